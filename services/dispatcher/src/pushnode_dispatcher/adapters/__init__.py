@@ -1,0 +1,1 @@
+"""Adapters to the systems the dispatcher talks to."""

@@ -1,0 +1,104 @@
+"""Dispatcher tables: device registry and delivery status (projections), and the send log."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from pushnode_shared.db import offsets_table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+metadata = sa.MetaData()
+devices = sa.Table(
+    "dispatcher_devices",
+    metadata,
+    sa.Column("wallet", sa.String(42), primary_key=True),
+    sa.Column("device_token", sa.String(4096), primary_key=True),
+    sa.Column("platform", sa.String(10), nullable=False),
+    sa.Column("apn_token", sa.Text, nullable=True),
+)
+deliveries = sa.Table(
+    "dispatcher_deliveries",
+    metadata,
+    sa.Column("notification_id", sa.String(64), primary_key=True),
+    sa.Column("device_token", sa.String(4096), primary_key=True),
+    sa.Column("wallet", sa.String(42), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+)
+# The sender's own record of what it handed to a provider; kept across rebuilds so a
+# replay never pushes twice.
+sends = sa.Table(
+    "dispatcher_sends",
+    metadata,
+    sa.Column("notification_id", sa.String(64), primary_key=True),
+    sa.Column("device_token", sa.String(4096), primary_key=True),
+    sa.Column("outcome", sa.String(20), nullable=False),
+)
+offsets = offsets_table(metadata, "dispatcher")
+STATE_TABLES = [devices.name, deliveries.name]
+
+
+async def upsert_device(
+    session: AsyncSession, wallet: str, token: str, platform: str, apn_token: str | None
+) -> None:
+    """Register (or refresh) a device token for a wallet."""
+    where = (devices.c.wallet == wallet) & (devices.c.device_token == token)
+    await session.execute(sa.delete(devices).where(where))
+    await session.execute(
+        sa.insert(devices).values(
+            wallet=wallet, device_token=token, platform=platform, apn_token=apn_token
+        )
+    )
+
+
+async def remove_device(session: AsyncSession, wallet: str, token: str) -> None:
+    """Forget a device token."""
+    where = (devices.c.wallet == wallet) & (devices.c.device_token == token)
+    await session.execute(sa.delete(devices).where(where))
+
+
+async def devices_of(session: AsyncSession, wallet: str) -> list[tuple[str, str]]:
+    """(token, platform) of every device registered for the wallet."""
+    rows = await session.execute(
+        sa.select(devices.c.device_token, devices.c.platform)
+        .where(devices.c.wallet == wallet)
+        .order_by(devices.c.device_token)
+    )
+    return [(r.device_token, r.platform) for r in rows]
+
+
+async def record_delivery(
+    session: AsyncSession,
+    nid: str,
+    token: str,
+    wallet: str,
+    outcome: str,
+    detail: str,
+    attempt: int,
+) -> None:
+    """Fold one DeliveryAttempted into the status table (latest attempt wins)."""
+    where = (deliveries.c.notification_id == nid) & (deliveries.c.device_token == token)
+    await session.execute(sa.delete(deliveries).where(where))
+    await session.execute(
+        sa.insert(deliveries).values(
+            notification_id=nid,
+            device_token=token,
+            wallet=wallet,
+            outcome=outcome,
+            detail=detail,
+            attempts=attempt,
+        )
+    )
+
+
+async def already_sent(session: AsyncSession, nid: str, token: str) -> bool:
+    """Whether this notification was already handed to a provider for this device."""
+    where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
+    return (await session.execute(sa.select(sends.c.outcome).where(where))).first() is not None
+
+
+async def record_send(session: AsyncSession, nid: str, token: str, outcome: str) -> None:
+    """Remember a hand-off, in the sender's transaction."""
+    await session.execute(
+        sa.insert(sends).values(notification_id=nid, device_token=token, outcome=outcome)
+    )

@@ -1,0 +1,312 @@
+"""FCM HTTP v1 adapter: sends one message per request and classifies FCM's answer."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import enum
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import requests
+from google.auth.exceptions import GoogleAuthError
+from google.auth.exceptions import TransportError as AuthTransportError
+from google.auth.transport.requests import Request as AuthRequest
+from google.oauth2 import service_account as google_service_account
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "AndroidConfig",
+    "ApnsConfig",
+    "FcmClient",
+    "FcmMessage",
+    "Notification",
+    "Outcome",
+    "SendOutcome",
+    "classify",
+]
+
+SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
+DEFAULT_BASE_URL = "https://fcm.googleapis.com"
+PAYLOAD_LIMIT = 4096
+# Refresh this long before expiry (google-auth uses 3 min 45 s) so no send carries a
+# token that lapses in flight.
+REFRESH_MARGIN = 300.0
+RESERVED_KEYS = frozenset({"from", "message_type"})
+RESERVED_PREFIXES = ("google.", "gcm.")
+BAD_REQUEST_DETAIL = "type.googleapis.com/google.rpc.BadRequest"
+
+log = logging.getLogger(__name__)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Notification(_Model):
+    title: str | None = None
+    body: str | None = None
+
+
+class AndroidConfig(_Model):
+    priority: Literal["NORMAL", "HIGH"] | None = None
+
+
+class ApnsConfig(_Model):
+    headers: dict[str, str] | None = None
+    payload: dict[str, Any] | None = None
+
+
+class FcmMessage(_Model):
+    """One message to one registration token, shaped like FCM v1's `Message`."""
+
+    token: str
+    notification: Notification | None = None
+    data: dict[str, str] | None = None
+    android: AndroidConfig | None = None
+    apns: ApnsConfig | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def payload_size(self) -> int:
+        """Bytes of compact JSON of everything but the token.
+
+        Google does not say exactly what it counts; this counts at least the keys and
+        values it does, so a message that passes here is not too big there.
+        """
+        content = self.model_dump(mode="json", exclude_none=True, exclude={"token"})
+        return len(json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode())
+
+    def local_problem(self) -> str | None:
+        """What FCM would refuse with INVALID_ARGUMENT that we can see without asking."""
+        reserved = [
+            k for k in self.data or {} if k in RESERVED_KEYS or k.startswith(RESERVED_PREFIXES)
+        ]
+        if reserved:
+            return f"reserved data key: {reserved[0]}"
+        if (size := self.payload_size()) > PAYLOAD_LIMIT:
+            return f"payload is {size} bytes, FCM allows {PAYLOAD_LIMIT}"
+        return None
+
+
+class Outcome(enum.StrEnum):
+    """What the caller should do next with this message and its token."""
+
+    DELIVERED = "delivered"
+    DROP_TOKEN = "drop_token"
+    BAD_REQUEST = "bad_request"
+    RETRY = "retry"
+    CREDENTIALS = "credentials"
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    kind: Outcome
+    detail: str = ""
+    message_name: str | None = None
+    # Seconds FCM asked us to wait (Retry-After), only ever set on RETRY.
+    retry_after: float | None = None
+    http_status: int | None = None
+    # FcmError.errorCode when FCM sent one, else the canonical status (e.g. UNAUTHENTICATED).
+    error_code: str | None = None
+
+
+_BY_ERROR_CODE = {
+    "UNREGISTERED": Outcome.DROP_TOKEN,
+    "SENDER_ID_MISMATCH": Outcome.CREDENTIALS,
+    "THIRD_PARTY_AUTH_ERROR": Outcome.CREDENTIALS,
+    "QUOTA_EXCEEDED": Outcome.RETRY,
+    "UNAVAILABLE": Outcome.RETRY,
+    "INTERNAL": Outcome.RETRY,
+}
+
+
+def classify(response: httpx.Response) -> SendOutcome:
+    """Turn an FCM v1 `messages:send` response into an outcome."""
+    body = _json_object(response)
+    if response.status_code == 200:
+        name = body.get("name")
+        return SendOutcome(Outcome.DELIVERED, message_name=name, http_status=200)
+    raw_error = body.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+    details = [d for d in error.get("details") or [] if isinstance(d, dict)]
+    code = next((d["errorCode"] for d in details if "errorCode" in d), error.get("status"))
+    kind = _kind(response.status_code, code, error, details)
+    retry_after = _retry_after(response.headers.get("retry-after"))
+    return SendOutcome(
+        kind,
+        detail=str(error.get("message") or response.text[:200]),
+        retry_after=retry_after if kind is Outcome.RETRY else None,
+        http_status=response.status_code,
+        error_code=code,
+    )
+
+
+def _kind(
+    status: int, code: str | None, error: Mapping[str, Any], details: list[dict[str, Any]]
+) -> Outcome:
+    if code in _BY_ERROR_CODE:
+        return _BY_ERROR_CODE[code]
+    if status == 400 or code == "INVALID_ARGUMENT":
+        return Outcome.DROP_TOKEN if _about_token(error, details) else Outcome.BAD_REQUEST
+    # Only Google's own NOT_FOUND means the token is gone; a bare 404 is more likely a
+    # wrong base URL, and dropping every token over it would be a disaster.
+    if status == 404 and error.get("status") == "NOT_FOUND":
+        return Outcome.DROP_TOKEN
+    if status in (401, 403):
+        return Outcome.CREDENTIALS
+    if status in (408, 429) or status >= 500:
+        return Outcome.RETRY
+    return Outcome.BAD_REQUEST
+
+
+def _about_token(error: Mapping[str, Any], details: list[dict[str, Any]]) -> bool:
+    violations = [v for d in details for v in d.get("fieldViolations") or []]
+    if any(isinstance(v, dict) and v.get("field") == "message.token" for v in violations):
+        return True
+    return "registration token" in str(error.get("message", "")).lower()
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header, which may be a number or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+class _AccessTokens:
+    """OAuth2 access tokens for the service account, refreshed once for all waiting sends."""
+
+    def __init__(self, info: Mapping[str, Any]) -> None:
+        credentials = google_service_account.Credentials
+        # google-auth ships no annotation for this constructor.
+        self._credentials = credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+            dict(info), scopes=[SCOPE]
+        )
+        self._session = requests.Session()
+        self._request = AuthRequest(session=self._session)
+        self._lock = asyncio.Lock()
+        self._token: str | None = None
+        self._fresh_until = 0.0
+
+    async def get(self, stale: str | None = None) -> str:
+        """A usable token; `stale` is one FCM just refused, so never hand it out again."""
+        async with self._lock:
+            if self._token in (None, stale) or time.monotonic() >= self._fresh_until:
+                # google-auth's transport is blocking; keep it off the event loop.
+                self._token, self._fresh_until = await asyncio.to_thread(self._refresh)
+            assert self._token is not None
+            return self._token
+
+    def _refresh(self) -> tuple[str, float]:
+        self._credentials.refresh(self._request)
+        expiry: dt.datetime | None = self._credentials.expiry
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # google-auth's expiry is naive UTC
+        lifetime = (expiry - now).total_seconds() if expiry else 3600.0
+        log.info("fcm access token refreshed, valid for %.0f s", lifetime)
+        token: str = self._credentials.token
+        return token, time.monotonic() + lifetime - min(REFRESH_MARGIN, lifetime / 2)
+
+    def close(self) -> None:
+        self._session.close()
+
+
+class FcmClient:
+    """Sends to FCM HTTP v1 with OAuth2 service-account credentials; many sends in flight."""
+
+    def __init__(
+        self,
+        service_account: Mapping[str, Any] | str | PathLike[str],
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        project_id: str | None = None,
+        timeout: float = 10.0,
+        max_connections: int = 100,
+    ) -> None:
+        info = _load_service_account(service_account)
+        self.project_id: str = project_id or info["project_id"]
+        self._tokens = _AccessTokens(info)
+        self._http = httpx.AsyncClient(
+            http2=True,
+            base_url=base_url,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=max_connections),
+        )
+        self._path = f"/v1/projects/{self.project_id}/messages:send"
+
+    async def send(self, message: FcmMessage) -> SendOutcome:
+        """Send one message; every failure is returned as an outcome, never raised."""
+        if problem := message.local_problem():
+            return SendOutcome(Outcome.BAD_REQUEST, problem, error_code="INVALID_ARGUMENT")
+        body = {"message": message.to_wire()}
+        outcome, used = await self._attempt(body, stale=None)
+        # An access token can be revoked or expire early; one fresh token gets one more try.
+        if outcome.http_status == 401 and outcome.error_code != "THIRD_PARTY_AUTH_ERROR":
+            outcome, _ = await self._attempt(body, stale=used)
+        return outcome
+
+    async def _attempt(
+        self, body: dict[str, Any], stale: str | None
+    ) -> tuple[SendOutcome, str | None]:
+        try:
+            token = await self._tokens.get(stale)
+        except GoogleAuthError as exc:
+            return _token_failure(exc), None
+        try:
+            response = await self._http.post(
+                self._path, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        except httpx.TransportError as exc:
+            return SendOutcome(Outcome.RETRY, f"network error: {exc!r}"), token
+        return classify(response), token
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        self._tokens.close()
+
+    async def __aenter__(self) -> FcmClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _token_failure(exc: GoogleAuthError) -> SendOutcome:
+    # The token endpoint's answer names the grant error, never the key or the token.
+    retryable = isinstance(exc, AuthTransportError) or bool(getattr(exc, "retryable", False))
+    kind = Outcome.RETRY if retryable else Outcome.CREDENTIALS
+    return SendOutcome(kind, f"access token refresh failed: {exc}")
+
+
+def _load_service_account(source: Mapping[str, Any] | str | PathLike[str]) -> dict[str, Any]:
+    if isinstance(source, Mapping):
+        return dict(source)
+    info: dict[str, Any] = json.loads(Path(source).read_text())
+    return info

@@ -1,0 +1,19 @@
+"""Dispatcher settings (env prefix DISPATCHER_). Provider credentials come from files/secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pushnode_shared.settings import SharedSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(SharedSettings):
+    """FCM credentials and endpoint; without a service account FCM sending is off."""
+
+    model_config = SettingsConfigDict(env_prefix="DISPATCHER_", extra="ignore", frozen=True)
+
+    service_name: str = "dispatcher"
+    http_port: int = 4014
+    fcm_service_account: Path | None = None
+    fcm_base_url: str = "https://fcm.googleapis.com"

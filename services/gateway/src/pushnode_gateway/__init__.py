@@ -1,0 +1,1 @@
+"""pushnode gateway service."""

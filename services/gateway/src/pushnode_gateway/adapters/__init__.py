@@ -1,0 +1,1 @@
+"""Adapters of the gateway: its read-model tables."""

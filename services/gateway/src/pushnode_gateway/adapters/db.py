@@ -1,0 +1,68 @@
+"""The gateway's read models: per-recipient feed rows (inbox and spam)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from pushnode_shared.db import offsets_table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+metadata = sa.MetaData()
+feeds = sa.Table(
+    "gateway_feeds",
+    metadata,
+    sa.Column("recipient", sa.String(42), primary_key=True),
+    sa.Column("notification_id", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(42), nullable=False),
+    sa.Column("spam", sa.Boolean, nullable=False),
+    sa.Column("epoch", sa.String(40), nullable=False),
+    sa.Column("item", sa.Text, nullable=False),
+)
+offsets = offsets_table(metadata, "gateway")
+STATE_TABLES = [feeds.name]
+
+
+async def add_feed_item(
+    session: AsyncSession,
+    recipient: str,
+    notification_id: str,
+    channel: str,
+    spam: bool,
+    epoch: str,
+    item: dict[str, Any],
+) -> bool:
+    """Insert one feed row; False when it is already there (a replayed record)."""
+    where = (feeds.c.recipient == recipient) & (feeds.c.notification_id == notification_id)
+    if (await session.execute(sa.select(feeds.c.spam).where(where))).first() is not None:
+        return False
+    await session.execute(
+        sa.insert(feeds).values(
+            recipient=recipient,
+            notification_id=notification_id,
+            channel=channel,
+            spam=spam,
+            epoch=epoch,
+            item=json.dumps(item, sort_keys=True),
+        )
+    )
+    return True
+
+
+async def page_of_feeds(
+    conn: AsyncConnection, recipient: str, spam: bool, page: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Newest first; returns the page and the total count."""
+    where = (feeds.c.recipient == recipient) & (feeds.c.spam == spam)
+    total = (
+        await conn.execute(sa.select(sa.func.count()).select_from(feeds).where(where))
+    ).scalar()
+    rows = await conn.execute(
+        sa.select(feeds.c.item)
+        .where(where)
+        .order_by(feeds.c.epoch.desc(), feeds.c.notification_id.desc())
+        .limit(limit)
+        .offset((page - 1) * limit)
+    )
+    return [json.loads(item) for (item,) in rows], int(total or 0)

@@ -1,0 +1,1 @@
+"""Gateway REST routers, one module per resource."""

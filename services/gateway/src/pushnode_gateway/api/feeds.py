@@ -1,0 +1,33 @@
+"""GET /apis/v1/users/{caip}/feeds: a wallet's inbox (spam=false) or spam box (spam=true)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pushnode_shared.caip import BadAddress, parse_account
+
+from pushnode_gateway.adapters import db
+from pushnode_gateway.api.deps import DatabaseDep
+from pushnode_gateway.errors import ApiError
+from pushnode_gateway.models import FeedsPublic
+
+router = APIRouter(tags=["feeds"])
+
+
+@router.get("/v1/users/{user}/feeds")
+async def user_feeds(
+    user: str,
+    database: DatabaseDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    spam: bool = False,
+) -> FeedsPublic:
+    """Newest first, `limit` per page (the SDK's default 10, max 50)."""
+    try:
+        address = parse_account(user).lower
+    except BadAddress as exc:
+        raise ApiError(400, "BAD_ADDRESS", str(exc)) from exc
+    async with database.engine.connect() as conn:
+        items, total = await db.page_of_feeds(conn, address, spam, page, limit)
+    return FeedsPublic(feeds=items, itemcount=total)

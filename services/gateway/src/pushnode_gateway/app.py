@@ -1,0 +1,39 @@
+"""create_app: the FastAPI app under /apis, wrapped by socket.io, plus health and metrics."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from pushnode_shared.db import Database
+from pushnode_shared.kafka import Producer
+from pushnode_shared.runtime import Readiness, health_routes
+from socketio import ASGIApp
+
+from pushnode_gateway.api import feeds, payloads, pushtokens
+from pushnode_gateway.config import Settings
+from pushnode_gateway.errors import install_error_handlers
+from pushnode_gateway.sockets import FeedSockets
+
+
+def create_app(
+    settings: Settings,
+    producer: Producer,
+    database: Database,
+    sockets: FeedSockets,
+    readiness: Readiness,
+) -> ASGIApp:
+    """The gateway's ASGI app: REST under /apis, socket.io at /socket.io, health at the root."""
+    api = FastAPI(title="pushnode gateway", version="0.1.0")
+    api.state.settings, api.state.producer, api.state.db = settings, producer, database
+    api.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    install_error_handlers(api)
+    for module in (payloads, feeds, pushtokens):
+        api.include_router(module.router, prefix="/apis")
+    for route in health_routes(readiness):
+        api.router.routes.append(route)
+    return ASGIApp(sockets.server, other_asgi_app=api)

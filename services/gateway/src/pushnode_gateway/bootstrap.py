@@ -1,0 +1,47 @@
+"""Wires the gateway: producer, database, feeds consumer, socket.io and the HTTP app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pushnode_shared.consumer import ConsumerSpec
+from pushnode_shared.db import Database
+from pushnode_shared.kafka import Producer
+from pushnode_shared.service import Node, ServiceSpec
+from pushnode_shared.settings import SharedSettings
+from pushnode_shared.topics import MESSAGES_STORED
+
+from pushnode_gateway.adapters import db
+from pushnode_gateway.app import create_app
+from pushnode_gateway.config import Settings
+from pushnode_gateway.handlers import Handlers
+from pushnode_gateway.sockets import FeedSockets
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def bootstrap(settings: SharedSettings) -> Node:
+    """Choose the real adapters for a running gateway."""
+    assert isinstance(settings, Settings)
+    sockets = FeedSockets(list(settings.cors_origins))
+    spec = ConsumerSpec(
+        name="gateway-feeds",
+        topics=(MESSAGES_STORED,),
+        handlers=Handlers(sockets).mapping(),
+        offsets=db.offsets,
+    )
+    database = Database(settings.db_url(), "gateway", MIGRATIONS)
+    producer = Producer(settings.kafka_bootstrap, "gateway")
+    node = Node(
+        settings=settings,
+        db=database,
+        producer=producer,
+        consumers=[spec],
+        projections=[spec],
+        state_tables=db.STATE_TABLES,
+    )
+    node.app = create_app(settings, producer, database, sockets, node.readiness)
+    return node
+
+
+SERVICE = ServiceSpec(name="gateway", settings=Settings, bootstrap=bootstrap)

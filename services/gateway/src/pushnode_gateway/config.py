@@ -1,0 +1,18 @@
+"""Gateway settings (env prefix GATEWAY_)."""
+
+from __future__ import annotations
+
+from pushnode_shared.settings import SharedSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(SharedSettings):
+    """HTTP/socket.io on :4000 (the SDK's env 'local'), and signature freshness."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+
+    service_name: str = "gateway"
+    http_port: int = 4000
+    # A signed device registration older (or newer) than this is refused as a replay.
+    signature_max_age_seconds: int = 600
+    cors_origins: tuple[str, ...] = ("*",)

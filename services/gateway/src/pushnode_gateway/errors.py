@@ -1,0 +1,38 @@
+"""API errors: every 4xx carries a machine-readable reason and a human message."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+class ApiError(Exception):
+    """Raised by routes; rendered as {"error": {"reason", "message"}} with the status."""
+
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.reason, self.message = status, reason, message
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map ApiError and request-shape errors to the one error body."""
+
+    async def api_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        body = {"error": {"reason": exc.reason, "message": exc.message}}
+        return JSONResponse(body, status_code=exc.status)
+
+    async def bad_request(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        fields = [
+            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
+        ]
+        body = {
+            "error": {"reason": "INVALID_REQUEST", "message": "request body or query is invalid"},
+            "fields": fields,
+        }
+        return JSONResponse(body, status_code=400)
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(RequestValidationError, bad_request)

@@ -1,0 +1,90 @@
+"""The Push Core/Comm events the listener decodes, keyed by topic0 (typos are part of the ABI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_utils import keccak
+
+
+@dataclass(frozen=True)
+class Param:
+    """One event parameter."""
+
+    name: str
+    type: str
+    indexed: bool
+
+
+@dataclass(frozen=True)
+class EventAbi:
+    """An event signature, its topic0, and which argument names the channel."""
+
+    name: str
+    params: tuple[Param, ...]
+    channel_arg: str
+
+    @property
+    def signature(self) -> str:
+        """Canonical signature, e.g. AddChannel(address,uint8,bytes)."""
+        return f"{self.name}({','.join(p.type for p in self.params)})"
+
+    @property
+    def topic0(self) -> str:
+        """keccak256 of the signature, 0x-hex."""
+        return "0x" + keccak(text=self.signature).hex()
+
+
+def _ev(name: str, channel_arg: str, *params: tuple[str, str, bool]) -> EventAbi:
+    return EventAbi(name, tuple(Param(*p) for p in params), channel_arg)
+
+
+EVENTS: tuple[EventAbi, ...] = (
+    _ev(
+        "AddChannel",
+        "channel",
+        ("channel", "address", True),
+        ("channelType", "uint8", True),
+        ("identity", "bytes", False),
+    ),
+    _ev(
+        "UpdateChannel",
+        "channel",
+        ("channel", "address", True),
+        ("identity", "bytes", False),
+        ("amountDeposited", "uint256", True),
+    ),
+    _ev(
+        "DeactivateChannel",
+        "channel",
+        ("channel", "address", True),
+        ("amountRefunded", "uint256", True),
+    ),
+    _ev(
+        "ReactivateChannel",
+        "channel",
+        ("channel", "address", True),
+        ("amountDeposited", "uint256", True),
+    ),
+    _ev("ChannelBlocked", "channel", ("channel", "address", True)),
+    _ev("Subscribe", "channel", ("channel", "address", True), ("user", "address", True)),
+    _ev("Unsubscribe", "channel", ("channel", "address", True), ("user", "address", True)),
+    _ev("AddDelegate", "channel", ("channel", "address", False), ("delegate", "address", False)),
+    _ev("RemoveDelegate", "channel", ("channel", "address", False), ("delegate", "address", False)),
+    _ev(
+        "SendNotification",
+        "channel",
+        ("channel", "address", True),
+        ("recipient", "address", True),
+        ("identity", "bytes", False),
+    ),
+    _ev(
+        "ChannelAlias",
+        "_ethereumChannelAddress",
+        ("_chainName", "string", False),
+        ("_chainID", "uint256", True),
+        ("_channelOwnerAddress", "address", True),
+        ("_ethereumChannelAddress", "string", False),
+    ),
+)
+BY_TOPIC0: dict[str, EventAbi] = {e.topic0: e for e in EVENTS}

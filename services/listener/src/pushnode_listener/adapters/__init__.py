@@ -1,0 +1,1 @@
+"""Adapters of the listener: JSON-RPC to chains and its cursor table."""

@@ -1,0 +1,70 @@
+"""Wires the listener: one poller per configured chain, and the cursor projection."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pushnode_shared.chains import ChainConfig
+from pushnode_shared.consumer import ConsumerSpec
+from pushnode_shared.db import Database
+from pushnode_shared.kafka import Producer
+from pushnode_shared.service import Node, ServiceSpec
+from pushnode_shared.settings import SharedSettings
+from pushnode_shared.topics import CHAIN_CURSORS
+
+from pushnode_listener.adapters import db
+from pushnode_listener.adapters.chain import ChainRpc
+from pushnode_listener.config import Settings
+from pushnode_listener.handlers import HANDLERS
+from pushnode_listener.poller import PRODUCER, ChainPoller
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# A chain counts as synced when its safe head is at most this many blocks ahead of the cursor.
+SYNCED_WITHIN_BLOCKS = 5
+
+
+async def bootstrap(settings: SharedSettings) -> Node:
+    """Choose the real adapters for a running listener."""
+    assert isinstance(settings, Settings)
+    spec = ConsumerSpec(
+        name="listener-cursors", topics=(CHAIN_CURSORS,), handlers=HANDLERS, offsets=db.offsets
+    )
+    database = Database(settings.db_url(), "listener", MIGRATIONS)
+    producer = Producer(settings.kafka_bootstrap, PRODUCER)
+    node = Node(
+        settings=settings,
+        db=database,
+        producer=producer,
+        consumers=[spec],
+        projections=[spec],
+        state_tables=db.STATE_TABLES,
+    )
+    for chain in settings.chains:
+        _add_poller(node, chain, settings.max_block_range)
+    return node
+
+
+def _add_poller(node: Node, chain: ChainConfig, max_range: int) -> None:
+    rpc = ChainRpc(chain.rpc_url)
+    node.resources.push_async_callback(rpc.aclose)
+
+    async def cursor_after_catch_up() -> int | None:
+        # The cursor projection must have read every checkpoint before we trust it.
+        await asyncio.gather(*(r.first_catch_up.wait() for r in node.runners))
+        return await db.load_cursor(node.db, chain.chain_id)
+
+    assert node.producer is not None
+    poller = ChainPoller(chain, rpc, node.producer, cursor_after_catch_up, max_range)
+    node.tasks.append(poller.run)
+
+    async def synced() -> tuple[bool, str]:
+        if poller.next_block is None or poller.head is None:
+            return False, "not started"
+        behind = poller.head - chain.confirmations - (poller.next_block - 1)
+        return behind <= SYNCED_WITHIN_BLOCKS, f"{behind} blocks behind safe head"
+
+    node.readiness.checks[f"chain:{chain.chain_id}"] = synced
+
+
+SERVICE = ServiceSpec(name="listener", settings=Settings, bootstrap=bootstrap)

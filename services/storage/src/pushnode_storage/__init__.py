@@ -1,0 +1,1 @@
+"""pushnode storage service."""

@@ -1,0 +1,1 @@
+"""Adapters of the storage service: kubo and its database tables."""

@@ -1,0 +1,49 @@
+"""Wires the storage service: kubo client, database, producer, decisions consumer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pushnode_shared.consumer import ConsumerSpec
+from pushnode_shared.db import Database
+from pushnode_shared.kafka import Producer
+from pushnode_shared.service import Node, ServiceSpec
+from pushnode_shared.settings import SharedSettings
+from pushnode_shared.topics import PROTOCOL_DECISIONS
+
+from pushnode_storage.adapters import db
+from pushnode_storage.adapters.ipfs import KuboClient
+from pushnode_storage.config import Settings
+from pushnode_storage.handlers import PRODUCER, Handlers
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def bootstrap(settings: SharedSettings) -> Node:
+    """Choose the real adapters for a running storage service."""
+    assert isinstance(settings, Settings)
+    kubo = KuboClient(settings.ipfs_api)
+    spec = ConsumerSpec(
+        name="storage",
+        topics=(PROTOCOL_DECISIONS,),
+        handlers=Handlers(kubo).mapping(),
+        offsets=db.offsets,
+    )
+    node = Node(
+        settings=settings,
+        db=Database(settings.db_url(), "storage", MIGRATIONS),
+        producer=Producer(settings.kafka_bootstrap, PRODUCER),
+        consumers=[spec],
+        projections=[spec],
+        state_tables=db.STATE_TABLES,
+    )
+    node.resources.push_async_callback(kubo.aclose)
+
+    async def ipfs_ready() -> tuple[bool, str]:
+        return True, f"kubo {await kubo.ping()}"
+
+    node.readiness.checks["ipfs"] = ipfs_ready
+    return node
+
+
+SERVICE = ServiceSpec(name="storage", settings=Settings, bootstrap=bootstrap)

@@ -1,0 +1,17 @@
+"""Storage settings (env prefix STORAGE_)."""
+
+from __future__ import annotations
+
+from pushnode_shared.settings import SharedSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(SharedSettings):
+    """Where kubo's RPC API answers."""
+
+    model_config = SettingsConfigDict(env_prefix="STORAGE_", extra="ignore", frozen=True)
+
+    service_name: str = "storage"
+    http_port: int = 4013
+    ipfs_api: str = Field("http://127.0.0.1:5001", validation_alias="IPFS_API")

@@ -1,0 +1,44 @@
+"""Pure storage rules: the stored form of a message and the CID that addresses it.
+
+The stored form is canonical JSON (sorted keys, no spaces, UTF-8) put into IPFS as one raw
+block, so its CID is CIDv1(raw, sha2-256(bytes)): any client can recompute it from the bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from multiformats import CID, multihash
+from pushnode_shared.events import NotificationAccepted
+
+STORED_FORM_VERSION = 1
+
+
+def stored_form(accepted: NotificationAccepted) -> dict[str, Any]:
+    """Everything a client needs to re-verify the notification without this node."""
+    return {
+        "kind": "notification",
+        "version": STORED_FORM_VERSION,
+        "notification_id": accepted.notification_id,
+        "channel": accepted.channel,
+        "chain_id": accepted.chain_id,
+        "sender": accepted.sender,
+        "signer": accepted.signer,
+        "recipients": [r.model_dump() for r in accepted.recipients],
+        "identity": accepted.identity,
+        "payload": accepted.payload,
+        "verification_proof": accepted.verification_proof,
+        "source": accepted.source,
+        "submitted_at": accepted.submitted_at.isoformat(),
+    }
+
+
+def canonical_bytes(document: dict[str, Any]) -> bytes:
+    """The exact bytes stored: canonical JSON."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def cid_of(data: bytes) -> str:
+    """CIDv1, raw codec, sha2-256, base32 — what kubo's block/put returns for the same bytes."""
+    return str(CID("base32", 1, "raw", multihash.digest(data, "sha2-256")))

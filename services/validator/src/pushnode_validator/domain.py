@@ -1,0 +1,145 @@
+"""Pure protocol rules: chain logs to facts, and the verdict on a submitted notification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pushnode_shared.caip import BadAddress, parse_account
+from pushnode_shared.chains import ChainConfig
+from pushnode_shared.events import (
+    ChainEventObserved,
+    ChannelCreated,
+    Event,
+    NotificationSubmitted,
+    Recipient,
+    RejectReason,
+    SubscriptionAdded,
+    SubscriptionRemoved,
+)
+from pushnode_shared.payloads import PayloadError, parse_identity, parse_proof
+from pushnode_shared.signatures import BadSignature, recover_data_signer
+
+from pushnode_validator.projection import ChannelState
+
+
+def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event]:
+    """Interpret one decoded Core/Comm log as protocol facts (empty when it changes nothing)."""
+    args = log.args
+    if log.event == "AddChannel" and log.chain_id in core_chains:
+        identity = bytes.fromhex(str(args["identity"]).removeprefix("0x")).decode(errors="replace")
+        return [
+            ChannelCreated(
+                channel=log.channel,
+                chain_id=log.chain_id,
+                channel_type=int(args["channelType"]),
+                identity=identity,
+                block_number=log.block_number,
+            )
+        ]
+    if log.event in ("Subscribe", "Unsubscribe"):
+        cls = SubscriptionAdded if log.event == "Subscribe" else SubscriptionRemoved
+        return [
+            cls(channel=log.channel, subscriber=str(args["user"]).lower(), chain_id=log.chain_id)
+        ]
+    return []
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Accepted (with signer, payload, recipients) or rejected (with reason and detail)."""
+
+    accepted: bool
+    reason: RejectReason | None = None
+    detail: str = ""
+    signer: str = ""
+    chain_id: int = 0
+    payload: dict[str, Any] | None = None
+    recipients: tuple[Recipient, ...] = ()
+
+
+class Rejected(Exception):
+    """Internal: short-circuits judge() with a reason."""
+
+    def __init__(self, reason: RejectReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+def judge(
+    sub: NotificationSubmitted,
+    channel: ChannelState | None,
+    chain: ChainConfig | None,
+    already_seen: bool,
+) -> Verdict:
+    """Decide one submission against the channel's state; deterministic for replay."""
+    try:
+        return _judge(sub, channel, chain, already_seen)
+    except Rejected as exc:
+        return Verdict(accepted=False, reason=exc.reason, detail=exc.detail)
+    except PayloadError as exc:
+        return Verdict(accepted=False, reason=exc.reason, detail=exc.detail)
+
+
+def _judge(
+    sub: NotificationSubmitted,
+    channel: ChannelState | None,
+    chain: ChainConfig | None,
+    already_seen: bool,
+) -> Verdict:
+    if already_seen:
+        raise Rejected(RejectReason.DUPLICATE_NOTIFICATION, "this notification was already judged")
+    sender = _account(sub.sender, RejectReason.BAD_SENDER)
+    if chain is None or sender.chain_id is None:
+        raise Rejected(RejectReason.CHAIN_NOT_SUPPORTED, f"no configured chain for {sub.sender}")
+    if channel is None or not channel.active:
+        raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sender.lower} is not an active channel")
+    signer = _verify_proof(sub, chain)
+    if signer.lower() != channel.channel:
+        raise Rejected(
+            RejectReason.SIGNER_NOT_AUTHORISED, f"{signer} may not send for {channel.channel}"
+        )
+    identity = parse_identity(sub.identity)
+    if identity.payload is None:
+        raise Rejected(RejectReason.UNSUPPORTED_IDENTITY, f"identity type {identity.storage_type}")
+    recipients = _recipients(sub, identity.payload, channel)
+    return Verdict(
+        accepted=True,
+        signer=signer,
+        chain_id=chain.chain_id,
+        payload=identity.payload,
+        recipients=recipients,
+    )
+
+
+def _account(text: str, reason: RejectReason) -> Any:
+    try:
+        return parse_account(text)
+    except BadAddress as exc:
+        raise Rejected(reason, str(exc)) from exc
+
+
+def _verify_proof(sub: NotificationSubmitted, chain: ChainConfig) -> str:
+    proof = parse_proof(sub.verification_proof)
+    if proof.kind != "eip712v2":
+        raise Rejected(RejectReason.UNSUPPORTED_PROOF, f"proof kind {proof.kind} not supported yet")
+    try:
+        return recover_data_signer(sub.identity, chain.chain_id, chain.comm, proof.body)
+    except BadSignature as exc:
+        raise Rejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
+
+
+def _recipients(
+    sub: NotificationSubmitted, payload: dict[str, Any], channel: ChannelState
+) -> tuple[Recipient, ...]:
+    kind = str(payload.get("data", {}).get("type"))
+    if kind == "1":
+        return tuple(Recipient(address=a, spam=False) for a in sorted(channel.subscribers))
+    if kind == "3":
+        addresses = [_account(sub.recipient, RejectReason.BAD_RECIPIENT).lower]
+    else:
+        targets = payload.get("recipients")
+        if not isinstance(targets, dict) or not targets:
+            raise Rejected(RejectReason.BAD_RECIPIENT, "subset needs a recipients object")
+        addresses = sorted({_account(a, RejectReason.BAD_RECIPIENT).lower for a in targets})
+    return tuple(Recipient(address=a, spam=a not in channel.subscribers) for a in addresses)

@@ -1,0 +1,110 @@
+"""Validator handlers: consume protocol-inputs, produce protocol-decisions.
+
+Consumes ChainEventObserved and NotificationSubmitted; produces ChannelCreated,
+SubscriptionAdded/Removed, NotificationAccepted and NotificationRejected. Output ids derive
+from the input event id, so a replayed batch re-publishes the same events.
+"""
+
+from __future__ import annotations
+
+from pushnode_shared.caip import BadAddress, parse_account
+from pushnode_shared.chains import ChainConfig, by_id
+from pushnode_shared.consumer import Handler, HandlerContext
+from pushnode_shared.envelope import Envelope, derive_id
+from pushnode_shared.events import (
+    ChainEventObserved,
+    Event,
+    NotificationAccepted,
+    NotificationRejected,
+    NotificationSubmitted,
+    payload_of,
+    wrap,
+)
+from pushnode_shared.topics import PROTOCOL_DECISIONS
+
+from pushnode_validator import domain
+from pushnode_validator.adapters import db
+from pushnode_validator.projection import ChannelState, apply
+
+PRODUCER = "validator"
+
+
+class Handlers:
+    """Handlers with the chain configuration injected by bootstrap."""
+
+    def __init__(self, chains: tuple[ChainConfig, ...]) -> None:
+        self.chains = chains
+        self.core_chains = {c.chain_id for c in chains if c.core}
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler, as the consumer dispatches."""
+        return {
+            "ChainEventObserved": self.on_chain_event_observed,
+            "NotificationSubmitted": self.on_notification_submitted,
+        }
+
+    async def on_chain_event_observed(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        log = payload_of(envelope, ChainEventObserved)
+        facts = domain.facts_from_log(log, self.core_chains)
+        if not facts:
+            return
+        before = await db.load_channel(ctx.session, log.channel) or ChannelState(log.channel)
+        after = before
+        for index, fact in enumerate(facts):
+            after = apply(fact, after)
+            _emit(ctx, envelope, fact, f"fact-{index}")
+        await db.save_channel(ctx.session, before, after)
+
+    async def on_notification_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        sub = payload_of(envelope, NotificationSubmitted)
+        channel = await db.load_channel(ctx.session, sub.channel)
+        already = await db.seen(ctx.session, sub.notification_id)
+        verdict = domain.judge(sub, channel, self._chain_of(sub.sender), already)
+        if verdict.accepted:
+            decision: Event = NotificationAccepted(
+                notification_id=sub.notification_id,
+                channel=sub.channel,
+                chain_id=verdict.chain_id,
+                sender=sub.sender,
+                signer=verdict.signer,
+                recipients=list(verdict.recipients),
+                identity=sub.identity,
+                payload=verdict.payload or {},
+                verification_proof=sub.verification_proof,
+                source=sub.source,
+                submitted_at=sub.submitted_at,
+            )
+        else:
+            assert verdict.reason is not None
+            decision = NotificationRejected(
+                notification_id=sub.notification_id,
+                channel=sub.channel,
+                reason=verdict.reason,
+                detail=verdict.detail,
+            )
+        if not already:
+            reason = None if verdict.reason is None else verdict.reason.value
+            await db.record_verdict(
+                ctx.session, sub.notification_id, sub.channel, verdict.accepted, reason
+            )
+        _emit(ctx, envelope, decision, "decision")
+
+    def _chain_of(self, sender: str) -> ChainConfig | None:
+        try:
+            chain_id = parse_account(sender).chain_id
+        except BadAddress:
+            return None
+        return by_id(self.chains, chain_id) if chain_id is not None else None
+
+
+def _emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:
+    ctx.publish(
+        PROTOCOL_DECISIONS,
+        wrap(
+            event,
+            producer=PRODUCER,
+            event_id=derive_id(cause.event_id, role),
+            causation_id=cause.event_id,
+            occurred_at=cause.occurred_at,
+        ),
+    )

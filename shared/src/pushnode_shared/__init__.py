@@ -1,0 +1,1 @@
+"""pushnode shared library: envelope, events, topics, Kafka bus, projections."""

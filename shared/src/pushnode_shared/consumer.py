@@ -1,0 +1,276 @@
+"""The offset-tracking consumer: handlers, projection rows and offsets in one transaction.
+
+Each batch runs in one database transaction. Handlers change rows and queue output
+envelopes; output is published (and acknowledged) before the transaction commits, so a
+crash between the two replays the batch and re-publishes the same deterministic event ids,
+which downstream consumers treat idempotently. Effects that must follow the commit (socket
+pushes) are queued separately and skipped during a rebuild.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pushnode_shared.db import Database
+from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id, from_record
+from pushnode_shared.events import EventDeadLettered, wrap
+from pushnode_shared.kafka import Producer
+from pushnode_shared.logging import get_logger
+from pushnode_shared.metrics import BATCH_SECONDS, CONSUMER_LAG, DEAD_LETTERED, EVENTS_CONSUMED
+from pushnode_shared.topics import DEAD_LETTERS, Topic
+
+log = get_logger(__name__)
+
+
+class TransientError(Exception):
+    """A dependency is unavailable; the batch is retried later and nothing is skipped."""
+
+
+TRANSIENT = (TransientError, DBAPIError, OSError, httpx.TransportError, KafkaError)
+
+
+@dataclass
+class HandlerContext:
+    """What a handler may touch: the open session, an outbox, and post-commit effects."""
+
+    session: AsyncSession
+    replay: bool
+    outbox: list[tuple[Topic, Envelope]] = field(default_factory=list)
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def publish(self, topic: Topic, envelope: Envelope) -> None:
+        """Queue output; published before the commit (not during a rebuild)."""
+        self.outbox.append((topic, envelope))
+
+    def later(self, effect: Callable[[], Awaitable[None]]) -> None:
+        """Queue an effect for after the commit (not during a rebuild)."""
+        if not self.replay:
+            self.after_commit.append(effect)
+
+
+Handler = Callable[[HandlerContext, Envelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A named consumer: its topics, handlers by event type, and the offsets table it owns."""
+
+    name: str
+    topics: tuple[Topic, ...]
+    handlers: Mapping[str, Handler]
+    offsets: sa.Table
+
+
+class ProjectionConsumer:
+    """Runs one ConsumerSpec against Kafka and the service database."""
+
+    def __init__(
+        self, spec: ConsumerSpec, db: Database, producer: Producer | None, bootstrap: str
+    ) -> None:
+        self.spec = spec
+        self.db = db
+        self.producer = producer
+        self.bootstrap = bootstrap
+        self.lag: dict[TopicPartition, int] = {}
+        self.assigned = False
+        # Set the first time every assigned partition is read to its end.
+        self.first_catch_up = asyncio.Event()
+
+    @property
+    def caught_up(self) -> bool:
+        """Assigned and no partition further behind than zero."""
+        return self.assigned and all(v <= 0 for v in self.lag.values())
+
+    def max_lag(self) -> int:
+        """The worst partition lag, or -1 before any assignment."""
+        return max(self.lag.values(), default=0) if self.assigned else -1
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until stop is set; transient failures back off and retry the batch."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=self.spec.name,
+            client_id=self.spec.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+        )
+        await consumer.start()
+        consumer.subscribe(
+            [t.name for t in self.spec.topics], listener=_SeekToStored(self, consumer)
+        )
+        try:
+            await self._loop(consumer, stop)
+        finally:
+            await consumer.stop()
+
+    async def _loop(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            try:
+                if batch:
+                    await process_batch(self.spec, self.db, self.producer, batch, replay=False)
+                    await _commit_to_kafka(consumer, batch)
+                await self._update_lag(consumer)
+                backoff = 0.5
+            except TRANSIENT as exc:
+                log.warning("batch failed, will retry", consumer=self.spec.name, error=repr(exc))
+                for tp, records in batch.items():
+                    consumer.seek(tp, records[0].offset)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def _update_lag(self, consumer: AIOKafkaConsumer) -> None:
+        assignment = consumer.assignment()
+        if not assignment:
+            return
+        ends = await consumer.end_offsets(list(assignment))
+        for tp in assignment:
+            lag = ends[tp] - await consumer.position(tp)
+            self.lag[tp] = lag
+            CONSUMER_LAG.labels(self.spec.name, tp.topic, tp.partition).set(lag)
+        if self.caught_up:
+            self.first_catch_up.set()
+
+
+class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On assignment, resume after the offset stored with the projection (or from the start)."""
+
+    def __init__(self, owner: ProjectionConsumer, consumer: AIOKafkaConsumer) -> None:
+        self.owner = owner
+        self.consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        for tp in revoked:
+            self.owner.lag.pop(tp, None)
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        stored = await load_offsets(self.owner.db, self.owner.spec)
+        for tp in assigned:
+            if (tp.topic, tp.partition) in stored:
+                self.consumer.seek(tp, stored[(tp.topic, tp.partition)] + 1)
+            else:
+                await self.consumer.seek_to_beginning(tp)
+            self.owner.lag[tp] = 1  # unknown until the first end-offset check
+        self.owner.assigned = True
+
+
+async def load_offsets(db: Database, spec: ConsumerSpec) -> dict[tuple[str, int], int]:
+    """The last processed offset per (topic, partition) for this consumer."""
+    table = spec.offsets
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(table.c.topic, table.c.partition, table.c.offset).where(
+                table.c.consumer == spec.name
+            )
+        )
+        return {(r.topic, r.partition): r.offset for r in rows}
+
+
+async def process_batch(
+    spec: ConsumerSpec,
+    db: Database,
+    producer: Producer | None,
+    batch: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]],
+    *,
+    replay: bool,
+) -> None:
+    """Handle records, publish output, store offsets and commit; then run post-commit effects."""
+    with BATCH_SECONDS.labels(spec.name).time():
+        async with db.transaction() as session:
+            ctx = HandlerContext(session=session, replay=replay)
+            for tp, records in batch.items():
+                for record in records:
+                    await _handle(spec, ctx, record)
+                await _save_offset(session, spec, tp, records[-1].offset)
+            if ctx.outbox and not replay:
+                if producer is None:
+                    raise RuntimeError(f"{spec.name} produced output but has no producer")
+                await producer.publish_many(ctx.outbox)
+    for effect in ctx.after_commit:
+        try:
+            await effect()
+        except Exception as exc:  # a failed socket push must not stop the projection
+            log.warning("post-commit effect failed", consumer=spec.name, error=repr(exc))
+
+
+async def _handle(
+    spec: ConsumerSpec, ctx: HandlerContext, record: ConsumerRecord[Any, Any]
+) -> None:
+    try:
+        envelope = from_record(record.value, record.headers)
+    except MalformedEvent as exc:
+        _dead_letter(spec, ctx, record, str(exc))
+        return
+    handler = spec.handlers.get(envelope.type)
+    EVENTS_CONSUMED.labels(spec.name, record.topic, envelope.type).inc()
+    if handler is None:
+        return  # a type this consumer does not project
+    try:
+        async with ctx.session.begin_nested():
+            await handler(ctx, envelope)
+    except TRANSIENT:
+        raise
+    except Exception as exc:  # a poison record is parked, the stream keeps flowing
+        log.error("handler failed", consumer=spec.name, type=envelope.type, error=repr(exc))
+        _dead_letter(spec, ctx, record, f"{type(exc).__name__}: {exc}")
+
+
+def _dead_letter(
+    spec: ConsumerSpec, ctx: HandlerContext, record: ConsumerRecord[Any, Any], reason: str
+) -> None:
+    DEAD_LETTERED.labels(spec.name, reason.split(":")[0][:40]).inc()
+    event = EventDeadLettered(
+        consumer=spec.name,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        reason=reason[:500],
+        record_key=record.key.decode(errors="replace") if record.key else None,
+        record_value_b64=base64.b64encode(record.value or b"").decode(),
+    )
+    ident = derive_id(
+        "dead-letter", spec.name, record.topic, str(record.partition), str(record.offset)
+    )
+    ctx.publish(DEAD_LETTERS, wrap(event, producer=spec.name, event_id=ident))
+
+
+async def _save_offset(
+    session: AsyncSession, spec: ConsumerSpec, tp: TopicPartition, offset: int
+) -> None:
+    table = spec.offsets
+    where = (
+        (table.c.consumer == spec.name)
+        & (table.c.topic == tp.topic)
+        & (table.c.partition == tp.partition)
+    )
+    result = await session.execute(sa.update(table).where(where).values(offset=offset))
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        await session.execute(
+            sa.insert(table).values(
+                consumer=spec.name, topic=tp.topic, partition=tp.partition, offset=offset
+            )
+        )
+
+
+async def _commit_to_kafka(
+    consumer: AIOKafkaConsumer, batch: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]]
+) -> None:
+    # The database holds the truth; committing to Kafka too only lets standard tooling show lag.
+    try:
+        await consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()})
+    except KafkaError as exc:
+        log.debug("kafka offset commit skipped", error=repr(exc))

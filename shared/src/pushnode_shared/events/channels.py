@@ -1,0 +1,49 @@
+"""Channel and subscription facts as the validator understood them from the chains."""
+
+from __future__ import annotations
+
+from pushnode_shared.events.base import Event, register
+
+
+@register
+class ChannelCreated(Event):
+    """A channel became active on Core (AddChannel), with its raw identity."""
+
+    TYPE = "ChannelCreated"
+
+    channel: str
+    chain_id: int
+    channel_type: int
+    identity: str
+    block_number: int
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class SubscriptionAdded(Event):
+    """A wallet opted in to a channel (on-chain Subscribe or signed opt-in)."""
+
+    TYPE = "SubscriptionAdded"
+
+    channel: str
+    subscriber: str
+    chain_id: int
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class SubscriptionRemoved(Event):
+    """A wallet opted out of a channel."""
+
+    TYPE = "SubscriptionRemoved"
+
+    channel: str
+    subscriber: str
+    chain_id: int
+
+    def key(self) -> str:
+        return self.channel

@@ -1,0 +1,74 @@
+"""Device-token registrations signed by wallets, and delivery outcomes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pushnode_shared.events.base import Event, register
+
+
+class Platform(StrEnum):
+    """Where a device token came from; decides the provider."""
+
+    ANDROID = "android"
+    IOS = "ios"
+    WEB = "web"
+
+
+@register
+class DeviceRegistered(Event):
+    """A wallet proved ownership and registered a device token for pushes."""
+
+    TYPE = "DeviceRegistered"
+
+    wallet: str
+    device_token: str
+    platform: Platform
+    apn_token: str | None = None
+    signed_at: datetime
+
+    def key(self) -> str:
+        return self.wallet
+
+
+@register
+class DeviceUnregistered(Event):
+    """A device token stopped receiving pushes (wallet request or provider said it is dead)."""
+
+    TYPE = "DeviceUnregistered"
+
+    wallet: str
+    device_token: str
+    reason: str
+
+    def key(self) -> str:
+        return self.wallet
+
+
+class DeliveryOutcome(StrEnum):
+    """How a provider answered one push."""
+
+    DELIVERED = "DELIVERED"
+    DROP_TOKEN = "DROP_TOKEN"
+    BAD_REQUEST = "BAD_REQUEST"
+    RETRY = "RETRY"
+    CREDENTIALS = "CREDENTIALS"
+
+
+@register
+class DeliveryAttempted(Event):
+    """The dispatcher sent one notification to one device and recorded the provider's answer."""
+
+    TYPE = "DeliveryAttempted"
+
+    notification_id: str
+    wallet: str
+    device_token: str
+    provider: str
+    outcome: DeliveryOutcome
+    detail: str
+    attempt: int
+
+    def key(self) -> str:
+        return self.notification_id

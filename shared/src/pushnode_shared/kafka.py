@@ -1,0 +1,75 @@
+"""Thin aiokafka wrappers: the idempotent producer and topic creation from the catalogue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Sequence
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from pushnode_shared.envelope import Envelope, to_record
+from pushnode_shared.logging import get_logger
+from pushnode_shared.metrics import EVENTS_PUBLISHED
+from pushnode_shared.topics import CATALOGUE, Topic
+
+log = get_logger(__name__)
+
+
+class Producer:
+    """Idempotent (acks=all) producer of envelopes; publish returns once the broker has them."""
+
+    def __init__(self, bootstrap: str, producer_name: str) -> None:
+        self.name = producer_name
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap,
+            client_id=producer_name,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            request_timeout_ms=30_000,
+        )
+
+    async def start(self) -> None:
+        """Connect to the cluster."""
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        """Flush and close."""
+        await self._producer.stop()
+
+    async def publish(self, topic: Topic, envelope: Envelope) -> None:
+        """Append one envelope and wait for the acknowledgement."""
+        await self.publish_many([(topic, envelope)])
+
+    async def publish_many(self, items: Sequence[tuple[Topic, Envelope]]) -> None:
+        """Append several envelopes (pipelined), returning when all are acknowledged."""
+        futures = []
+        for topic, envelope in items:
+            key, value, headers = to_record(envelope)
+            futures.append(
+                await self._producer.send(topic.name, value=value, key=key, headers=headers)
+            )
+            EVENTS_PUBLISHED.labels(self.name, topic.name, envelope.type).inc()
+        if futures:
+            await asyncio.gather(*futures)
+
+
+async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = CATALOGUE) -> list[str]:
+    """Create any catalogue topic that is missing; returns the names created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="pushnode-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t.name not in existing]
+        if missing:
+            new = [NewTopic(t.name, t.partitions, 1, topic_configs=t.config()) for t in missing]
+            # Another service may create the same topics between our list and create.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(new)
+            log.info("topics created", topics=[t.name for t in missing])
+        return [t.name for t in missing]
+    finally:
+        await admin.close()

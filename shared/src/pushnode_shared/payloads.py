@@ -1,0 +1,109 @@
+"""Notification identity strings, verification proofs and payload JSON (push-protocol §2.4-2.7)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pushnode_shared.events.notifications import RejectReason
+
+# Field limits of the payload standard (reference §2.5).
+TITLE_MAX, BODY_MAX, ASUB_MAX, AMSG_MAX = 50, 180, 80, 500
+NOTIFICATION_TYPES = {"1": "broadcast", "3": "targeted", "4": "subset"}
+
+
+class PayloadError(ValueError):
+    """A payload, identity or proof that breaks the standard; carries the reason code."""
+
+    def __init__(self, reason: RejectReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A parsed verificationProof: kind (eip712v2, eip155, pgpv4…), body, optional uid."""
+
+    kind: str
+    body: str
+    uid: str | None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A parsed identity string: its storage type and, when inline, the payload JSON."""
+
+    storage_type: int
+    raw: str
+    payload: dict[str, Any] | None
+
+
+def parse_proof(proof: str) -> Proof:
+    """Split `<kind>:<body>[::uid::<uid>]`."""
+    head, _, uid = proof.partition("::uid::")
+    kind, sep, body = head.partition(":")
+    if not sep or not kind or not body:
+        raise PayloadError(RejectReason.BAD_PROOF_FORMAT, "verificationProof is not <kind>:<body>")
+    return Proof(kind=kind, body=body, uid=uid or None)
+
+
+def parse_identity(identity: str) -> Identity:
+    """Parse `<type>+<rest>`; type 2 carries the payload JSON inline."""
+    kind, sep, rest = identity.partition("+")
+    if not sep or not kind.isdigit():
+        raise PayloadError(RejectReason.BAD_IDENTITY, "identity is not <type>+<rest>")
+    storage_type = int(kind)
+    if storage_type == 2:
+        return Identity(2, identity, _parse_json_payload(rest))
+    if storage_type == 0:
+        return Identity(0, identity, _minimal_payload(rest))
+    if storage_type in (1, 3):
+        return Identity(storage_type, identity, None)
+    raise PayloadError(RejectReason.BAD_IDENTITY, f"unknown identity type {storage_type}")
+
+
+def _parse_json_payload(text: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PayloadError(RejectReason.BAD_PAYLOAD, f"payload is not JSON: {exc.msg}") from exc
+    if not isinstance(payload, dict):
+        raise PayloadError(RejectReason.BAD_PAYLOAD, "payload is not a JSON object")
+    check_payload(payload)
+    return payload
+
+
+def _minimal_payload(rest: str) -> dict[str, Any]:
+    parts = rest.split("+", 2)
+    if len(parts) != 3:
+        raise PayloadError(RejectReason.BAD_IDENTITY, "minimal identity is 0+<type>+<title>+<body>")
+    ntype, title, body = parts
+    payload = {"notification": {"title": title, "body": body}, "data": {"type": ntype}}
+    check_payload(payload)
+    return payload
+
+
+def check_payload(payload: dict[str, Any]) -> None:
+    """Required fields, types and lengths of the payload standard."""
+    notification = payload.get("notification")
+    data = payload.get("data")
+    if not isinstance(notification, dict) or not isinstance(data, dict):
+        raise PayloadError(RejectReason.BAD_PAYLOAD, "payload needs notification and data objects")
+    _check_str(notification, "title", TITLE_MAX, required=True)
+    _check_str(notification, "body", BODY_MAX, required=True)
+    _check_str(data, "asub", ASUB_MAX, required=False)
+    _check_str(data, "amsg", AMSG_MAX, required=False)
+    if str(data.get("type")) not in NOTIFICATION_TYPES:
+        raise PayloadError(RejectReason.BAD_PAYLOAD, "data.type must be 1, 3 or 4")
+
+
+def _check_str(obj: dict[str, Any], field: str, limit: int, *, required: bool) -> None:
+    value = obj.get(field)
+    if value is None and not required:
+        return
+    if not isinstance(value, str):
+        raise PayloadError(RejectReason.BAD_PAYLOAD, f"{field} must be a string")
+    if len(value) > limit:
+        raise PayloadError(RejectReason.BAD_PAYLOAD, f"{field} is longer than {limit} characters")

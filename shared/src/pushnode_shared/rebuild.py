@@ -1,0 +1,63 @@
+"""Rebuild: drop a service's projection and replay its topics from offset 0 to today's end."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from pushnode_shared.consumer import ConsumerSpec, process_batch
+from pushnode_shared.db import Database
+
+
+async def replay(spec: ConsumerSpec, db: Database, bootstrap: str, *, progress: bool = True) -> int:
+    """Feed every record up to the current end offsets through the live handlers, no output.
+
+    The same process_batch as the live consumer runs, so there is no second code path; only
+    publishing and post-commit effects are off, because decisions are already on the log.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+    )
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(t.name, p)
+            for t in spec.topics
+            for p in sorted(consumer.partitions_for_topic(t.name) or [])
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        return await _drain(spec, db, consumer, ends, progress)
+    finally:
+        await consumer.stop()
+
+
+async def _drain(
+    spec: ConsumerSpec,
+    db: Database,
+    consumer: AIOKafkaConsumer,
+    ends: dict[TopicPartition, int],
+    progress: bool,
+) -> int:
+    total = sum(ends.values())
+    done, started = 0, time.monotonic()
+    remaining = {tp for tp, end in ends.items() if end > 0}
+    while remaining:
+        batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=2000)
+        batch = {tp: [r for r in recs if r.offset < ends[tp]] for tp, recs in batch.items()}
+        batch = {tp: recs for tp, recs in batch.items() if recs}
+        if batch:
+            await process_batch(spec, db, None, batch, replay=True)
+            done += sum(len(r) for r in batch.values())
+        for tp in list(remaining):
+            if await consumer.position(tp) >= ends[tp]:
+                remaining.discard(tp)
+        if progress:
+            rate = done / max(time.monotonic() - started, 1e-6)
+            print(f"\r{spec.name}: {done}/{total} records ({rate:,.0f}/s)", end="", file=sys.stderr)
+    if progress:
+        print(file=sys.stderr)
+    return done

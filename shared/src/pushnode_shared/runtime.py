@@ -1,0 +1,97 @@
+"""Service runtime: health/readiness/metrics HTTP, SIGTERM handling, task supervision."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from pushnode_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+Check = Callable[[], Awaitable[tuple[bool, str]]]
+
+
+@dataclass
+class Readiness:
+    """Named readiness checks; ready only when every one passes."""
+
+    checks: dict[str, Check] = field(default_factory=dict)
+
+    async def report(self) -> tuple[bool, dict[str, str]]:
+        """Run every check with a short timeout; a timeout or error counts as not ready."""
+        results: dict[str, str] = {}
+        ok = True
+        for name, check in self.checks.items():
+            try:
+                passed, detail = await asyncio.wait_for(check(), timeout=3)
+            except Exception as exc:
+                passed, detail = False, repr(exc)
+            ok = ok and passed
+            results[name] = ("ok: " if passed else "failing: ") + detail
+        return ok, results
+
+
+def health_routes(readiness: Readiness) -> list[Route]:
+    """/healthz (process up), /readyz (dependencies and consumers), /metrics (Prometheus)."""
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        ok, results = await readiness.report()
+        return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]
+
+
+def install_stop_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set the stop event, so tasks finish their batch and exit cleanly."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def serve_http(app: object, host: str, port: int, stop: asyncio.Event) -> None:
+    """Run an ASGI app under uvicorn until stop is set."""
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await task
+
+
+async def run_until_stopped(
+    stop: asyncio.Event, tasks: Sequence[Callable[[asyncio.Event], Awaitable[None]]]
+) -> None:
+    """Run tasks until stop; if one dies, stop the rest and re-raise (the pod restarts)."""
+    running = [asyncio.create_task(t(stop)) for t in tasks]
+    try:
+        done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            if task.exception() is not None:
+                log.error("task failed, stopping service", error=repr(task.exception()))
+                stop.set()
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        stop.set()
+        await asyncio.gather(*running, return_exceptions=True)
+
+
+def health_app(readiness: Readiness) -> Starlette:
+    """A bare health/metrics app for services without an API of their own."""
+    return Starlette(routes=health_routes(readiness))

@@ -1,0 +1,90 @@
+"""Wallet signature helpers: the EIP-712 "EPNS COMM V1" Data proof and EIP-191 personal_sign.
+
+eth-account does the hashing (EIP-712 encoding, EIP-191 prefix) and recovery; coincurve, when
+installed, is the secp256k1 backend it uses through eth-keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_account import Account
+from eth_account.messages import encode_defunct, encode_typed_data
+from eth_utils import to_checksum_address
+
+COMM_DOMAIN_NAME = "EPNS COMM V1"
+
+
+class BadSignature(ValueError):
+    """The signature bytes are malformed or recover to no address."""
+
+
+def data_typed_message(data: str, chain_id: int, comm_address: str) -> dict[str, Any]:
+    """The typed data the SDK signs for `eip712v2` proofs: Data{data: string}."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Data": [{"name": "data", "type": "string"}],
+        },
+        "primaryType": "Data",
+        "domain": {
+            "name": COMM_DOMAIN_NAME,
+            "chainId": chain_id,
+            "verifyingContract": to_checksum_address(comm_address),
+        },
+        "message": {"data": data},
+    }
+
+
+def recover_data_signer(data: str, chain_id: int, comm_address: str, signature: str) -> str:
+    """Address (checksummed) that signed `data` under the Comm EIP-712 domain."""
+    signable = encode_typed_data(full_message=data_typed_message(data, chain_id, comm_address))
+    return _recover(signable, signature)
+
+
+def sign_data(data: str, chain_id: int, comm_address: str, private_key: str) -> str:
+    """Sign like the SDK does (for tests, the bench and the first-notification example)."""
+    signable = encode_typed_data(full_message=data_typed_message(data, chain_id, comm_address))
+    return "0x" + Account.sign_message(signable, private_key).signature.hex().removeprefix("0x")
+
+
+def recover_personal_signer(message: str, signature: str) -> str:
+    """Address that personal_sign'ed (EIP-191 version 0x45) the UTF-8 message."""
+    return _recover(encode_defunct(text=message), signature)
+
+
+def personal_sign(message: str, private_key: str) -> str:
+    """EIP-191 personal_sign of a text message."""
+    signed = Account.sign_message(encode_defunct(text=message), private_key)
+    return "0x" + signed.signature.hex().removeprefix("0x")
+
+
+def _recover(signable: Any, signature: str) -> str:
+    try:
+        raw = bytes.fromhex(signature.removeprefix("0x"))
+    except ValueError as exc:
+        raise BadSignature("signature is not hex") from exc
+    if len(raw) != 65:
+        raise BadSignature(f"signature is {len(raw)} bytes, expected 65")
+    try:
+        return str(Account.recover_message(signable, signature=raw))
+    except Exception as exc:  # eth-keys raises several unrelated types for bad v/r/s
+        raise BadSignature(f"cannot recover signer: {exc}") from exc
+
+
+def device_registration_message(
+    action: str, wallet: str, device_token: str, platform: str, timestamp: int
+) -> str:
+    """The exact text a wallet personal_signs to register or remove a device token."""
+    return (
+        "pushnode device registration\n"
+        f"action: {action}\n"
+        f"wallet: {wallet.lower()}\n"
+        f"platform: {platform}\n"
+        f"device_token: {device_token}\n"
+        f"timestamp: {timestamp}"
+    )

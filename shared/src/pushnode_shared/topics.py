@@ -1,0 +1,76 @@
+"""The topic catalogue: names, partition keys, partitions and retention, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UNLIMITED = -1
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One Kafka topic: what it carries, how it is keyed, how long it is kept."""
+
+    name: str
+    key: str
+    carries: str
+    partitions: int = 3
+    retention_ms: int = UNLIMITED
+    source_of_truth: bool = True
+
+    def config(self) -> dict[str, str]:
+        """Broker-side topic configuration (also rendered into the KafkaTopic manifests)."""
+        return {"retention.ms": str(self.retention_ms), "cleanup.policy": "delete"}
+
+
+PROTOCOL_INPUTS = Topic(
+    "protocol-inputs",
+    key="channel (lower-case Ethereum address)",
+    carries="chain events and off-chain submissions, in one per-channel order",
+)
+PROTOCOL_DECISIONS = Topic(
+    "protocol-decisions",
+    key="channel",
+    carries="accepted/rejected notifications; channel and subscription facts",
+)
+MESSAGES_STORED = Topic(
+    "messages-stored", key="channel", carries="CID and stored form of accepted messages"
+)
+CHAIN_CURSORS = Topic(
+    "chain-cursors",
+    key="chain id",
+    carries="the listener's checkpoints: every log up to a block was emitted",
+    partitions=1,
+)
+DEVICES = Topic("devices", key="wallet", carries="signed device-token registrations and removals")
+DELIVERIES = Topic("deliveries", key="notification id", carries="per-device provider outcomes")
+DEAD_LETTERS = Topic(
+    "dead-letters",
+    key="source topic:partition",
+    carries="records a consumer could not process",
+    partitions=1,
+    source_of_truth=False,
+)
+
+CATALOGUE: tuple[Topic, ...] = (
+    PROTOCOL_INPUTS,
+    PROTOCOL_DECISIONS,
+    MESSAGES_STORED,
+    CHAIN_CURSORS,
+    DEVICES,
+    DELIVERIES,
+    DEAD_LETTERS,
+)
+
+
+def by_name(name: str) -> Topic:
+    """Look a topic up by name; KeyError for a topic the catalogue does not declare."""
+    for topic in CATALOGUE:
+        if topic.name == name:
+            return topic
+    raise KeyError(name)
+
+
+def channel_key(address: str) -> str:
+    """Partition key for the protocol streams: the bare, lower-case channel address."""
+    return address.split(":")[-1].lower()
