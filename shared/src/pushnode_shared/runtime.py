@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -67,19 +69,26 @@ def install_stop_signals(stop: asyncio.Event) -> None:
 async def serve_http(app: object, host: str, port: int, stop: asyncio.Event) -> None:
     """Run an ASGI app under uvicorn until stop is set."""
     config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server = _QuietServer(config)
     task = asyncio.create_task(server.serve())
     await stop.wait()
     server.should_exit = True
     await task
 
 
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal capture: the service's stop event owns SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None]:
+        yield
+
+
 async def run_until_stopped(
-    stop: asyncio.Event, tasks: Sequence[Callable[[asyncio.Event], Awaitable[None]]]
+    stop: asyncio.Event, tasks: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]
 ) -> None:
     """Run tasks until stop; if one dies, stop the rest and re-raise (the pod restarts)."""
-    running = [asyncio.create_task(t(stop)) for t in tasks]
+    running: list[asyncio.Task[None]] = [asyncio.ensure_future(t(stop)) for t in tasks]
     try:
         done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:

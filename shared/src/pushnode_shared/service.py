@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +26,7 @@ from pushnode_shared.runtime import (
 from pushnode_shared.settings import SharedSettings
 
 log = get_logger(__name__)
-Task = Callable[[asyncio.Event], Awaitable[None]]
+Task = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass

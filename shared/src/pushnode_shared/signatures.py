@@ -10,7 +10,7 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
 COMM_DOMAIN_NAME = "EPNS COMM V1"
 
@@ -49,7 +49,8 @@ def recover_data_signer(data: str, chain_id: int, comm_address: str, signature: 
 def sign_data(data: str, chain_id: int, comm_address: str, private_key: str) -> str:
     """Sign like the SDK does (for tests, the bench and the first-notification example)."""
     signable = encode_typed_data(full_message=data_typed_message(data, chain_id, comm_address))
-    return "0x" + Account.sign_message(signable, private_key).signature.hex().removeprefix("0x")
+    signature: bytes = Account.sign_message(signable, private_key).signature
+    return "0x" + signature.hex()
 
 
 def recover_personal_signer(message: str, signature: str) -> str:
@@ -59,8 +60,8 @@ def recover_personal_signer(message: str, signature: str) -> str:
 
 def personal_sign(message: str, private_key: str) -> str:
     """EIP-191 personal_sign of a text message."""
-    signed = Account.sign_message(encode_defunct(text=message), private_key)
-    return "0x" + signed.signature.hex().removeprefix("0x")
+    signature: bytes = Account.sign_message(encode_defunct(text=message), private_key).signature
+    return "0x" + signature.hex()
 
 
 def _recover(signable: Any, signature: str) -> str:

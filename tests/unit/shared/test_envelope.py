@@ -6,50 +6,101 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
 from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id, from_record, to_record
 from pushnode_shared.events import ChannelCreated, UnknownEvent, registered, unwrap, wrap
 
 EXAMPLES = {
     "ChainEventObserved": {
-        "chain_id": 1, "contract": "0xc", "event": "AddChannel", "args": {"a": 1},
-        "block_number": 3, "block_hash": "0xb", "tx_hash": "0xt", "log_index": 0, "channel": "0xc",
+        "chain_id": 1,
+        "contract": "0xc",
+        "event": "AddChannel",
+        "args": {"a": 1},
+        "block_number": 3,
+        "block_hash": "0xb",
+        "tx_hash": "0xt",
+        "log_index": 0,
+        "channel": "0xc",
     },
-    "ChainCursorAdvanced": {"chain_id": 1, "block_number": 2, "block_hash": "0x", "logs_emitted": 0},
+    "ChainCursorAdvanced": {
+        "chain_id": 1,
+        "block_number": 2,
+        "block_hash": "0x",
+        "logs_emitted": 0,
+    },
     "NotificationSubmitted": {
-        "notification_id": "n", "channel": "0xc", "sender": "s", "recipient": "r",
-        "identity": "2+{}", "verification_proof": "eip712v2:0x", "source": "ETH_TEST_SEPOLIA",
+        "notification_id": "n",
+        "channel": "0xc",
+        "sender": "s",
+        "recipient": "r",
+        "identity": "2+{}",
+        "verification_proof": "eip712v2:0x",
+        "source": "ETH_TEST_SEPOLIA",
         "submitted_at": "2026-01-01T00:00:00Z",
     },
     "NotificationAccepted": {
-        "notification_id": "n", "channel": "0xc", "chain_id": 1, "sender": "s", "signer": "0xs",
-        "recipients": [{"address": "0xa", "spam": False}], "identity": "2+{}", "payload": {},
-        "verification_proof": "p", "source": "x", "submitted_at": "2026-01-01T00:00:00Z",
+        "notification_id": "n",
+        "channel": "0xc",
+        "chain_id": 1,
+        "sender": "s",
+        "signer": "0xs",
+        "recipients": [{"address": "0xa", "spam": False}],
+        "identity": "2+{}",
+        "payload": {},
+        "verification_proof": "p",
+        "source": "x",
+        "submitted_at": "2026-01-01T00:00:00Z",
     },
     "NotificationRejected": {
-        "notification_id": "n", "channel": "0xc", "reason": "BAD_SIGNATURE", "detail": "d",
+        "notification_id": "n",
+        "channel": "0xc",
+        "reason": "BAD_SIGNATURE",
+        "detail": "d",
     },
     "ChannelCreated": {
-        "channel": "0xc", "chain_id": 1, "channel_type": 2, "identity": "1+x", "block_number": 1,
+        "channel": "0xc",
+        "chain_id": 1,
+        "channel_type": 2,
+        "identity": "1+x",
+        "block_number": 1,
     },
     "SubscriptionAdded": {"channel": "0xc", "subscriber": "0xu", "chain_id": 1},
     "SubscriptionRemoved": {"channel": "0xc", "subscriber": "0xu", "chain_id": 1},
     "MessageStored": {
-        "notification_id": "n", "cid": "bafk", "channel": "0xc", "chain_id": 1, "sender": "s",
-        "recipients": [], "payload": {}, "verification_proof": "p", "source": "x",
+        "notification_id": "n",
+        "cid": "bafk",
+        "channel": "0xc",
+        "chain_id": 1,
+        "sender": "s",
+        "recipients": [],
+        "payload": {},
+        "verification_proof": "p",
+        "source": "x",
         "submitted_at": "2026-01-01T00:00:00Z",
     },
     "DeviceRegistered": {
-        "wallet": "0xw", "device_token": "t", "platform": "android", "signed_at": "2026-01-01T00:00:00Z",
+        "wallet": "0xw",
+        "device_token": "t",
+        "platform": "android",
+        "signed_at": "2026-01-01T00:00:00Z",
     },
     "DeviceUnregistered": {"wallet": "0xw", "device_token": "t", "reason": "wallet"},
     "DeliveryAttempted": {
-        "notification_id": "n", "wallet": "0xw", "device_token": "t", "provider": "fcm",
-        "outcome": "DELIVERED", "detail": "", "attempt": 1,
+        "notification_id": "n",
+        "wallet": "0xw",
+        "device_token": "t",
+        "provider": "fcm",
+        "outcome": "DELIVERED",
+        "detail": "",
+        "attempt": 1,
     },
     "EventDeadLettered": {
-        "consumer": "c", "topic": "t", "partition": 0, "offset": 1, "reason": "r",
-        "record_key": None, "record_value_b64": "",
+        "consumer": "c",
+        "topic": "t",
+        "partition": 0,
+        "offset": 1,
+        "reason": "r",
+        "record_key": None,
+        "record_value_b64": "",
     },
 }
 
@@ -82,8 +133,13 @@ def test_a_type_header_that_disagrees_with_the_body_is_malformed() -> None:
 
 def test_an_unknown_schema_version_is_reported_as_unknown() -> None:
     envelope = Envelope(
-        event_id="e", type="ChannelCreated", schema_version=99, key="k",
-        occurred_at=datetime.now(UTC), producer="p", payload={},
+        event_id="e",
+        type="ChannelCreated",
+        schema_version=99,
+        key="k",
+        occurred_at=datetime.now(UTC),
+        producer="p",
+        payload={},
     )
     with pytest.raises(UnknownEvent):
         unwrap(from_record(envelope.model_dump_json().encode()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import MessageStored, payload_of
@@ -35,5 +37,4 @@ class Handlers:
                 item,
             )
             if added and self.sockets is not None:
-                sockets, address, spam = self.sockets, recipient.address, recipient.spam
-                ctx.later(lambda s=sockets, a=address, p=spam, i=item: s.push(a, p, i))
+                ctx.later(partial(self.sockets.push, recipient.address, recipient.spam, item))

@@ -61,8 +61,8 @@ def _add_poller(node: Node, chain: ChainConfig, max_range: int) -> None:
     async def synced() -> tuple[bool, str]:
         if poller.next_block is None or poller.head is None:
             return False, "not started"
-        behind = poller.head - chain.confirmations - (poller.next_block - 1)
-        return behind <= SYNCED_WITHIN_BLOCKS, f"{behind} blocks behind safe head"
+        cursor, safe = poller.next_block - 1, poller.head - chain.confirmations
+        return safe - cursor <= SYNCED_WITHIN_BLOCKS, f"cursor {cursor}, safe head {safe}"
 
     node.readiness.checks[f"chain:{chain.chain_id}"] = synced
 

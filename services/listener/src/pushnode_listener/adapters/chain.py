@@ -16,7 +16,7 @@ class ChainRpc:
 
     async def _call(self, method: str, params: list[Any]) -> Any:
         try:
-            response = await self._provider.make_request(method, params)  # type: ignore[arg-type]
+            response = await self._provider.make_request(method, params)
         except Exception as exc:  # aiohttp/timeout errors: the RPC is unavailable for now
             raise TransientError(f"{method}: {exc!r}") from exc
         if "error" in response:

@@ -1,0 +1,56 @@
+# pushnode: `make up` runs the whole node on this machine, `make test` runs every test.
+# Both install what is missing first (Python deps, Kafka jars, kubo, anvil, solc, PostgreSQL).
+
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export PATH := $(HOME)/.local/bin:$(PATH)
+# Tests run on their own stack state so they never touch the node `make up` keeps in var/.
+TEST_VAR := $(ROOT)/var/test
+
+.PHONY: install up down status test test-unit test-integration test-e2e lint fmt contracts
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
+	@$(UV) sync --frozen --quiet
+	@devstack/bin/stack install
+
+up: install
+	@devstack/bin/stack up
+	@devstack/bin/node up
+	@echo
+	@echo "pushnode is up:"
+	@echo "  gateway (REST)     http://localhost:4000/apis"
+	@echo "  gateway (socket)   http://localhost:4000  (socket.io, query {address: <CAIP-10>})"
+	@echo "  health             http://localhost:4000/readyz   metrics http://localhost:4000/metrics"
+	@echo "  FCM emulator       http://127.0.0.1:4020/_emulator/messages"
+	@echo "  stop with          make down"
+
+down:
+	@devstack/bin/node down
+	@devstack/bin/stack down
+
+status:
+	@devstack/bin/stack status
+	@devstack/bin/node status
+
+test: install
+	@devstack/bin/test-run
+
+test-unit: install
+	@$(UV) run pytest tests/unit tests/contract -q
+
+test-integration test-e2e: install
+	@PYTEST_PATHS="tests/$(subst test-,,$@)" devstack/bin/test-run
+
+lint:
+	@$(UV) run ruff check .
+	@$(UV) run ruff format --check .
+	@$(UV) run mypy
+
+fmt:
+	@$(UV) run ruff format .
+	@$(UV) run ruff check --fix .
+
+contracts:
+	@node devstack/contracts/build.mjs

@@ -1,0 +1,83 @@
+"""The whole node for end-to-end tests: services started against the real dev stack.
+
+The dev stack (Kafka, PostgreSQL, kubo, anvil) must already run, as `make test` arranges.
+Each session gets its own PostgreSQL database, so projections start empty.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.support.devchain import ROOT
+
+PG_ADMIN = os.environ.get(
+    "PUSHNODE_PG_ADMIN", "postgresql://pushnode:pushnode@127.0.0.1:55432/pushnode"
+)
+
+
+@dataclass(frozen=True)
+class RunningNode:
+    """URLs and paths of the node under test."""
+
+    var: Path
+    env: dict[str, str]
+    gateway: str = "http://127.0.0.1:4000"
+    fcm: str = "http://127.0.0.1:4020"
+
+    def service_url(self, service: str) -> str:
+        ports = {"listener": 4011, "validator": 4012, "storage": 4013, "dispatcher": 4014}
+        return self.gateway if service == "gateway" else f"http://127.0.0.1:{ports[service]}"
+
+    def script(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(ROOT / "devstack" / "bin" / "node"), *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    def pushnode(self, *args: str) -> str:
+        done = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "pushnode"), *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return done.stdout.strip()
+
+
+def _create_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+@pytest.fixture(scope="session")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
+    name = f"pushnode_e2e_{uuid.uuid4().hex[:8]}"
+    _create_database(name)
+    var = tmp_path_factory.mktemp("node-var")
+    env = dict(os.environ)
+    env.update(
+        PUSHNODE_VAR=str(var),
+        DATABASE_URL=f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}",
+        LOG_LEVEL="INFO",
+    )
+    running = RunningNode(var=var, env=env)
+    try:
+        running.script("up")
+    except subprocess.CalledProcessError as exc:
+        pytest.fail(f"node did not come up:\n{exc.stderr[-4000:]}")
+    yield running
+    running.script("down")

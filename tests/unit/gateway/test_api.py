@@ -1,0 +1,146 @@
+"""The gateway checks request shapes and signatures before anything reaches the log."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+import httpx
+
+from pushnode_gateway.app import create_app
+from pushnode_gateway.config import Settings
+from pushnode_gateway.sockets import FeedSockets
+from pushnode_shared.chains import LOCAL_CHAINS
+from pushnode_shared.db import Database
+from pushnode_shared.runtime import Readiness
+from pushnode_shared.signatures import device_registration_message, personal_sign, sign_data
+from pushnode_shared.testing import InMemoryProducer
+from pushnode_shared.topics import DEVICES, PROTOCOL_INPUTS
+
+CHAIN = LOCAL_CHAINS[0]
+
+
+@pytest.fixture
+def producer() -> InMemoryProducer:
+    return InMemoryProducer()
+
+
+@pytest.fixture
+async def client(producer: InMemoryProducer, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(PUSHNODE_DATA_DIR=tmp_path)  # type: ignore[call-arg]
+    database = Database(settings.db_url(), "gateway", Path("unused"))
+    app = create_app(settings, producer, database, FeedSockets(), Readiness())  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as test_client:
+        yield test_client
+    await database.dispose()
+
+
+def notification(key: str, **changes: Any) -> dict[str, Any]:
+    channel = Account.from_key(key).address
+    payload = {"notification": {"title": "T", "body": "B"}, "data": {"type": "3"}}
+    identity = "2+" + json.dumps(payload)
+    body = {
+        "verificationProof": "eip712v2:" + sign_data(identity, CHAIN.chain_id, CHAIN.comm, key),
+        "identity": identity,
+        "sender": f"eip155:{CHAIN.chain_id}:{channel}",
+        "source": CHAIN.source,
+        "recipient": f"eip155:{CHAIN.chain_id}:{channel}",
+    }
+    body.update(changes)
+    return body
+
+
+class TestSendNotification:
+    async def test_a_well_formed_notification_is_appended_keyed_by_channel(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        response = await client.post("/apis/v1/payloads/", json=notification(anvil_keys[1]))
+        assert response.status_code == 204
+        [envelope] = producer.on(PROTOCOL_INPUTS)
+        assert envelope.type == "NotificationSubmitted"
+        assert envelope.key == Account.from_key(anvil_keys[1]).address.lower()
+
+    async def test_the_same_proof_gives_the_same_notification_id(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        body = notification(anvil_keys[1])
+        await client.post("/apis/v1/payloads/", json=body)
+        await client.post("/apis/v1/payloads/", json=body)
+        first, second = producer.on(PROTOCOL_INPUTS)
+        assert first.payload["notification_id"] == second.payload["notification_id"]
+        assert first.event_id != second.event_id
+
+    @pytest.mark.parametrize(
+        ("change", "reason"),
+        [
+            ({"identity": "2+{not json"}, "BAD_PAYLOAD"),
+            ({"identity": "9+x"}, "BAD_IDENTITY"),
+            ({"verificationProof": "nonsense"}, "BAD_PROOF_FORMAT"),
+            ({"sender": "eip155:1:0x1234"}, "BAD_SENDER"),
+            ({"sender": "eip155:424242:0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}, "CHAIN_NOT_SUPPORTED"),
+            ({"recipient": "not-an-address"}, "BAD_RECIPIENT"),
+        ],
+    )
+    async def test_a_broken_request_gets_a_400_with_the_reason(
+        self,
+        client: httpx.AsyncClient,
+        producer: InMemoryProducer,
+        anvil_keys: tuple[str, ...],
+        change: dict[str, str],
+        reason: str,
+    ) -> None:
+        response = await client.post("/apis/v1/payloads/", json=notification(anvil_keys[1], **change))
+        assert response.status_code == 400
+        assert response.json()["error"]["reason"] == reason
+        assert producer.published == []
+
+    async def test_a_missing_field_is_an_invalid_request(self, client: httpx.AsyncClient) -> None:
+        response = await client.post("/apis/v1/payloads/", json={"identity": "2+{}"})
+        assert response.status_code == 400
+        assert response.json()["error"]["reason"] == "INVALID_REQUEST"
+
+
+def registration(key: str, *, wallet_key: str | None = None, age: int = 0) -> dict[str, Any]:
+    wallet = Account.from_key(wallet_key or key).address.lower()
+    ts = int(time.time()) - age
+    message = device_registration_message("register", wallet, "tok-1", "android", ts)
+    return {
+        "wallet": f"eip155:{wallet}",
+        "device_token": "tok-1",
+        "platform": "android",
+        "timestamp": ts,
+        "signature": personal_sign(message, key),
+    }
+
+
+class TestRegisterDevice:
+    async def test_the_wallet_itself_can_register_a_token(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        response = await client.post("/apis/v1/pushtokens/register", json=registration(anvil_keys[2]))
+        assert response.status_code == 204
+        [envelope] = producer.on(DEVICES)
+        assert envelope.payload["wallet"] == Account.from_key(anvil_keys[2]).address.lower()
+
+    async def test_nobody_can_register_a_token_for_someone_elses_wallet(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        body = registration(anvil_keys[3], wallet_key=anvil_keys[2])
+        response = await client.post("/apis/v1/pushtokens/register", json=body)
+        assert response.status_code == 403
+        assert response.json()["error"]["reason"] == "SIGNER_NOT_WALLET"
+        assert producer.published == []
+
+    async def test_an_old_signature_is_refused_as_a_replay(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        body = registration(anvil_keys[2], age=3600)
+        response = await client.post("/apis/v1/pushtokens/register", json=body)
+        assert response.status_code == 401
+        assert response.json()["error"]["reason"] == "STALE_SIGNATURE"

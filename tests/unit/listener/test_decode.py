@@ -1,0 +1,79 @@
+"""The listener decodes Push logs by topic0 into ChainEventObserved keyed by channel."""
+
+from __future__ import annotations
+
+from eth_abi import encode
+from pushnode_listener.abi import BY_TOPIC0, EVENTS
+from pushnode_listener.domain import decode_log
+
+CHANNEL = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+USER = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
+
+
+def topic(value: str | int) -> str:
+    if isinstance(value, int):
+        return "0x" + value.to_bytes(32, "big").hex()
+    return "0x" + "0" * 24 + value[2:]
+
+
+def raw_log(topics: list[str], data: bytes, index: int = 0) -> dict[str, str | list[str]]:
+    return {
+        "address": "0x5AB1520E2BD519BDAB2E1347EEE81C00A77F4946",
+        "topics": topics,
+        "data": "0x" + data.hex(),
+        "blockNumber": "0x10",
+        "blockHash": "0x" + "ab" * 32,
+        "transactionHash": "0x" + "cd" * 32,
+        "logIndex": hex(index),
+    }
+
+
+def topic0(name: str) -> str:
+    return next(e.topic0 for e in EVENTS if e.name == name)
+
+
+def test_topic0_is_the_keccak_of_the_exact_signature() -> None:
+    assert topic0("AddChannel") == (
+        "0x1f97bc77a1686355f130d93883d42f2434474cf65f97b29bc451ea7f9388d36a"
+    )
+    assert topic0("Subscribe") == (
+        "0x5ffe3cc8f1055f172e55be8d832143a6cffb4cb3a56a18bf780fd4112d4cecc7"
+    )
+
+
+def test_every_event_has_a_distinct_topic0() -> None:
+    assert len(BY_TOPIC0) == len(EVENTS)
+
+
+def test_add_channel_decodes_its_identity_and_type() -> None:
+    log = raw_log([topic0("AddChannel"), topic(CHANNEL), topic(2)], encode(["bytes"], [b"1+bafy"]))
+    fact = decode_log(11155111, log)
+    assert fact is not None
+    assert (fact.event, fact.channel, fact.block_number) == ("AddChannel", CHANNEL, 16)
+    assert fact.args == {"channel": CHANNEL, "channelType": 2, "identity": "0x" + b"1+bafy".hex()}
+
+
+def test_subscribe_is_keyed_by_the_channel_not_the_user() -> None:
+    fact = decode_log(80002, raw_log([topic0("Subscribe"), topic(CHANNEL), topic(USER)], b""))
+    assert fact is not None
+    assert fact.channel == CHANNEL
+    assert fact.args["user"] == USER
+
+
+def test_add_delegate_has_no_indexed_arguments() -> None:
+    data = encode(["address", "address"], [CHANNEL, USER])
+    fact = decode_log(1, raw_log([topic0("AddDelegate")], data))
+    assert fact is not None
+    assert fact.args == {"channel": CHANNEL, "delegate": USER}
+
+
+def test_channel_alias_is_keyed_by_the_ethereum_channel() -> None:
+    data = encode(["string", "string"], ["POLYGON_TEST_AMOY", CHANNEL.upper().replace("X", "x")])
+    topics = [topic0("ChannelAlias"), topic(80002), topic(USER)]
+    fact = decode_log(80002, raw_log(topics, data))
+    assert fact is not None
+    assert fact.channel == CHANNEL
+
+
+def test_a_log_of_another_event_is_ignored() -> None:
+    assert decode_log(1, raw_log(["0x" + "00" * 32], b"")) is None
