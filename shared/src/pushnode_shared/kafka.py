@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -55,6 +55,19 @@ class Producer:
             EVENTS_PUBLISHED.labels(self.name, topic.name, envelope.type).inc()
         if futures:
             await asyncio.gather(*futures)
+
+
+async def topic_partitions(bootstrap: str, topics: Iterable[Topic]) -> list[TopicPartition]:
+    """Every partition of the named topics, as the cluster reports them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="pushnode-admin")
+    await admin.start()
+    try:
+        described = await admin.describe_topics([t.name for t in topics])
+    finally:
+        await admin.close()
+    return sorted(
+        TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]
+    )
 
 
 async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = CATALOGUE) -> list[str]:

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pushnode_shared.consumer import ConsumerSpec, process_batch
 from pushnode_shared.db import Database
+from pushnode_shared.kafka import topic_partitions
 
 
 async def replay(spec: ConsumerSpec, db: Database, bootstrap: str, *, progress: bool = True) -> int:
@@ -22,11 +23,9 @@ async def replay(spec: ConsumerSpec, db: Database, bootstrap: str, *, progress: 
     )
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(t.name, p)
-            for t in spec.topics
-            for p in sorted(consumer.partitions_for_topic(t.name) or [])
-        ]
+        partitions = await topic_partitions(bootstrap, spec.topics)
+        if not partitions:
+            return 0
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)

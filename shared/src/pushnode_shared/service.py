@@ -126,12 +126,13 @@ async def rebuild_node(node: Node) -> int:
             await session.execute(
                 sa.delete(spec.offsets).where(spec.offsets.c.consumer == spec.name)
             )
-    total = 0
-    for spec in node.projections:
-        total += await replay(spec, node.db, node.settings.kafka_bootstrap)
-    await node.resources.aclose()
-    await node.db.dispose()
-    return total
+    try:
+        total = 0
+        for spec in node.projections:
+            total += await replay(spec, node.db, node.settings.kafka_bootstrap)
+        return total
+    finally:
+        await _close_offline(node)
 
 
 async def state_hash_node(node: Node) -> str:
@@ -140,5 +141,12 @@ async def state_hash_node(node: Node) -> str:
         await node.db.upgrade()
         return await node.db.state_hash(node.state_tables)
     finally:
-        await node.resources.aclose()
-        await node.db.dispose()
+        await _close_offline(node)
+
+
+async def _close_offline(node: Node) -> None:
+    """Release what bootstrap built when the service did not run (rebuild, state-hash)."""
+    if node.producer is not None:
+        await node.producer.stop()  # never started, but aiokafka warns unless closed
+    await node.resources.aclose()
+    await node.db.dispose()

@@ -83,7 +83,10 @@ class TestSendNotification:
             ({"identity": "9+x"}, "BAD_IDENTITY"),
             ({"verificationProof": "nonsense"}, "BAD_PROOF_FORMAT"),
             ({"sender": "eip155:1:0x1234"}, "BAD_SENDER"),
-            ({"sender": "eip155:424242:0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}, "CHAIN_NOT_SUPPORTED"),
+            (
+                {"sender": "eip155:424242:0x70997970C51812dc3A010C7d01b50e0d17dc79C8"},
+                "CHAIN_NOT_SUPPORTED",
+            ),
             ({"recipient": "not-an-address"}, "BAD_RECIPIENT"),
         ],
     )
@@ -95,7 +98,9 @@ class TestSendNotification:
         change: dict[str, str],
         reason: str,
     ) -> None:
-        response = await client.post("/apis/v1/payloads/", json=notification(anvil_keys[1], **change))
+        response = await client.post(
+            "/apis/v1/payloads/", json=notification(anvil_keys[1], **change)
+        )
         assert response.status_code == 400
         assert response.json()["error"]["reason"] == reason
         assert producer.published == []
@@ -123,7 +128,9 @@ class TestRegisterDevice:
     async def test_the_wallet_itself_can_register_a_token(
         self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
     ) -> None:
-        response = await client.post("/apis/v1/pushtokens/register", json=registration(anvil_keys[2]))
+        response = await client.post(
+            "/apis/v1/pushtokens/register", json=registration(anvil_keys[2])
+        )
         assert response.status_code == 204
         [envelope] = producer.on(DEVICES)
         assert envelope.payload["wallet"] == Account.from_key(anvil_keys[2]).address.lower()
