@@ -8,7 +8,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 # Tests run on their own stack state so they never touch the node `make up` keeps in var/.
 TEST_VAR := $(ROOT)/var/test
 
-.PHONY: install up down status test test-unit test-integration test-e2e lint fmt contracts
+.PHONY: install up down demo status test test-unit test-integration test-e2e lint fmt contracts
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
@@ -18,13 +18,18 @@ install:
 up: install
 	@devstack/bin/stack up
 	@devstack/bin/node up
+	@.venv/bin/python devstack/demo.py setup >/dev/null
 	@echo
 	@echo "pushnode is up:"
 	@echo "  gateway (REST)     http://localhost:4000/apis"
 	@echo "  gateway (socket)   http://localhost:4000  (socket.io, query {address: <CAIP-10>})"
 	@echo "  health             http://localhost:4000/readyz   metrics http://localhost:4000/metrics"
 	@echo "  FCM emulator       http://127.0.0.1:4020/_emulator/messages"
+	@echo "  first notification make demo   (signs as the demo channel, shows socket + feed)"
 	@echo "  stop with          make down"
+
+demo:
+	@.venv/bin/python devstack/demo.py send
 
 down:
 	@devstack/bin/node down

@@ -72,7 +72,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
     env.update(
         PUSHNODE_VAR=str(var),
         DATABASE_URL=f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL="INFO",
     )
     running = RunningNode(var=var, env=env)
     try:

@@ -104,12 +104,7 @@ async def test_a_signed_notification_reaches_inbox_spam_socket_and_phone(node: R
         await wait_for(
             "listener past the subscribe", lambda: _past(http, node, receipt["blockNumber"])
         )
-        inbox: list[Any] = []
-        spam: list[Any] = []
-        sockets = [
-            await connected_socket(node, alice, inbox, []),
-            await connected_socket(node, bob, [], spam),
-        ]
+        inbox, spam, sockets = await sockets_for(node, alice, bob)
         body = signed_payload(channel_key, deploy.comm_address(CHAIN_ID), [alice, bob])
         response = await http.post(node.gateway + "/apis/v1/payloads/", json=body)
         assert response.status_code == 204, response.text
@@ -130,6 +125,18 @@ async def test_a_signed_notification_reaches_inbox_spam_socket_and_phone(node: R
     assert (await _feeds_now(node, bob, spam=False)) == []
     assert len(pushes) == 1
     assert pushes[0]["message"]["notification"]["title"] == "Hello from pushnode"
+
+
+async def sockets_for(
+    node: RunningNode, inbox_owner: str, spam_owner: str
+) -> tuple[list[Any], list[Any], list[socketio.AsyncClient]]:
+    inbox: list[Any] = []
+    spam: list[Any] = []
+    clients = [
+        await connected_socket(node, inbox_owner, inbox, []),
+        await connected_socket(node, spam_owner, [], spam),
+    ]
+    return inbox, spam, clients
 
 
 async def _past(http: httpx.AsyncClient, node: RunningNode, block: int) -> bool:

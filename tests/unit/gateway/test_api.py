@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from eth_account import Account
-import httpx
-
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
 from pushnode_gateway.sockets import FeedSockets
