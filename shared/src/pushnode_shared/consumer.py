@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,8 @@ class ProjectionConsumer:
         self.assigned = False
         # Set the first time every assigned partition is read to its end.
         self.first_catch_up = asyncio.Event()
+        # monotonic time of the last answer from the broker (end offsets), for readiness.
+        self.last_broker_contact = 0.0
 
     @property
     def caught_up(self) -> bool:
@@ -138,6 +141,7 @@ class ProjectionConsumer:
         if not assignment:
             return
         ends = await consumer.end_offsets(list(assignment))
+        self.last_broker_contact = time.monotonic()
         for tp in assignment:
             lag = ends[tp] - await consumer.position(tp)
             self.lag[tp] = lag

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from pushnode_shared.runtime import (
 from pushnode_shared.settings import SharedSettings
 
 log = get_logger(__name__)
+# A consumer that has not heard from the broker for this long makes its service not ready.
+BROKER_SILENCE_SECONDS = 15.0
 Task = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
@@ -105,9 +108,13 @@ def _add_standard_checks(node: Node) -> None:
 
     def consumer_check(runner: ProjectionConsumer) -> Callable[[], Awaitable[tuple[bool, str]]]:
         async def check() -> tuple[bool, str]:
+            if not runner.assigned:
+                return False, "not assigned yet"
+            silent = time.monotonic() - runner.last_broker_contact
+            if silent > BROKER_SILENCE_SECONDS:
+                return False, f"no answer from Kafka for {silent:.0f}s"
             lag = runner.max_lag()
-            ok = runner.assigned and lag <= node.settings.ready_max_lag
-            return ok, f"lag {lag}" if runner.assigned else "not assigned yet"
+            return lag <= node.settings.ready_max_lag, f"lag {lag}"
 
         return check
 
