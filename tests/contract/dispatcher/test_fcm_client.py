@@ -18,6 +18,9 @@ import httpx
 import jwt
 import pytest
 import uvicorn
+
+from devstack.emulators.fcm import SCOPE, EmulatorState, create_app
+from devstack.emulators.service_account import make_service_account
 from pushnode_dispatcher.adapters.fcm import (
     FcmClient,
     FcmMessage,
@@ -25,9 +28,6 @@ from pushnode_dispatcher.adapters.fcm import (
     Outcome,
     classify,
 )
-
-from devstack.emulators.fcm import SCOPE, EmulatorState, create_app
-from devstack.emulators.service_account import make_service_account
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 TOKEN = "fcm-device-token:APA91b" + "x" * 140

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
 from pushnode_shared.consumer import (
     ConsumerSpec,
     HandlerContext,

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import AsyncIterator
 
 import pytest
+
 from pushnode_storage.adapters.ipfs import BlockStore, KuboClient, MemoryBlockStore
 from pushnode_storage.domain import cid_of
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from eth_account import Account
+
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
 from pushnode_gateway.sockets import FeedSockets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from eth_abi import encode
+
 from pushnode_listener.abi import BY_TOPIC0, EVENTS
 from pushnode_listener.domain import decode_log
 

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+
 from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id, from_record, to_record
 from pushnode_shared.events import ChannelCreated, UnknownEvent, registered, unwrap, wrap
 

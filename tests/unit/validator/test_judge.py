@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from eth_account import Account
+
 from pushnode_shared.chains import LOCAL_CHAINS
 from pushnode_shared.events import NotificationSubmitted, RejectReason
 from pushnode_shared.signatures import sign_data

@@ -1,0 +1,130 @@
+"""Validator handlers on an embedded database: chain facts in, decisions out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from pushnode_shared.chains import LOCAL_CHAINS
+from pushnode_shared.consumer import HandlerContext
+from pushnode_shared.db import Database
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import ChainEventObserved, NotificationSubmitted, unwrap, wrap
+from pushnode_shared.signatures import sign_data
+from pushnode_validator.bootstrap import MIGRATIONS
+from pushnode_validator.handlers import Handlers
+
+CHAIN = LOCAL_CHAINS[0]
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'v.sqlite'}", "validator", MIGRATIONS)
+    await database.upgrade()
+    yield database
+    await database.dispose()
+
+
+async def handle(db: Database, envelope: Envelope) -> list[Envelope]:
+    """Run the handler for one envelope the way the consumer does, return what it published."""
+    handler = Handlers(LOCAL_CHAINS).mapping()[envelope.type]
+    async with db.transaction() as session:
+        ctx = HandlerContext(session=session, replay=False)
+        await handler(ctx, envelope)
+    return [e for _, e in ctx.outbox]
+
+
+def chain_log(event: str, channel: str, args: dict[str, object], block: int) -> Envelope:
+    log = ChainEventObserved(
+        chain_id=CHAIN.chain_id,
+        contract=CHAIN.comm.lower(),
+        event=event,
+        args=args,
+        block_number=block,
+        block_hash="0x" + "11" * 32,
+        tx_hash="0x" + f"{block:064x}",
+        log_index=0,
+        channel=channel,
+    )
+    return wrap(log, producer="listener")
+
+
+def submitted(key: str, recipient: str) -> Envelope:
+    channel = Account.from_key(key).address
+    identity = "2+" + json.dumps(
+        {"notification": {"title": "T", "body": "B"}, "data": {"type": "3"}}
+    )
+    proof = "eip712v2:" + sign_data(identity, CHAIN.chain_id, CHAIN.comm, key) + "::uid::1"
+    event = NotificationSubmitted(
+        notification_id="n-1",
+        channel=channel.lower(),
+        sender=f"eip155:{CHAIN.chain_id}:{channel}",
+        recipient=f"eip155:{CHAIN.chain_id}:{recipient}",
+        identity=identity,
+        verification_proof=proof,
+        source=CHAIN.source,
+        submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    return wrap(event, producer="gateway")
+
+
+async def test_add_channel_becomes_channel_created_with_a_derived_id(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    log = chain_log(
+        "AddChannel", channel, {"channel": channel, "channelType": 2, "identity": "0x312b78"}, 5
+    )
+    first = await handle(db, log)
+    assert [e.type for e in first] == ["ChannelCreated"]
+    assert unwrap(first[0]).identity == "1+x"  # type: ignore[attr-defined]
+    assert first[0].causation_id == log.event_id
+
+
+async def test_a_notification_from_a_known_channel_is_accepted_for_its_subscriber(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    alice = Account.from_key(anvil_keys[2]).address.lower()
+    await handle(
+        db,
+        chain_log(
+            "AddChannel", channel, {"channel": channel, "channelType": 2, "identity": "0x"}, 5
+        ),
+    )
+    await handle(db, chain_log("Subscribe", channel, {"channel": channel, "user": alice}, 6))
+    [decision] = await handle(db, submitted(anvil_keys[1], alice))
+    assert decision.type == "NotificationAccepted"
+    assert decision.payload["recipients"] == [{"address": alice, "spam": False}]
+
+
+async def test_the_same_notification_twice_is_rejected_the_second_time(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    await handle(
+        db,
+        chain_log(
+            "AddChannel", channel, {"channel": channel, "channelType": 2, "identity": "0x"}, 5
+        ),
+    )
+    alice = Account.from_key(anvil_keys[2]).address
+    [first] = await handle(db, submitted(anvil_keys[1], alice))
+    [second] = await handle(db, submitted(anvil_keys[1], alice))
+    assert first.type == "NotificationAccepted"
+    assert (second.type, second.payload["reason"]) == (
+        "NotificationRejected",
+        "DUPLICATE_NOTIFICATION",
+    )
+
+
+async def test_a_notification_before_its_channel_exists_is_rejected(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    [decision] = await handle(db, submitted(anvil_keys[1], Account.from_key(anvil_keys[2]).address))
+    assert decision.payload["reason"] == "UNKNOWN_CHANNEL"
