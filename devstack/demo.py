@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import socketio
+
 from pushnode_shared.signatures import sign_data
 
 

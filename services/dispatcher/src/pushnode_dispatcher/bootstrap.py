@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pushnode_dispatcher.adapters import db
+from pushnode_dispatcher.adapters.fcm import FcmClient
+from pushnode_dispatcher.config import Settings
+from pushnode_dispatcher.handlers import PRODUCER, REGISTRY_HANDLERS, Sender
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.kafka import Producer
@@ -11,11 +15,6 @@ from pushnode_shared.logging import get_logger
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import DELIVERIES, DEVICES, MESSAGES_STORED
-
-from pushnode_dispatcher.adapters import db
-from pushnode_dispatcher.adapters.fcm import FcmClient
-from pushnode_dispatcher.config import Settings
-from pushnode_dispatcher.handlers import PRODUCER, REGISTRY_HANDLERS, Sender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)

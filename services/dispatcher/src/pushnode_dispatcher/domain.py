@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from pushnode_shared.events import MessageStored, Recipient
-
 from pushnode_dispatcher.adapters.fcm import AndroidConfig, ApnsConfig, FcmMessage, Notification
+from pushnode_shared.events import MessageStored, Recipient
 
 
 def pushable(stored: MessageStored) -> list[Recipient]:

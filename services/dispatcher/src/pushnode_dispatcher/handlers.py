@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pushnode_dispatcher import domain
+from pushnode_dispatcher.adapters import db
+from pushnode_dispatcher.adapters.fcm import FcmMessage, Outcome, SendOutcome
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope, derive_id
 from pushnode_shared.events import (
@@ -22,10 +25,6 @@ from pushnode_shared.events import (
     wrap,
 )
 from pushnode_shared.topics import DELIVERIES, DEVICES
-
-from pushnode_dispatcher import domain
-from pushnode_dispatcher.adapters import db
-from pushnode_dispatcher.adapters.fcm import FcmMessage, Outcome, SendOutcome
 
 PRODUCER = "dispatcher"
 

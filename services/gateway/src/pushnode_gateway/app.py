@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from pushnode_shared.db import Database
-from pushnode_shared.kafka import Producer
-from pushnode_shared.runtime import Readiness, health_routes
 from socketio import ASGIApp
 
 from pushnode_gateway.api import feeds, payloads, pushtokens
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
 from pushnode_gateway.sockets import FeedSockets
+from pushnode_shared.db import Database
+from pushnode_shared.kafka import Producer
+from pushnode_shared.runtime import Readiness, health_routes
 
 
 def create_app(

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pushnode_gateway.adapters import db
+from pushnode_gateway.app import create_app
+from pushnode_gateway.config import Settings
+from pushnode_gateway.handlers import Handlers
+from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import MESSAGES_STORED
-
-from pushnode_gateway.adapters import db
-from pushnode_gateway.app import create_app
-from pushnode_gateway.config import Settings
-from pushnode_gateway.handlers import Handlers
-from pushnode_gateway.sockets import FeedSockets
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pushnode_shared.settings import SharedSettings
 from pydantic_settings import SettingsConfigDict
+
+from pushnode_shared.settings import SharedSettings
 
 
 class Settings(SharedSettings):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import MessageStored, payload_of
-
 from pushnode_gateway.adapters import db
 from pushnode_gateway.feed import feed_item
 from pushnode_gateway.sockets import FeedSockets
+from pushnode_shared.consumer import Handler, HandlerContext
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import MessageStored, payload_of
 
 
 class Handlers:

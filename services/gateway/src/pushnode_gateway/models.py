@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pushnode_shared.events import Platform
 from pydantic import BaseModel, ConfigDict, Field
+
+from pushnode_shared.events import Platform
 
 
 class PayloadCreate(BaseModel):

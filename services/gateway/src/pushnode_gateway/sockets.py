@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import socketio
+
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.logging import get_logger
 

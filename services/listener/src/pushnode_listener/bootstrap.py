@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from pushnode_listener.adapters import db
+from pushnode_listener.adapters.chain import ChainRpc
+from pushnode_listener.config import Settings
+from pushnode_listener.handlers import HANDLERS
+from pushnode_listener.poller import PRODUCER, ChainPoller
 from pushnode_shared.chains import ChainConfig
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
@@ -12,12 +17,6 @@ from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import CHAIN_CURSORS
-
-from pushnode_listener.adapters import db
-from pushnode_listener.adapters.chain import ChainRpc
-from pushnode_listener.config import Settings
-from pushnode_listener.handlers import HANDLERS
-from pushnode_listener.poller import PRODUCER, ChainPoller
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # A chain counts as synced when its safe head is at most this many blocks ahead of the cursor.

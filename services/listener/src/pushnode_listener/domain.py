@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from eth_abi.abi import decode
-from pushnode_shared.events import ChainEventObserved
-from pushnode_shared.topics import channel_key
 
 from pushnode_listener.abi import BY_TOPIC0, EventAbi
+from pushnode_shared.events import ChainEventObserved
+from pushnode_shared.topics import channel_key
 
 
 def decode_log(chain_id: int, log: dict[str, Any]) -> ChainEventObserved | None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from pushnode_listener.adapters import db
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import ChainCursorAdvanced, payload_of
-
-from pushnode_listener.adapters import db
 
 
 async def on_chain_cursor_advanced(ctx: HandlerContext, envelope: Envelope) -> None:

@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
+from pushnode_listener.adapters.chain import ChainRpc
+from pushnode_listener.domain import decode_log
 from pushnode_shared.chains import ChainConfig
 from pushnode_shared.consumer import TRANSIENT
 from pushnode_shared.envelope import Envelope, derive_id
@@ -18,9 +20,6 @@ from pushnode_shared.events import ChainCursorAdvanced, wrap
 from pushnode_shared.kafka import Producer
 from pushnode_shared.logging import get_logger
 from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
-
-from pushnode_listener.adapters.chain import ChainRpc
-from pushnode_listener.domain import decode_log
 
 log = get_logger(__name__)
 PRODUCER = "listener"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pushnode_shared.settings import SharedSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from pushnode_shared.settings import SharedSettings
 
 
 class Settings(SharedSettings):

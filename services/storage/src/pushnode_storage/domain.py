@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from multiformats import CID, multihash
+
 from pushnode_shared.events import NotificationAccepted
 
 STORED_FORM_VERSION = 1

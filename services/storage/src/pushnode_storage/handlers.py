@@ -10,7 +10,6 @@ from pushnode_shared.consumer import Handler, HandlerContext, TransientError
 from pushnode_shared.envelope import Envelope, derive_id
 from pushnode_shared.events import MessageStored, NotificationAccepted, payload_of, wrap
 from pushnode_shared.topics import MESSAGES_STORED
-
 from pushnode_storage import domain
 from pushnode_storage.adapters import db
 from pushnode_storage.adapters.ipfs import BlockStore

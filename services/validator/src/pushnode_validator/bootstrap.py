@@ -10,7 +10,6 @@ from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import PROTOCOL_INPUTS
-
 from pushnode_validator.adapters import db
 from pushnode_validator.config import Settings
 from pushnode_validator.handlers import PRODUCER, Handlers

@@ -19,7 +19,6 @@ from pushnode_shared.events import (
 )
 from pushnode_shared.payloads import PayloadError, parse_identity, parse_proof
 from pushnode_shared.signatures import BadSignature, recover_data_signer
-
 from pushnode_validator.projection import ChannelState
 
 

@@ -21,7 +21,6 @@ from pushnode_shared.events import (
     wrap,
 )
 from pushnode_shared.topics import PROTOCOL_DECISIONS
-
 from pushnode_validator import domain
 from pushnode_validator.adapters import db
 from pushnode_validator.projection import ChannelState, apply

@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from pushnode_shared.db import offsets_table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from pushnode_shared.db import offsets_table
 
 metadata = sa.MetaData()
 feeds = sa.Table(

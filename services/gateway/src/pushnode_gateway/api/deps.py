@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pushnode_shared.db import Database
-from pushnode_shared.kafka import Producer
 
 from pushnode_gateway.config import Settings
+from pushnode_shared.db import Database
+from pushnode_shared.kafka import Producer
 
 
 def _producer(request: Request) -> Producer:

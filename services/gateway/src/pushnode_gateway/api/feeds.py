@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pushnode_shared.caip import BadAddress, parse_account
 
 from pushnode_gateway.adapters import db
 from pushnode_gateway.api.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import FeedsPublic
+from pushnode_shared.caip import BadAddress, parse_account
 
 router = APIRouter(tags=["feeds"])
 

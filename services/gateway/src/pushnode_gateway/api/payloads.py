@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+
+from pushnode_gateway.api.deps import ProducerDep, SettingsDep
+from pushnode_gateway.errors import ApiError
+from pushnode_gateway.models import PayloadCreate
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.chains import by_id
 from pushnode_shared.envelope import derive_id, utcnow
 from pushnode_shared.events import NotificationSubmitted, RejectReason, wrap
 from pushnode_shared.payloads import PayloadError, parse_identity, parse_proof
 from pushnode_shared.topics import PROTOCOL_INPUTS, channel_key
-
-from pushnode_gateway.api.deps import ProducerDep, SettingsDep
-from pushnode_gateway.errors import ApiError
-from pushnode_gateway.models import PayloadCreate
 
 router = APIRouter(tags=["notifications"])
 

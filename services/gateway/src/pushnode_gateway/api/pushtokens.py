@@ -5,6 +5,10 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Response
+
+from pushnode_gateway.api.deps import ProducerDep, SettingsDep
+from pushnode_gateway.errors import ApiError
+from pushnode_gateway.models import PushTokenCreate, PushTokenDelete
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.envelope import utcnow
 from pushnode_shared.events import DeviceRegistered, DeviceUnregistered, wrap
@@ -14,10 +18,6 @@ from pushnode_shared.signatures import (
     recover_personal_signer,
 )
 from pushnode_shared.topics import DEVICES
-
-from pushnode_gateway.api.deps import ProducerDep, SettingsDep
-from pushnode_gateway.errors import ApiError
-from pushnode_gateway.models import PushTokenCreate, PushTokenDelete
 
 router = APIRouter(tags=["devices"])
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pushnode_shared.consumer import TransientError
 from web3 import AsyncHTTPProvider
+
+from pushnode_shared.consumer import TransientError
 
 
 class ChainRpc:

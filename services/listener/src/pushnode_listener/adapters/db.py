@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from pushnode_shared.db import Database, offsets_table
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from pushnode_shared.db import Database, offsets_table
 
 metadata = sa.MetaData()
 cursors = sa.Table(
