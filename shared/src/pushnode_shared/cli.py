@@ -9,7 +9,13 @@ from importlib.metadata import entry_points
 
 from pushnode_shared.kafka import ensure_topics
 from pushnode_shared.logging import configure_logging
-from pushnode_shared.service import ServiceSpec, rebuild_node, run_node, state_hash_node
+from pushnode_shared.service import (
+    ServiceSpec,
+    migrate_node,
+    rebuild_node,
+    run_node,
+    state_hash_node,
+)
 from pushnode_shared.settings import SharedSettings
 
 
@@ -57,8 +63,8 @@ async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) 
     elif args.command == "state-hash":
         print(await state_hash_node(node))
     else:
-        await node.db.upgrade()
-        await node.db.dispose()
+        await migrate_node(node)
+        print(f"{spec.name}: migrations applied")
     return 0
 
 

@@ -151,6 +151,14 @@ async def state_hash_node(node: Node) -> str:
         await _close_offline(node)
 
 
+async def migrate_node(node: Node) -> None:
+    """Apply the service's migrations and exit (an init container's job)."""
+    try:
+        await node.db.upgrade()
+    finally:
+        await _close_offline(node)
+
+
 async def _close_offline(node: Node) -> None:
     """Release what bootstrap built when the service did not run (rebuild, state-hash)."""
     if node.producer is not None:
