@@ -89,3 +89,40 @@ def device_registration_message(
         f"device_token: {device_token}\n"
         f"timestamp: {timestamp}"
     )
+
+
+def subscribe_v1_typed_message(
+    action: str, channel: str, subscriber: str, chain_id: int, comm_address: str
+) -> dict[str, Any]:
+    """Legacy (v1) opt-in typed data: Subscribe/Unsubscribe(channel, (un)subscriber, action)."""
+    who = "subscriber" if action == "Subscribe" else "unsubscriber"
+    return {
+        "types": {
+            "EIP712Domain": data_typed_message("", chain_id, comm_address)["types"]["EIP712Domain"],
+            action: [
+                {"name": "channel", "type": "address"},
+                {"name": who, "type": "address"},
+                {"name": "action", "type": "string"},
+            ],
+        },
+        "primaryType": action,
+        "domain": data_typed_message("", chain_id, comm_address)["domain"],
+        "message": {
+            "channel": to_checksum_address(channel),
+            who: to_checksum_address(subscriber),
+            "action": action,
+        },
+    }
+
+
+def recover_typed_signer(typed: dict[str, Any], signature: str) -> str:
+    """Signer of any EIP-712 typed-data message."""
+    return _recover(encode_typed_data(full_message=typed), signature)
+
+
+def sign_typed(typed: dict[str, Any], private_key: str) -> str:
+    """Sign any EIP-712 typed-data message (tests and examples)."""
+    signature: bytes = Account.sign_message(
+        encode_typed_data(full_message=typed), private_key
+    ).signature
+    return "0x" + signature.hex()

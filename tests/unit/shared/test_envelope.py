@@ -28,6 +28,44 @@ EXAMPLES = {
         "block_hash": "0x",
         "logs_emitted": 0,
     },
+    "ChainEventRetracted": {
+        "chain_id": 1,
+        "contract": "0xc",
+        "event": "AddChannel",
+        "block_number": 3,
+        "block_hash": "0xb",
+        "tx_hash": "0xt",
+        "log_index": 0,
+        "channel": "0xc",
+        "retracted_event_id": "e",
+    },
+    "ChainBlocksRecorded": {
+        "chain_id": 1,
+        "blocks": [
+            {
+                "number": 3,
+                "hash": "0xb",
+                "parent_hash": "0xa",
+                "logs": [
+                    {
+                        "contract": "0xc",
+                        "event": "AddChannel",
+                        "tx_hash": "0xt",
+                        "log_index": 0,
+                        "channel": "0xc",
+                    }
+                ],
+            }
+        ],
+        "window": 64,
+    },
+    "ChainCursorRewound": {
+        "chain_id": 1,
+        "block_number": 2,
+        "block_hash": "0xa",
+        "dropped_to": 3,
+        "logs_retracted": 1,
+    },
     "NotificationSubmitted": {
         "notification_id": "n",
         "channel": "0xc",
@@ -66,6 +104,26 @@ EXAMPLES = {
     },
     "SubscriptionAdded": {"channel": "0xc", "subscriber": "0xu", "chain_id": 1},
     "SubscriptionRemoved": {"channel": "0xc", "subscriber": "0xu", "chain_id": 1},
+    "DelegateAdded": {"channel": "0xc", "delegate": "0xd", "chain_id": 1},
+    "DelegateRemoved": {"channel": "0xc", "delegate": "0xd", "chain_id": 1},
+    "ChannelStateChanged": {"channel": "0xc", "chain_id": 1, "active": False, "cause": "blocked"},
+    "SubscriptionSubmitted": {
+        "channel": "0xc",
+        "chain_id": 1,
+        "subscriber": "0xu",
+        "action": "Subscribe",
+        "user_setting": None,
+        "message": "{}",
+        "proof_kind": "eip712v2",
+        "signature": "0x",
+        "submitted_at": "2026-01-01T00:00:00Z",
+    },
+    "SubscriptionRejected": {
+        "channel": "0xc",
+        "subscriber": "0xu",
+        "reason": "BAD_SIGNATURE",
+        "detail": "",
+    },
     "MessageStored": {
         "notification_id": "n",
         "cid": "bafk",

@@ -128,3 +128,113 @@ async def test_a_notification_before_its_channel_exists_is_rejected(
 ) -> None:
     [decision] = await handle(db, submitted(anvil_keys[1], Account.from_key(anvil_keys[2]).address))
     assert decision.payload["reason"] == "UNKNOWN_CHANNEL"
+
+
+def new_channel(channel: str) -> Envelope:
+    return chain_log(
+        "AddChannel", channel, {"channel": channel, "channelType": 2, "identity": "0x"}, 5
+    )
+
+
+async def test_a_delegate_added_on_chain_may_send_for_the_channel(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    delegate_key = anvil_keys[3]
+    delegate = Account.from_key(delegate_key).address.lower()
+    await handle(db, new_channel(channel))
+    await handle(
+        db, chain_log("AddDelegate", channel, {"channel": channel, "delegate": delegate}, 6)
+    )
+    sent_by_delegate = submitted(delegate_key, Account.from_key(anvil_keys[2]).address)
+    on_behalf = sent_by_delegate.model_copy(
+        update={
+            "key": channel,
+            "payload": {
+                **sent_by_delegate.payload,
+                "channel": channel,
+                "sender": f"eip155:{CHAIN.chain_id}:{channel}",
+            },
+        }
+    )
+    [decision] = await handle(db, on_behalf)
+    assert decision.type == "NotificationAccepted"
+    assert decision.payload["signer"].lower() == delegate
+
+
+async def test_a_removed_delegate_may_no_longer_send(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    delegate = Account.from_key(anvil_keys[3]).address.lower()
+    await handle(db, new_channel(channel))
+    await handle(
+        db, chain_log("AddDelegate", channel, {"channel": channel, "delegate": delegate}, 6)
+    )
+    await handle(
+        db, chain_log("RemoveDelegate", channel, {"channel": channel, "delegate": delegate}, 7)
+    )
+    sent = submitted(anvil_keys[3], Account.from_key(anvil_keys[2]).address)
+    on_behalf = sent.model_copy(
+        update={
+            "payload": {
+                **sent.payload,
+                "channel": channel,
+                "sender": f"eip155:{CHAIN.chain_id}:{channel}",
+            }
+        }
+    )
+    [decision] = await handle(db, on_behalf)
+    assert decision.payload["reason"] == "SIGNER_NOT_AUTHORISED"
+
+
+async def test_a_deactivated_channel_cannot_send(db: Database, anvil_keys: tuple[str, ...]) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    await handle(db, new_channel(channel))
+    [fact] = await handle(
+        db, chain_log("DeactivateChannel", channel, {"channel": channel, "amountRefunded": 1}, 6)
+    )
+    assert (fact.type, fact.payload["active"]) == ("ChannelStateChanged", False)
+    [decision] = await handle(db, submitted(anvil_keys[1], Account.from_key(anvil_keys[2]).address))
+    assert decision.payload["reason"] == "CHANNEL_INACTIVE"
+
+
+def optin(key: str, channel: str, signer_key: str | None = None) -> Envelope:
+    from pushnode_shared.events import SubscriptionSubmitted
+    from tests.support.optin import optin_body
+
+    caip = f"eip155:{CHAIN.chain_id}:{channel}"
+    body = optin_body(signer_key or key, caip, CHAIN.chain_id, CHAIN.comm)
+    real = optin_body(key, caip, CHAIN.chain_id, CHAIN.comm)
+    event = SubscriptionSubmitted(
+        channel=channel,
+        chain_id=CHAIN.chain_id,
+        subscriber=Account.from_key(key).address.lower(),
+        action="Subscribe",
+        message=real["message"],
+        proof_kind="eip712v2",
+        signature=body["verificationProof"].removeprefix("eip712v2:"),
+        submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    return wrap(event, producer="gateway")
+
+
+async def test_an_off_chain_opt_in_puts_the_next_notification_in_the_inbox(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    alice = Account.from_key(anvil_keys[2]).address
+    await handle(db, new_channel(channel))
+    [fact] = await handle(db, optin(anvil_keys[2], channel))
+    assert fact.type == "SubscriptionAdded"
+    [decision] = await handle(db, submitted(anvil_keys[1], alice))
+    assert decision.payload["recipients"] == [{"address": alice.lower(), "spam": False}]
+
+
+async def test_an_opt_in_signed_by_someone_else_is_rejected(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    await handle(db, new_channel(channel))
+    [fact] = await handle(db, optin(anvil_keys[2], channel, signer_key=anvil_keys[3]))
+    assert (fact.type, fact.payload["reason"]) == ("SubscriptionRejected", "SIGNER_NOT_AUTHORISED")

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from socketio import ASGIApp
 
-from pushnode_gateway.api import feeds, payloads, pushtokens
+from pushnode_gateway.api import channels, feeds, payloads, pushtokens
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
 from pushnode_gateway.sockets import FeedSockets
@@ -32,7 +32,7 @@ def create_app(
         allow_headers=["*"],
     )
     install_error_handlers(api)
-    for module in (payloads, feeds, pushtokens):
+    for module in (payloads, feeds, pushtokens, channels):
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)

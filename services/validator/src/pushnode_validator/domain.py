@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,16 +11,29 @@ from pushnode_shared.chains import ChainConfig
 from pushnode_shared.events import (
     ChainEventObserved,
     ChannelCreated,
+    ChannelStateChanged,
+    DelegateAdded,
+    DelegateRemoved,
     Event,
     NotificationSubmitted,
     Recipient,
     RejectReason,
+    SubscriptionAction,
     SubscriptionAdded,
+    SubscriptionRejected,
     SubscriptionRemoved,
+    SubscriptionSubmitted,
 )
+from pushnode_shared.optins import optin_signer, parse_optin
 from pushnode_shared.payloads import PayloadError, parse_identity, parse_proof
 from pushnode_shared.signatures import BadSignature, recover_data_signer
 from pushnode_validator.projection import ChannelState
+
+_STATE_EVENTS = {
+    "DeactivateChannel": (False, "deactivated"),
+    "ReactivateChannel": (True, "reactivated"),
+    "ChannelBlocked": (False, "blocked"),
+}
 
 
 def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event]:
@@ -34,6 +48,17 @@ def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event
                 channel_type=int(args["channelType"]),
                 identity=identity,
                 block_number=log.block_number,
+            )
+        ]
+    if log.event in ("AddDelegate", "RemoveDelegate"):
+        cls_d = DelegateAdded if log.event == "AddDelegate" else DelegateRemoved
+        delegate = str(args["delegate"]).lower()
+        return [cls_d(channel=log.channel, delegate=delegate, chain_id=log.chain_id)]
+    if log.event in _STATE_EVENTS and log.chain_id in core_chains:
+        active, cause = _STATE_EVENTS[log.event]
+        return [
+            ChannelStateChanged(
+                channel=log.channel, chain_id=log.chain_id, active=active, cause=cause
             )
         ]
     if log.event in ("Subscribe", "Unsubscribe"):
@@ -91,10 +116,12 @@ def _judge(
     sender = _account(sub.sender, RejectReason.BAD_SENDER)
     if chain is None or sender.chain_id is None:
         raise Rejected(RejectReason.CHAIN_NOT_SUPPORTED, f"no configured chain for {sub.sender}")
-    if channel is None or not channel.active:
-        raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sender.lower} is not an active channel")
+    if channel is None or not channel.chain_id:
+        raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sender.lower} is not a channel")
+    if not channel.active:
+        raise Rejected(RejectReason.CHANNEL_INACTIVE, f"{sender.lower} is deactivated or blocked")
     signer = _verify_proof(sub, chain)
-    if signer.lower() != channel.channel:
+    if not channel.may_send(chain.chain_id, signer):
         raise Rejected(
             RejectReason.SIGNER_NOT_AUTHORISED, f"{signer} may not send for {channel.channel}"
         )
@@ -142,3 +169,36 @@ def _recipients(
             raise Rejected(RejectReason.BAD_RECIPIENT, "subset needs a recipients object")
         addresses = sorted({_account(a, RejectReason.BAD_RECIPIENT).lower for a in targets})
     return tuple(Recipient(address=a, spam=a not in channel.subscribers) for a in addresses)
+
+
+def judge_optin(
+    sub: SubscriptionSubmitted, channel: ChannelState | None, chain: ChainConfig | None
+) -> Event:
+    """An off-chain opt-in/out becomes the same fact an on-chain Subscribe would, or a refusal."""
+    try:
+        if chain is None:
+            raise Rejected(RejectReason.CHAIN_NOT_SUPPORTED, f"chain {sub.chain_id} not followed")
+        if channel is None or not channel.chain_id:
+            raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sub.channel} is not a channel")
+        _verify_optin(sub, chain)
+    except (Rejected, PayloadError) as exc:
+        return SubscriptionRejected(
+            channel=sub.channel, subscriber=sub.subscriber, reason=exc.reason, detail=exc.detail
+        )
+    cls = SubscriptionAdded if sub.action is SubscriptionAction.SUBSCRIBE else SubscriptionRemoved
+    return cls(channel=sub.channel, subscriber=sub.subscriber, chain_id=sub.chain_id)
+
+
+def _verify_optin(sub: SubscriptionSubmitted, chain: ChainConfig) -> None:
+    if sub.proof_kind == "eip712v2":
+        optin = parse_optin(sub.message, f"eip712v2:{sub.signature}", sub.action.value)
+    else:
+        optin = parse_optin(json.loads(sub.message), sub.signature, sub.action.value)
+    if optin.subscriber.lower != sub.subscriber or optin.channel.lower != sub.channel:
+        raise Rejected(RejectReason.BAD_PAYLOAD, "the signed message names other parties")
+    try:
+        signer = optin_signer(optin, chain.chain_id, chain.comm)
+    except BadSignature as exc:
+        raise Rejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
+    if signer.lower() != sub.subscriber:
+        raise Rejected(RejectReason.SIGNER_NOT_AUTHORISED, "only the wallet itself may opt in/out")

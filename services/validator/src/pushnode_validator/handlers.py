@@ -17,6 +17,7 @@ from pushnode_shared.events import (
     NotificationAccepted,
     NotificationRejected,
     NotificationSubmitted,
+    SubscriptionSubmitted,
     payload_of,
     wrap,
 )
@@ -40,6 +41,7 @@ class Handlers:
         return {
             "ChainEventObserved": self.on_chain_event_observed,
             "NotificationSubmitted": self.on_notification_submitted,
+            "SubscriptionSubmitted": self.on_subscription_submitted,
         }
 
     async def on_chain_event_observed(self, ctx: HandlerContext, envelope: Envelope) -> None:
@@ -87,6 +89,14 @@ class Handlers:
                 ctx.session, sub.notification_id, sub.channel, verdict.accepted, reason
             )
         _emit(ctx, envelope, decision, "decision")
+
+    async def on_subscription_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        sub = payload_of(envelope, SubscriptionSubmitted)
+        before = await db.load_channel(ctx.session, sub.channel)
+        fact = domain.judge_optin(sub, before, by_id(self.chains, sub.chain_id))
+        if before is not None:
+            await db.save_channel(ctx.session, before, apply(fact, before))
+        _emit(ctx, envelope, fact, "optin")
 
     def _chain_of(self, sender: str) -> ChainConfig | None:
         try:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import singledispatch
 
-from pushnode_shared.events import ChannelCreated, Event, SubscriptionAdded, SubscriptionRemoved
+from pushnode_shared.events import (
+    ChannelCreated,
+    ChannelStateChanged,
+    DelegateAdded,
+    DelegateRemoved,
+    Event,
+    SubscriptionAdded,
+    SubscriptionRemoved,
+)
 
 
 @dataclass(frozen=True)
@@ -18,6 +26,13 @@ class ChannelState:
     channel_type: int = 0
     identity: str = ""
     subscribers: frozenset[str] = frozenset()
+    # (chain id, address) pairs: a delegate may send only for the chain it was added on.
+    delegates: frozenset[tuple[int, str]] = frozenset()
+
+    def may_send(self, chain_id: int, signer: str) -> bool:
+        """The channel itself, or one of its delegates on that chain."""
+        signer = signer.lower()
+        return signer == self.channel or (chain_id, signer) in self.delegates
 
 
 @singledispatch
@@ -45,6 +60,21 @@ def _(event: SubscriptionAdded, state: ChannelState) -> ChannelState:
 @apply.register
 def _(event: SubscriptionRemoved, state: ChannelState) -> ChannelState:
     return replace(state, subscribers=state.subscribers - {event.subscriber})
+
+
+@apply.register
+def _(event: DelegateAdded, state: ChannelState) -> ChannelState:
+    return replace(state, delegates=state.delegates | {(event.chain_id, event.delegate)})
+
+
+@apply.register
+def _(event: DelegateRemoved, state: ChannelState) -> ChannelState:
+    return replace(state, delegates=state.delegates - {(event.chain_id, event.delegate)})
+
+
+@apply.register
+def _(event: ChannelStateChanged, state: ChannelState) -> ChannelState:
+    return replace(state, active=event.active)
 
 
 def fold(channel: str, events: list[Event]) -> ChannelState:

@@ -2,7 +2,14 @@
 
 from pushnode_shared.events.base import Event, UnknownEvent, payload_of, registered, unwrap, wrap
 from pushnode_shared.events.chain import ChainCursorAdvanced, ChainEventObserved
-from pushnode_shared.events.channels import ChannelCreated, SubscriptionAdded, SubscriptionRemoved
+from pushnode_shared.events.channels import (
+    ChannelCreated,
+    ChannelStateChanged,
+    DelegateAdded,
+    DelegateRemoved,
+    SubscriptionAdded,
+    SubscriptionRemoved,
+)
 from pushnode_shared.events.dead_letters import EventDeadLettered
 from pushnode_shared.events.devices import (
     DeliveryAttempted,
@@ -19,11 +26,19 @@ from pushnode_shared.events.notifications import (
     RejectReason,
 )
 from pushnode_shared.events.storage import MessageStored
+from pushnode_shared.events.subscriptions import (
+    SubscriptionAction,
+    SubscriptionRejected,
+    SubscriptionSubmitted,
+)
 
 __all__ = [
     "ChainCursorAdvanced",
     "ChainEventObserved",
     "ChannelCreated",
+    "ChannelStateChanged",
+    "DelegateAdded",
+    "DelegateRemoved",
     "DeliveryAttempted",
     "DeliveryOutcome",
     "DeviceRegistered",
@@ -37,8 +52,11 @@ __all__ = [
     "Platform",
     "Recipient",
     "RejectReason",
+    "SubscriptionAction",
     "SubscriptionAdded",
+    "SubscriptionRejected",
     "SubscriptionRemoved",
+    "SubscriptionSubmitted",
     "UnknownEvent",
     "payload_of",
     "registered",

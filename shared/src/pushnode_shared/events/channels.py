@@ -47,3 +47,46 @@ class SubscriptionRemoved(Event):
 
     def key(self) -> str:
         return self.channel
+
+
+@register
+class DelegateAdded(Event):
+    """A channel allowed another address to send on its behalf on one chain (Comm AddDelegate)."""
+
+    TYPE = "DelegateAdded"
+
+    channel: str
+    delegate: str
+    chain_id: int
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class DelegateRemoved(Event):
+    """A channel withdrew a delegate's right to send on one chain."""
+
+    TYPE = "DelegateRemoved"
+
+    channel: str
+    delegate: str
+    chain_id: int
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class ChannelStateChanged(Event):
+    """A channel was deactivated, reactivated or blocked on Core."""
+
+    TYPE = "ChannelStateChanged"
+
+    channel: str
+    chain_id: int
+    active: bool
+    cause: str
+
+    def key(self) -> str:
+        return self.channel

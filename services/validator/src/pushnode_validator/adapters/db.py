@@ -32,8 +32,15 @@ notifications = sa.Table(
     sa.Column("accepted", sa.Boolean, nullable=False),
     sa.Column("reason", sa.String(40), nullable=True),
 )
+delegates = sa.Table(
+    "validator_delegates",
+    metadata,
+    sa.Column("channel", sa.String(42), primary_key=True),
+    sa.Column("chain_id", sa.BigInteger, primary_key=True),
+    sa.Column("delegate", sa.String(42), primary_key=True),
+)
 offsets = offsets_table(metadata, "validator")
-STATE_TABLES = [channels.name, subscriptions.name, notifications.name]
+STATE_TABLES = [channels.name, subscriptions.name, notifications.name, delegates.name]
 
 
 async def load_channel(session: AsyncSession, channel: str) -> ChannelState | None:
@@ -43,9 +50,16 @@ async def load_channel(session: AsyncSession, channel: str) -> ChannelState | No
         sa.select(subscriptions.c.subscriber).where(subscriptions.c.channel == channel)
     )
     subscribers = frozenset(s for (s,) in subs)
+    dels = await session.execute(
+        sa.select(delegates.c.chain_id, delegates.c.delegate).where(delegates.c.channel == channel)
+    )
+    allowed = frozenset((int(c), str(d)) for c, d in dels)
     if row is None:
-        return ChannelState(channel=channel, subscribers=subscribers) if subscribers else None
+        if not subscribers and not allowed:
+            return None
+        return ChannelState(channel=channel, subscribers=subscribers, delegates=allowed)
     return ChannelState(
+        delegates=allowed,
         channel=channel,
         chain_id=row.chain_id,
         active=row.active,
@@ -73,10 +87,26 @@ async def save_channel(session: AsyncSession, before: ChannelState, after: Chann
         await session.execute(
             sa.insert(subscriptions).values(channel=after.channel, subscriber=added)
         )
+    await _save_delegates(session, before, after)
     for removed in sorted(before.subscribers - after.subscribers):
         await session.execute(
             sa.delete(subscriptions).where(
                 (subscriptions.c.channel == after.channel) & (subscriptions.c.subscriber == removed)
+            )
+        )
+
+
+async def _save_delegates(session: AsyncSession, before: ChannelState, after: ChannelState) -> None:
+    for chain_id, delegate in sorted(after.delegates - before.delegates):
+        await session.execute(
+            sa.insert(delegates).values(channel=after.channel, chain_id=chain_id, delegate=delegate)
+        )
+    for chain_id, delegate in sorted(before.delegates - after.delegates):
+        await session.execute(
+            sa.delete(delegates).where(
+                (delegates.c.channel == after.channel)
+                & (delegates.c.chain_id == chain_id)
+                & (delegates.c.delegate == delegate)
             )
         )
 
