@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import email.utils
-import enum
 import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +19,10 @@ from google.auth.exceptions import TransportError as AuthTransportError
 from google.auth.transport.requests import Request as AuthRequest
 from google.oauth2 import service_account as google_service_account
 from pydantic import BaseModel, ConfigDict
+
+from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
+from pushnode_dispatcher.adapters.outcome import json_object as _json_object
+from pushnode_dispatcher.adapters.outcome import parse_retry_after as _retry_after
 
 __all__ = [
     "AndroidConfig",
@@ -98,28 +99,6 @@ class FcmMessage(_Model):
         return None
 
 
-class Outcome(enum.StrEnum):
-    """What the caller should do next with this message and its token."""
-
-    DELIVERED = "delivered"
-    DROP_TOKEN = "drop_token"
-    BAD_REQUEST = "bad_request"
-    RETRY = "retry"
-    CREDENTIALS = "credentials"
-
-
-@dataclass(frozen=True, slots=True)
-class SendOutcome:
-    kind: Outcome
-    detail: str = ""
-    message_name: str | None = None
-    # Seconds FCM asked us to wait (Retry-After), only ever set on RETRY.
-    retry_after: float | None = None
-    http_status: int | None = None
-    # FcmError.errorCode when FCM sent one, else the canonical status (e.g. UNAUTHENTICATED).
-    error_code: str | None = None
-
-
 _BY_ERROR_CODE = {
     "UNREGISTERED": Outcome.DROP_TOKEN,
     "SENDER_ID_MISMATCH": Outcome.CREDENTIALS,
@@ -174,31 +153,6 @@ def _about_token(error: Mapping[str, Any], details: list[dict[str, Any]]) -> boo
     if any(isinstance(v, dict) and v.get("field") == "message.token" for v in violations):
         return True
     return "registration token" in str(error.get("message", "")).lower()
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header, which may be a number or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 class _AccessTokens:

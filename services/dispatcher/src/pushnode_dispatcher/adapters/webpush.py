@@ -1,0 +1,209 @@
+"""Web Push adapter: RFC 8291 encryption and RFC 8292 VAPID, and the push service's answer."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from os import PathLike
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+from py_vapid import Vapid, VapidException
+from pydantic import BaseModel, ConfigDict, Field
+from pywebpush import WebPusher, WebPushException
+
+from pushnode_dispatcher.adapters.outcome import (
+    Outcome,
+    SendOutcome,
+    json_object,
+    parse_retry_after,
+)
+
+__all__ = [
+    "SubscriptionKeys",
+    "WebPushClient",
+    "WebPushMessage",
+    "WebPushSubscription",
+    "classify",
+    "load_vapid_key",
+]
+
+# Push services must accept 4096 bytes of body (RFC 8030 §7.2). One aes128gcm record
+# spends 86 on its header (salt, rs, 65-byte key id), 16 on the tag and 1 on the delimiter.
+BODY_LIMIT = 4096
+PLAINTEXT_LIMIT = BODY_LIMIT - 86 - 16 - 1
+MAX_TTL = 2_419_200  # four weeks, what browsers' push services keep at most
+# RFC 8292 allows a VAPID JWT to live 24 hours; sign for 12 and renew with an hour left.
+VAPID_LIFETIME = 12 * 3600
+VAPID_RENEW_BEFORE = 3600
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SubscriptionKeys(_Model):
+    p256dh: str
+    auth: str
+
+
+class WebPushSubscription(_Model):
+    """A browser's PushSubscription as `toJSON()` gives it."""
+
+    endpoint: str
+    keys: SubscriptionKeys
+
+
+class WebPushMessage(_Model):
+    """One push to one subscription; `data` is the plaintext the browser will see."""
+
+    subscription: WebPushSubscription
+    data: bytes = b""
+    ttl: int = Field(default=86_400, ge=0, le=MAX_TTL)
+    urgency: Literal["very-low", "low", "normal", "high"] | None = None
+    # Replaces an undelivered message with the same topic (RFC 8030 §5.4).
+    topic: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
+
+    def local_problem(self) -> str | None:
+        if len(self.data) > PLAINTEXT_LIMIT:
+            return f"payload is {len(self.data)} bytes, Web Push allows {PLAINTEXT_LIMIT}"
+        return None
+
+
+def classify(response: httpx.Response) -> SendOutcome:
+    """Turn a push service's answer to `POST <endpoint>` into an outcome."""
+    status = response.status_code
+    if status in (200, 201, 202):
+        location = response.headers.get("location")
+        return SendOutcome(Outcome.DELIVERED, message_name=location, http_status=status)
+    body = json_object(response)
+    code = next((str(body[k]) for k in ("reason", "errno", "error") if k in body), None)
+    kind = _kind(status)
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    return SendOutcome(
+        kind,
+        detail=str(body.get("message") or response.text[:200]),
+        retry_after=retry_after if kind is Outcome.RETRY else None,
+        http_status=status,
+        error_code=code,
+    )
+
+
+def _kind(status: int) -> Outcome:
+    if status in (404, 410):
+        return Outcome.DROP_TOKEN
+    if status in (401, 403):
+        return Outcome.CREDENTIALS
+    if status in (408, 429) or status >= 500:
+        return Outcome.RETRY
+    return Outcome.BAD_REQUEST
+
+
+def load_vapid_key(source: str | bytes | PathLike[str]) -> Vapid:
+    """A VAPID key from a PEM (text, bytes or file) or base64url raw/DER text, as
+    `web-push generate-vapid-keys` prints it."""
+    if isinstance(source, PathLike):
+        source = Path(source).read_bytes()
+    if isinstance(source, str) and "-----BEGIN" not in source:
+        return Vapid.from_string(source)
+    pem = source.encode() if isinstance(source, str) else source
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, EllipticCurvePrivateKey):
+        raise ValueError("a VAPID key must be an EC P-256 private key")
+    return Vapid(private_key=key)
+
+
+class WebPushClient:
+    """Encrypts for each subscription and signs VAPID JWTs, one cached per push service."""
+
+    def __init__(
+        self,
+        vapid_private_key: str | bytes | PathLike[str],
+        *,
+        subject: str,
+        timeout: float = 10.0,
+        max_connections: int = 100,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not subject.startswith(("mailto:", "https://")):
+            raise ValueError("the VAPID subject must be a mailto: or https: URI")
+        self._vapid = load_vapid_key(vapid_private_key)
+        self._subject = subject
+        self._clock = clock
+        # audience (push service origin) -> (Authorization header, when to renew it)
+        self._headers: dict[str, tuple[str, float]] = {}
+        self._http = httpx.AsyncClient(
+            http2=True, timeout=timeout, limits=httpx.Limits(max_connections=max_connections)
+        )
+
+    def __repr__(self) -> str:
+        return f"WebPushClient(subject={self._subject!r})"
+
+    @property
+    def application_server_key(self) -> str:
+        """The public key browsers pass to `pushManager.subscribe()`, base64url."""
+        raw = self._vapid.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    async def send(self, message: WebPushMessage) -> SendOutcome:
+        """Send one push; every failure is returned as an outcome, never raised."""
+        if problem := message.local_problem():
+            return SendOutcome(Outcome.BAD_REQUEST, problem)
+        endpoint = message.subscription.endpoint
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return SendOutcome(Outcome.DROP_TOKEN, "subscription endpoint is not a URL")
+        try:
+            body, headers = self._encrypt(message)
+        except (WebPushException, ValueError) as exc:
+            # The browser gave keys no push can be encrypted for; it never will be.
+            return SendOutcome(Outcome.DROP_TOKEN, f"subscription keys unusable: {exc}")
+        try:
+            headers["Authorization"] = self._authorization(f"{parts.scheme}://{parts.netloc}")
+        except VapidException as exc:
+            return SendOutcome(Outcome.CREDENTIALS, f"VAPID signing failed: {exc}")
+        try:
+            response = await self._http.post(endpoint, content=body, headers=headers)
+        except httpx.TransportError as exc:
+            return SendOutcome(Outcome.RETRY, f"network error: {type(exc).__name__}: {exc}")
+        return classify(response)
+
+    def _encrypt(self, message: WebPushMessage) -> tuple[bytes, dict[str, str]]:
+        headers = {"TTL": str(message.ttl)}
+        if message.urgency:
+            headers["Urgency"] = message.urgency
+        if message.topic:
+            headers["Topic"] = message.topic
+        if not message.data:
+            return b"", headers  # a push without payload needs no encryption
+        pusher = WebPusher(message.subscription.model_dump())
+        encoded: dict[str, Any] = pusher.encode(message.data, content_encoding="aes128gcm")
+        headers |= {"Content-Encoding": "aes128gcm", "Content-Type": "application/octet-stream"}
+        body: bytes = encoded["body"]
+        return body, headers
+
+    def _authorization(self, audience: str) -> str:
+        now = self._clock()
+        cached = self._headers.get(audience)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        claims = {"aud": audience, "exp": int(now) + VAPID_LIFETIME, "sub": self._subject}
+        header: str = self._vapid.sign(claims)["Authorization"]
+        self._headers[audience] = (header, now + VAPID_LIFETIME - VAPID_RENEW_BEFORE)
+        return header
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> WebPushClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
