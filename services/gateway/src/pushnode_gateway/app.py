@@ -6,7 +6,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from socketio import ASGIApp
 
-from pushnode_gateway.api import channels, feeds, payloads, pushtokens
+from pushnode_gateway.api import (
+    channel_reads,
+    channels,
+    feeds,
+    payloads,
+    pushtokens,
+    user_reads,
+)
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
 from pushnode_gateway.sockets import FeedSockets
@@ -32,7 +39,7 @@ def create_app(
         allow_headers=["*"],
     )
     install_error_handlers(api)
-    for module in (payloads, feeds, pushtokens, channels):
+    for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads):
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)

@@ -1,4 +1,4 @@
-"""Wires the gateway: producer, database, feeds consumer, socket.io and the HTTP app."""
+"""Wires the gateway: producer, database, feeds and protocol consumers, socket.io, HTTP app."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from pathlib import Path
 from pushnode_gateway.adapters import db
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
-from pushnode_gateway.handlers import Handlers
+from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import MESSAGES_STORED
+from pushnode_shared.topics import MESSAGES_STORED, PROTOCOL_DECISIONS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,10 +23,17 @@ async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running gateway."""
     assert isinstance(settings, Settings)
     sockets = FeedSockets(list(settings.cors_origins))
-    spec = ConsumerSpec(
+    feeds = ConsumerSpec(
         name="gateway-feeds",
         topics=(MESSAGES_STORED,),
         handlers=Handlers(sockets).mapping(),
+        offsets=db.offsets,
+    )
+    # Its own consumer name: offsets sit in the same table, one row set per consumer.
+    protocol = ConsumerSpec(
+        name="gateway-protocol",
+        topics=(PROTOCOL_DECISIONS,),
+        handlers=ProtocolHandlers().mapping(),
         offsets=db.offsets,
     )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
@@ -35,8 +42,8 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[spec],
-        projections=[spec],
+        consumers=[feeds, protocol],
+        projections=[feeds, protocol],
         state_tables=db.STATE_TABLES,
     )
     node.app = create_app(settings, producer, database, sockets, node.readiness)

@@ -1,15 +1,31 @@
-"""Gateway handlers: consume messages-stored, maintain feeds, push to sockets after commit."""
+"""Gateway handlers, one class per consumer.
+
+`Handlers` (gateway-feeds) consumes messages-stored: feed rows, then socket pushes after commit.
+`ProtocolHandlers` (gateway-protocol) consumes protocol-decisions (ChannelCreated,
+ChannelStateChanged, SubscriptionAdded/Removed, DelegateAdded/Removed) into the channel
+registry. Neither produces events.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
-from pushnode_gateway.adapters import db
+from pushnode_gateway.adapters import db, registry
+from pushnode_gateway.channel_view import iso
 from pushnode_gateway.feed import feed_item
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import MessageStored, payload_of
+from pushnode_shared.events import (
+    ChannelCreated,
+    ChannelStateChanged,
+    DelegateAdded,
+    DelegateRemoved,
+    MessageStored,
+    SubscriptionAdded,
+    SubscriptionRemoved,
+    payload_of,
+)
 
 
 class Handlers:
@@ -37,3 +53,59 @@ class Handlers:
             )
             if added and self.sockets is not None:
                 ctx.later(partial(self.sockets.push, recipient.address, recipient.spam, item))
+
+
+class ProtocolHandlers:
+    """The validator's channel decisions into the registry; every write is replay-safe."""
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler."""
+        return {
+            "ChannelCreated": self.on_channel_created,
+            "ChannelStateChanged": self.on_channel_state_changed,
+            "SubscriptionAdded": self.on_subscription_added,
+            "SubscriptionRemoved": self.on_subscription_removed,
+            "DelegateAdded": self.on_delegate_added,
+            "DelegateRemoved": self.on_delegate_removed,
+        }
+
+    async def on_channel_created(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        created = payload_of(envelope, ChannelCreated)
+        await registry.upsert_channel(
+            ctx.session,
+            {
+                "channel": created.channel,
+                "chain_id": created.chain_id,
+                "channel_type": created.channel_type,
+                "identity": created.identity,
+                "created_block": created.block_number,
+                # The envelope's time, not the wall clock: a rebuild writes the same value.
+                "created_at": iso(envelope.occurred_at),
+            },
+        )
+
+    async def on_channel_state_changed(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        changed = payload_of(envelope, ChannelStateChanged)
+        await registry.set_channel_state(
+            ctx.session, changed.channel, changed.active, changed.cause
+        )
+
+    async def on_subscription_added(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        added = payload_of(envelope, SubscriptionAdded)
+        await registry.add_subscription(
+            ctx.session, added.channel, added.subscriber, added.chain_id
+        )
+
+    async def on_subscription_removed(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        removed = payload_of(envelope, SubscriptionRemoved)
+        await registry.remove_subscription(ctx.session, removed.channel, removed.subscriber)
+
+    async def on_delegate_added(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        added = payload_of(envelope, DelegateAdded)
+        await registry.add_delegate(ctx.session, added.channel, added.chain_id, added.delegate)
+
+    async def on_delegate_removed(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        removed = payload_of(envelope, DelegateRemoved)
+        await registry.remove_delegate(
+            ctx.session, removed.channel, removed.chain_id, removed.delegate
+        )

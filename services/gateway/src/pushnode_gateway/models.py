@@ -49,3 +49,92 @@ class FeedsPublic(BaseModel):
 
     feeds: list[dict[str, Any]]
     itemcount: int
+
+
+class ChannelPublic(BaseModel):
+    """A channel as the SDK's getChannel reads it, plus pushnode's own chain facts.
+
+    Fields pushnode does not model yet keep Push's "nothing here" values: no alias, not
+    verified, no settings, no subgraph; name/info/url/icon are null until the identity is
+    resolved from IPFS.
+    """
+
+    channel: str
+    ipfshash: str | None
+    name: str | None = None
+    info: str | None = None
+    url: str | None = None
+    icon: str | None = None
+    processed: int = 0
+    attempts: int = 0
+    alias_address: str | None = None
+    alias_blockchain_id: str | None = None
+    alias_verification_event: str | None = None
+    is_alias_verified: int = 0
+    activation_status: int
+    verified_status: int = 0
+    blocked: int
+    counter: int | None = None
+    timestamp: str
+    subscriber_count: int
+    channel_settings: str | None = None
+    subgraph_details: str | None = None
+    subgraph_attempts: int = 0
+    chain_id: int
+    channel_type: int
+    identity: str
+    created_block: int
+
+
+class ChannelsPublic(BaseModel):
+    """A page of channels."""
+
+    channels: list[ChannelPublic]
+    itemcount: int
+
+
+class SubscriptionPublic(BaseModel):
+    """One channel a wallet is subscribed to (`user_settings`: null until settings exist)."""
+
+    channel: str
+    user_settings: str | None = None
+
+
+class SubscriptionsPublic(BaseModel):
+    """GET /v1/users/{user}/subscriptions."""
+
+    subscriptions: list[SubscriptionPublic]
+
+
+class SubscriberPublic(BaseModel):
+    """One subscriber of a channel (`settings`: null until settings exist)."""
+
+    subscriber: str
+    settings: str | None = None
+
+
+class SubscribersPublic(BaseModel):
+    """A page of a channel's subscribers."""
+
+    subscribers: list[SubscriberPublic]
+    itemcount: int
+
+
+class DelegatesPublic(BaseModel):
+    """A channel's delegates as CAIP-10 ids (chain = the chain they may send on)."""
+
+    delegates: list[str]
+
+
+class DelegationPublic(BaseModel):
+    """One channel a wallet may send for, on one chain."""
+
+    channel: str
+    chain_id: int
+    channel_caip: str
+
+
+class DelegationsPublic(BaseModel):
+    """GET /v1/users/{user}/delegations."""
+
+    delegations: list[DelegationPublic]

@@ -1,4 +1,4 @@
-"""The gateway's read models: per-recipient feed rows (inbox and spam)."""
+"""The gateway's read models: feed rows per recipient, and channels, subscriptions, delegates."""
 
 from __future__ import annotations
 
@@ -21,8 +21,36 @@ feeds = sa.Table(
     sa.Column("epoch", sa.String(40), nullable=False),
     sa.Column("item", sa.Text, nullable=False),
 )
+# Channels, subscriptions and delegates as the validator decided them (protocol-decisions).
+channels = sa.Table(
+    "gateway_channels",
+    metadata,
+    sa.Column("channel", sa.String(42), primary_key=True),
+    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    sa.Column("channel_type", sa.Integer, nullable=False),
+    sa.Column("identity", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("blocked", sa.Boolean, nullable=False),
+    sa.Column("created_block", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("subscriber_count", sa.BigInteger, nullable=False),
+)
+subscriptions = sa.Table(
+    "gateway_subscriptions",
+    metadata,
+    sa.Column("channel", sa.String(42), primary_key=True),
+    sa.Column("subscriber", sa.String(42), primary_key=True),
+    sa.Column("chain_id", sa.BigInteger, nullable=False),
+)
+delegates = sa.Table(
+    "gateway_delegates",
+    metadata,
+    sa.Column("channel", sa.String(42), primary_key=True),
+    sa.Column("chain_id", sa.BigInteger, primary_key=True),
+    sa.Column("delegate", sa.String(42), primary_key=True),
+)
 offsets = offsets_table(metadata, "gateway")
-STATE_TABLES = [feeds.name]
+STATE_TABLES = [feeds.name, channels.name, subscriptions.name, delegates.name]
 
 
 async def add_feed_item(
