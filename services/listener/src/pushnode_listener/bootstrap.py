@@ -9,11 +9,12 @@ from pushnode_listener.adapters import db
 from pushnode_listener.adapters.chain import ChainRpc
 from pushnode_listener.config import Settings
 from pushnode_listener.handlers import HANDLERS
-from pushnode_listener.poller import PRODUCER, ChainPoller
+from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
 from pushnode_shared.chains import ChainConfig
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.kafka import Producer
+from pushnode_shared.runtime import Check
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import CHAIN_CURSORS
@@ -40,30 +41,44 @@ async def bootstrap(settings: SharedSettings) -> Node:
         state_tables=db.STATE_TABLES,
     )
     for chain in settings.chains:
-        _add_poller(node, chain, settings.max_block_range)
+        tuning = Tuning(
+            max_range=settings.max_block_range,
+            finality=settings.finality_of(chain.chain_id),
+            target_logs=settings.target_logs_per_range,
+        )
+        _add_poller(node, chain, tuning)
     return node
 
 
-def _add_poller(node: Node, chain: ChainConfig, max_range: int) -> None:
+def _add_poller(node: Node, chain: ChainConfig, tuning: Tuning) -> None:
     rpc = ChainRpc(chain.rpc_url)
     node.resources.push_async_callback(rpc.aclose)
 
-    async def cursor_after_catch_up() -> int | None:
+    async def resume_after_catch_up() -> Resume:
         # The cursor projection must have read every checkpoint before we trust it.
         await asyncio.gather(*(r.first_catch_up.wait() for r in node.runners))
-        return await db.load_cursor(node.db, chain.chain_id)
+        cursor = await db.load_cursor(node.db, chain.chain_id)
+        return Resume(cursor, await db.load_window(node.db, chain.chain_id))
 
     assert node.producer is not None
-    poller = ChainPoller(chain, rpc, node.producer, cursor_after_catch_up, max_range)
+    poller = ChainPoller(chain, rpc, node.producer, resume_after_catch_up, tuning)
     node.tasks.append(poller.run)
 
+    node.readiness.checks[f"chain:{chain.chain_id}"] = chain_check(poller)
+
+
+def chain_check(poller: ChainPoller) -> Check:
+    """/readyz for one chain: failing while halted (with the reason) or far behind."""
+
     async def synced() -> tuple[bool, str]:
+        if poller.halted is not None:
+            return False, f"halted: {poller.halted}"
         if poller.next_block is None or poller.head is None:
             return False, "not started"
-        cursor, safe = poller.next_block - 1, poller.head - chain.confirmations
+        cursor, safe = poller.next_block - 1, poller.head - poller.chain.confirmations
         return safe - cursor <= SYNCED_WITHIN_BLOCKS, f"cursor {cursor}, safe head {safe}"
 
-    node.readiness.checks[f"chain:{chain.chain_id}"] = synced
+    return synced
 
 
 SERVICE = ServiceSpec(name="listener", settings=Settings, bootstrap=bootstrap)

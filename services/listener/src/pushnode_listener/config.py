@@ -6,12 +6,32 @@ from pydantic_settings import SettingsConfigDict
 
 from pushnode_shared.settings import SharedSettings
 
+# Blocks after which a chain does not reorg any more (Ponder's finality block counts, in
+# ../shared/reference/peers.md §6): Ethereum 65, Polygon 200, Arbitrum 240, others 30.
+DEFAULT_FINALITY: dict[int, int] = {
+    1: 65,
+    11155111: 65,
+    137: 200,
+    80002: 200,
+    42161: 240,
+    421614: 240,
+}
+FALLBACK_FINALITY = 30
+
 
 class Settings(SharedSettings):
-    """Which chains come from the shared PUSHNODE_CHAINS; here only batch sizes."""
+    """Which chains come from the shared PUSHNODE_CHAINS; here range sizes and finality."""
 
     model_config = SettingsConfigDict(env_prefix="LISTENER_", extra="ignore", frozen=True)
 
     service_name: str = "listener"
     http_port: int = 4011
     max_block_range: int = 2000
+    # eth_getLogs ranges shrink when one returns more logs than this, and grow when far fewer.
+    target_logs_per_range: int = 1000
+    # Per chain id, overriding DEFAULT_FINALITY: a reorg deeper than this halts the chain.
+    finality: dict[int, int] = {}
+
+    def finality_of(self, chain_id: int) -> int:
+        """The reorg depth this chain is trusted to stay within."""
+        return self.finality.get(chain_id, DEFAULT_FINALITY.get(chain_id, FALLBACK_FINALITY))

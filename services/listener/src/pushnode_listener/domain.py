@@ -1,14 +1,88 @@
-"""Pure decoding of raw JSON-RPC logs into ChainEventObserved facts (eth-abi does the ABI)."""
+"""Pure rules: decode raw logs into ChainEventObserved (eth-abi), and the ids and facts of
+emission and retraction (a retraction names the observation it undoes)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from eth_abi.abi import decode
 
 from pushnode_listener.abi import BY_TOPIC0, EventAbi
-from pushnode_shared.events import ChainEventObserved
+from pushnode_shared.envelope import Envelope, derive_id
+from pushnode_shared.events import ChainEventObserved, wrap
+from pushnode_shared.events.chain import ChainEventRetracted, EmittedBlock, EmittedLog
 from pushnode_shared.topics import channel_key
+
+PRODUCER = "listener"
+
+
+@dataclass(frozen=True)
+class Header:
+    """The part of a block header reorg detection needs."""
+
+    number: int
+    hash: str
+    parent_hash: str
+
+
+def observed_id(chain_id: int, tx_hash: str, log_index: int) -> str:
+    """Event id of a log's observation: the same on every re-emission (crash, reorg)."""
+    return derive_id("chain-log", str(chain_id), tx_hash, str(log_index))
+
+
+def retracted_id(chain_id: int, tx_hash: str, log_index: int, block_hash: str) -> str:
+    """Event id of a retraction: the observation's derivation plus the role and dropped block.
+
+    The block hash is part of it because the same log can be dropped by two reorgs in turn
+    (re-mined in a block that is itself dropped); each retraction is a distinct fact.
+    """
+    return derive_id("chain-log", str(chain_id), tx_hash, str(log_index), "retracted", block_hash)
+
+
+def observed(fact: ChainEventObserved) -> Envelope:
+    """The envelope of one observed log."""
+    ident = observed_id(fact.chain_id, fact.tx_hash, fact.log_index)
+    return wrap(fact, producer=PRODUCER, event_id=ident)
+
+
+def retractions(chain_id: int, dropped: list[EmittedBlock]) -> list[Envelope]:
+    """Retractions for every log of the dropped blocks, newest log first (undo in reverse)."""
+    out: list[Envelope] = []
+    for block in sorted(dropped, key=lambda b: b.number, reverse=True):
+        for item in sorted(block.logs, key=lambda x: x.log_index, reverse=True):
+            fact = ChainEventRetracted(
+                chain_id=chain_id,
+                contract=item.contract,
+                event=item.event,
+                block_number=block.number,
+                block_hash=block.hash,
+                tx_hash=item.tx_hash,
+                log_index=item.log_index,
+                channel=item.channel,
+                retracted_event_id=observed_id(chain_id, item.tx_hash, item.log_index),
+            )
+            ident = retracted_id(chain_id, item.tx_hash, item.log_index, block.hash)
+            out.append(wrap(fact, producer=PRODUCER, event_id=ident))
+    return out
+
+
+def emitted_block(header: Header, facts: list[ChainEventObserved]) -> EmittedBlock:
+    """What the window remembers of a block: its hashes and the logs emitted from it."""
+    logs = tuple(
+        EmittedLog(
+            contract=f.contract,
+            event=f.event,
+            tx_hash=f.tx_hash,
+            log_index=f.log_index,
+            channel=f.channel,
+        )
+        for f in facts
+        if f.block_number == header.number
+    )
+    return EmittedBlock(
+        number=header.number, hash=header.hash, parent_hash=header.parent_hash, logs=logs
+    )
 
 
 def decode_log(chain_id: int, log: dict[str, Any]) -> ChainEventObserved | None:

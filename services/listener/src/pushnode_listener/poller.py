@@ -1,28 +1,64 @@
-"""Follows one chain: logs of the Push contracts in block ranges, then a cursor checkpoint.
+"""Follows one chain: Push logs in adaptive block ranges up to the safe head, reorg-checked.
 
-Per range, the decoded logs are published (ids derived from chain, tx hash and log index, so
-a re-emission after a crash is the same event), then ChainCursorAdvanced. On start the cursor
-comes from the chain-cursors projection, so a restart resumes right after the last checkpoint.
+Per range: the headers near the head are read and linked to the last block emitted (parent
+hash); the decoded logs are published to protocol-inputs (ids from chain, tx hash and log
+index, so a re-emission is the same event); then the recorded blocks (the reorg window) and
+the ChainCursorAdvanced checkpoint go to chain-cursors. On start the cursor and the window come
+from the chain-cursors projection, so a restart resumes right after the last checkpoint.
+
+A parent-hash mismatch is a reorg: the logs of the dropped blocks are retracted (newest first),
+the cursor is rewound to the fork point, and the canonical range is emitted as usual. A fork
+point outside the window (deeper than finality) halts this chain instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from pushnode_listener.adapters.chain import ChainRpc
-from pushnode_listener.domain import decode_log
+from pushnode_listener.adapters.chain import ChainReader, RangeTooLarge
+from pushnode_listener.domain import PRODUCER, Header, decode_log, emitted_block, observed
+from pushnode_listener.progress import Progress
+from pushnode_listener.ranges import AdaptiveRange
+from pushnode_listener.reorg import DeepReorg, find_fork, rewind_events
+from pushnode_listener.window import BlockWindow
 from pushnode_shared.chains import ChainConfig
-from pushnode_shared.consumer import TRANSIENT
+from pushnode_shared.consumer import TRANSIENT, TransientError
 from pushnode_shared.envelope import Envelope, derive_id
-from pushnode_shared.events import ChainCursorAdvanced, wrap
-from pushnode_shared.kafka import Producer
+from pushnode_shared.events import ChainCursorAdvanced, ChainEventObserved, wrap
+from pushnode_shared.events.chain import ChainBlocksRecorded, EmittedBlock
 from pushnode_shared.logging import get_logger
 from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
 
 log = get_logger(__name__)
-PRODUCER = "listener"
+__all__ = ["PRODUCER", "ChainPoller", "Publisher", "Resume"]
+
+
+class Publisher(Protocol):
+    """The part of the Kafka producer the poller uses."""
+
+    async def publish(self, topic: Topic, envelope: Envelope) -> None: ...
+    async def publish_many(self, items: Sequence[tuple[Topic, Envelope]]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a chain stands on the log: last checkpointed block and the recorded window."""
+
+    cursor: int | None
+    blocks: list[EmittedBlock] = field(default_factory=list)
+
+
+@dataclass
+class Tuning:
+    """Per-chain knobs beyond ChainConfig."""
+
+    max_range: int = 2000
+    finality: int = 64
+    target_logs: int = 1000
 
 
 class ChainPoller:
@@ -31,15 +67,19 @@ class ChainPoller:
     def __init__(
         self,
         chain: ChainConfig,
-        rpc: ChainRpc,
-        producer: Producer,
-        load_cursor: Callable[[], Awaitable[int | None]],
-        max_range: int,
+        rpc: ChainReader,
+        producer: Publisher,
+        load_resume: Callable[[], Awaitable[Resume]],
+        tuning: Tuning,
     ) -> None:
         self.chain, self.rpc, self.producer = chain, rpc, producer
-        self.load_cursor, self.max_range = load_cursor, max_range
+        self.load_resume, self.finality = load_resume, tuning.finality
+        self.ranges = AdaptiveRange(tuning.max_range, tuning.target_logs)
+        self.window = BlockWindow(tuning.finality)
+        self.progress = Progress(chain.chain_id)
         self.next_block: int | None = None
         self.head: int | None = None
+        self.halted: str | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until stop; RPC faults back off and retry the same range (nothing skipped)."""
@@ -50,58 +90,147 @@ class ChainPoller:
                 backoff = 1.0
             except TRANSIENT as exc:
                 log.warning("chain step failed", chain=self.chain.chain_id, error=repr(exc))
-                progressed, backoff = False, min(backoff * 2, 30.0)
+                backoff = min(backoff * 2, 30.0)
                 await _sleep(stop, backoff)
                 continue
-            if not progressed:
+            if self.halted is not None:
+                await stop.wait()  # halted for good: /readyz and the gauge say why
+            elif not progressed:
                 await _sleep(stop, self.chain.poll_seconds)
 
     async def step(self) -> bool:
-        """Emit one range if the safe head moved; False when there was nothing to do."""
-        if self.next_block is None:
-            if await self.rpc.chain_id() != self.chain.chain_id:
-                raise RuntimeError(f"RPC {self.chain.rpc_url} is not chain {self.chain.chain_id}")
-            cursor = await self.load_cursor()
-            self.next_block = self.chain.start_block if cursor is None else cursor + 1
-        self.head = await self.rpc.head()
-        safe = self.head - self.chain.confirmations
-        if safe < self.next_block:
+        """Emit (or reorg-correct) one range; False when there was nothing to do."""
+        if self.halted is not None:
             return False
-        end = min(safe, self.next_block + self.max_range - 1)
-        await self.emit_range(self.next_block, end)
-        self.next_block = end + 1
+        if self.next_block is None and not await self._start():
+            return False
+        assert self.next_block is not None
+        self.head = head = await self.rpc.head()
+        safe = head - self.chain.confirmations
+        self.progress.head(head, safe, self.next_block - 1)
+        if safe < self.next_block:  # nothing new, or a lagging RPC behind us: never a reorg
+            return False
+        start, end = self.next_block, min(safe, self.next_block + self.ranges.size - 1)
+        headers = await self._headers(start, end, head)
+        tip = self.window.tip
+        if tip is not None and tip.number == start - 1 and headers[start].parent_hash != tip.hash:
+            await self._reorg()
+            return True
+        try:
+            raw = await self.rpc.logs(self._addresses(), start, end)
+        except RangeTooLarge:
+            if not self.ranges.refused():
+                raise
+            return True
+        await self._emit(start, end, self._decode(raw, headers), headers, safe)
         return True
 
-    async def emit_range(self, start: int, end: int) -> None:
-        """Publish decoded logs of [start, end] in chain order, then the checkpoint."""
-        addresses = [a for a in (self.chain.core, self.chain.comm) if a]
-        raw = await self.rpc.logs(addresses, start, end)
+    async def _start(self) -> bool:
+        reported = await self.rpc.chain_id()
+        if reported != self.chain.chain_id:
+            self._halt(f"RPC {self.chain.rpc_url} is chain {reported}, not {self.chain.chain_id}")
+            return False
+        resume = await self.load_resume()
+        self.next_block = self.chain.start_block if resume.cursor is None else resume.cursor + 1
+        # Blocks recorded after the last checkpoint were not checkpointed: they come again.
+        self.window.record([b for b in resume.blocks if b.number < self.next_block])
+        log.info("chain resumed", chain=self.chain.chain_id, next_block=self.next_block)
+        return True
+
+    def _addresses(self) -> list[str]:
+        return [a for a in (self.chain.core, self.chain.comm) if a]
+
+    async def _headers(self, start: int, end: int, head: int) -> dict[int, Header]:
+        """Headers of the range's ends and of every block within finality of the head."""
+        wanted = sorted({start, end} | set(range(max(start, head - self.finality + 1), end + 1)))
+        headers: dict[int, Header] = {}
+        for number in wanted:
+            header = await self.rpc.header(number)
+            if header is None:  # a lagging RPC: wait, this is not a reorg
+                raise TransientError(f"block {number} not available yet")
+            previous = headers.get(number - 1)
+            if previous is not None and header.parent_hash != previous.hash:
+                raise TransientError(f"chain moved while reading block {number}")
+            headers[number] = header
+        return headers
+
+    def _decode(self, raw: list[dict[str, Any]], headers: dict[int, Header]) -> list[Any]:
         facts = [f for f in (decode_log(self.chain.chain_id, r) for r in raw) if f is not None]
-        facts.sort(key=lambda f: (f.block_number, f.log_index))
-        items: list[tuple[Topic, Envelope]] = [
-            (
-                PROTOCOL_INPUTS,
-                wrap(
-                    f,
-                    producer=PRODUCER,
-                    event_id=derive_id("chain-log", str(f.chain_id), f.tx_hash, str(f.log_index)),
-                ),
-            )
-            for f in facts
-        ]
-        await self.producer.publish_many(items)
+        for fact in facts:
+            header = headers.get(fact.block_number)
+            if header is not None and header.hash != fact.block_hash:
+                raise TransientError(f"chain moved while reading logs of {fact.block_number}")
+        return sorted(facts, key=lambda f: (f.block_number, f.log_index))
+
+    async def _emit(
+        self,
+        start: int,
+        end: int,
+        facts: list[ChainEventObserved],
+        headers: dict[int, Header],
+        safe: int,
+    ) -> None:
+        """Publish the logs in chain order, then the recorded blocks, then the checkpoint."""
+        await self.producer.publish_many([(PROTOCOL_INPUTS, observed(f)) for f in facts])
+        blocks = [emitted_block(h, facts) for h in headers.values()]
+        recorded = ChainBlocksRecorded(
+            chain_id=self.chain.chain_id, blocks=tuple(blocks), window=self.finality
+        )
         cursor = ChainCursorAdvanced(
             chain_id=self.chain.chain_id,
             block_number=end,
-            block_hash=await self.rpc.block_hash(end),
+            block_hash=headers[end].hash,
             logs_emitted=len(facts),
         )
-        ident = derive_id("cursor", str(self.chain.chain_id), str(end))
-        await self.producer.publish(CHAIN_CURSORS, wrap(cursor, producer=PRODUCER, event_id=ident))
+        ident = str(self.chain.chain_id), str(end), headers[end].hash
+        await self.producer.publish_many(
+            [
+                (
+                    CHAIN_CURSORS,
+                    wrap(recorded, producer=PRODUCER, event_id=derive_id("window", *ident)),
+                ),
+                (
+                    CHAIN_CURSORS,
+                    wrap(cursor, producer=PRODUCER, event_id=derive_id("cursor", *ident)),
+                ),
+            ]
+        )
+        self.window.record(blocks)
+        self.ranges.observed(end - start + 1, len(facts))
+        self.next_block = end + 1
+        self.progress.emitted(end - start + 1, len(facts), end, safe, self.ranges.size)
         if facts:
             log.info(
                 "logs emitted", chain=self.chain.chain_id, start=start, end=end, logs=len(facts)
             )
+
+    async def _reorg(self) -> None:
+        """Retract the dropped blocks' logs and rewind to the fork point, or halt if too deep."""
+        try:
+            fork = await find_fork(self.rpc, self.window)
+        except DeepReorg as exc:
+            self._halt(str(exc))
+            return
+        dropped = self.window.drop_above(fork.number)
+        if not dropped:  # the tip is canonical after all: the chain moved between two reads
+            return
+        retracted, rewound = rewind_events(self.chain.chain_id, fork, dropped)
+        await self.producer.publish_many([(PROTOCOL_INPUTS, e) for e in retracted])
+        await self.producer.publish(CHAIN_CURSORS, rewound)
+        self.next_block = fork.number + 1
+        self.progress.reorg(len(retracted))
+        log.warning(
+            "reorg handled",
+            chain=self.chain.chain_id,
+            fork_block=fork.number,
+            dropped=[b.number for b in dropped],
+            logs_retracted=len(retracted),
+        )
+
+    def _halt(self, reason: str) -> None:
+        self.halted = reason
+        self.progress.halted(True)
+        log.error("chain halted", chain=self.chain.chain_id, reason=reason)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
