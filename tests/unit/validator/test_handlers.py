@@ -238,3 +238,76 @@ async def test_an_opt_in_signed_by_someone_else_is_rejected(
     await handle(db, new_channel(channel))
     [fact] = await handle(db, optin(anvil_keys[2], channel, signer_key=anvil_keys[3]))
     assert (fact.type, fact.payload["reason"]) == ("SubscriptionRejected", "SIGNER_NOT_AUTHORISED")
+
+
+def retraction_of(original: Envelope) -> Envelope:
+    from pushnode_shared.events import ChainEventRetracted
+
+    log = original.payload
+    event = ChainEventRetracted(
+        chain_id=log["chain_id"],
+        contract=log["contract"],
+        event=log["event"],
+        block_number=log["block_number"],
+        block_hash=log["block_hash"],
+        tx_hash=log["tx_hash"],
+        log_index=log["log_index"],
+        channel=log["channel"],
+        retracted_event_id=original.event_id,
+    )
+    return wrap(event, producer="listener")
+
+
+async def test_a_retracted_subscribe_is_undone_and_the_wallet_is_back_in_spam(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    alice = Account.from_key(anvil_keys[2]).address.lower()
+    await handle(db, new_channel(channel))
+    subscribed = chain_log("Subscribe", channel, {"channel": channel, "user": alice}, 6)
+    await handle(db, subscribed)
+    [undo] = await handle(db, retraction_of(subscribed))
+    assert (undo.type, undo.payload["subscriber"]) == ("SubscriptionRemoved", alice)
+    [decision] = await handle(db, submitted(anvil_keys[1], alice))
+    assert decision.payload["recipients"] == [{"address": alice, "spam": True}]
+
+
+async def test_a_retracted_channel_can_no_longer_send(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    created = new_channel(channel)
+    await handle(db, created)
+    [undo] = await handle(db, retraction_of(created))
+    assert (undo.type, undo.payload["active"]) == ("ChannelStateChanged", False)
+    [decision] = await handle(db, submitted(anvil_keys[1], Account.from_key(anvil_keys[2]).address))
+    assert decision.payload["reason"] == "CHANNEL_INACTIVE"
+
+
+async def test_a_re_emitted_chain_event_is_applied_once(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    created = new_channel(channel)
+    assert len(await handle(db, created)) == 1
+    assert await handle(db, created) == []
+
+
+async def test_a_log_re_mined_after_its_retraction_counts_again(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    alice = Account.from_key(anvil_keys[2]).address.lower()
+    await handle(db, new_channel(channel))
+    subscribed = chain_log("Subscribe", channel, {"channel": channel, "user": alice}, 6)
+    await handle(db, subscribed)
+    await handle(db, retraction_of(subscribed))
+    [again] = await handle(db, subscribed)
+    assert again.type == "SubscriptionAdded"
+
+
+async def test_retracting_something_never_applied_changes_nothing(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    assert await handle(db, retraction_of(new_channel(channel))) == []

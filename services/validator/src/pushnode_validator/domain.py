@@ -202,3 +202,20 @@ def _verify_optin(sub: SubscriptionSubmitted, chain: ChainConfig) -> None:
         raise Rejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
     if signer.lower() != sub.subscriber:
         raise Rejected(RejectReason.SIGNER_NOT_AUTHORISED, "only the wallet itself may opt in/out")
+
+
+def undo(fact: Event) -> Event:
+    """The fact that reverses one fact, for a chain event the chain retracted."""
+    if isinstance(fact, ChannelCreated):
+        return ChannelStateChanged(
+            channel=fact.channel, chain_id=fact.chain_id, active=False, cause="retracted"
+        )
+    if isinstance(fact, ChannelStateChanged):
+        return fact.model_copy(update={"active": not fact.active, "cause": "retracted"})
+    inverse: dict[type[Event], type[Event]] = {
+        SubscriptionAdded: SubscriptionRemoved,
+        SubscriptionRemoved: SubscriptionAdded,
+        DelegateAdded: DelegateRemoved,
+        DelegateRemoved: DelegateAdded,
+    }
+    return inverse[type(fact)].model_validate(fact.model_dump())

@@ -13,6 +13,7 @@ from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope, derive_id
 from pushnode_shared.events import (
     ChainEventObserved,
+    ChainEventRetracted,
     Event,
     NotificationAccepted,
     NotificationRejected,
@@ -42,19 +43,25 @@ class Handlers:
             "ChainEventObserved": self.on_chain_event_observed,
             "NotificationSubmitted": self.on_notification_submitted,
             "SubscriptionSubmitted": self.on_subscription_submitted,
+            "ChainEventRetracted": self.on_chain_event_retracted,
         }
 
     async def on_chain_event_observed(self, ctx: HandlerContext, envelope: Envelope) -> None:
         log = payload_of(envelope, ChainEventObserved)
         facts = domain.facts_from_log(log, self.core_chains)
-        if not facts:
-            return
-        before = await db.load_channel(ctx.session, log.channel) or ChannelState(log.channel)
-        after = before
-        for index, fact in enumerate(facts):
-            after = apply(fact, after)
-            _emit(ctx, envelope, fact, f"fact-{index}")
-        await db.save_channel(ctx.session, before, after)
+        if not facts or await db.applied_facts(ctx.session, envelope.event_id) is not None:
+            return  # nothing to do, or a re-emission of an event already applied
+        await _apply_facts(ctx, envelope, log.channel, facts, "fact")
+        await db.mark_applied(ctx.session, envelope.event_id, log.channel, facts)
+
+    async def on_chain_event_retracted(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        retracted = payload_of(envelope, ChainEventRetracted)
+        facts = await db.applied_facts(ctx.session, retracted.retracted_event_id)
+        if facts is None:
+            return  # never applied (or already undone): nothing to reverse
+        undone = [domain.undo(f) for f in reversed(facts)]
+        await _apply_facts(ctx, envelope, retracted.channel, undone, "undo")
+        await db.forget_applied(ctx.session, retracted.retracted_event_id)
 
     async def on_notification_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, NotificationSubmitted)
@@ -104,6 +111,17 @@ class Handlers:
         except BadAddress:
             return None
         return by_id(self.chains, chain_id) if chain_id is not None else None
+
+
+async def _apply_facts(
+    ctx: HandlerContext, cause: Envelope, channel: str, facts: list[Event], role: str
+) -> None:
+    before = await db.load_channel(ctx.session, channel) or ChannelState(channel)
+    after = before
+    for index, fact in enumerate(facts):
+        after = apply(fact, after)
+        _emit(ctx, cause, fact, f"{role}-{index}")
+    await db.save_channel(ctx.session, before, after)
 
 
 def _emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:

@@ -1,7 +1,13 @@
 """Typed, versioned event payloads: past-tense facts, one module per area."""
 
 from pushnode_shared.events.base import Event, UnknownEvent, payload_of, registered, unwrap, wrap
-from pushnode_shared.events.chain import ChainCursorAdvanced, ChainEventObserved
+from pushnode_shared.events.chain import (
+    ChainBlocksRecorded,
+    ChainCursorAdvanced,
+    ChainCursorRewound,
+    ChainEventObserved,
+    ChainEventRetracted,
+)
 from pushnode_shared.events.channels import (
     ChannelCreated,
     ChannelStateChanged,
@@ -33,8 +39,11 @@ from pushnode_shared.events.subscriptions import (
 )
 
 __all__ = [
+    "ChainBlocksRecorded",
     "ChainCursorAdvanced",
+    "ChainCursorRewound",
     "ChainEventObserved",
+    "ChainEventRetracted",
     "ChannelCreated",
     "ChannelStateChanged",
     "DelegateAdded",

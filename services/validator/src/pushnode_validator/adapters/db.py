@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_shared.db import offsets_table
+from pushnode_shared.events import Event, registered
 from pushnode_validator.projection import ChannelState
 
 metadata = sa.MetaData()
@@ -39,8 +43,17 @@ delegates = sa.Table(
     sa.Column("chain_id", sa.BigInteger, primary_key=True),
     sa.Column("delegate", sa.String(42), primary_key=True),
 )
+# Chain events applied, with the facts they produced: a retraction undoes exactly these, and
+# a re-emitted event (same id) is recognised and skipped.
+applied = sa.Table(
+    "validator_applied",
+    metadata,
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(42), nullable=False),
+    sa.Column("facts", sa.Text, nullable=False),
+)
 offsets = offsets_table(metadata, "validator")
-STATE_TABLES = [channels.name, subscriptions.name, notifications.name, delegates.name]
+STATE_TABLES = [channels.name, subscriptions.name, notifications.name, delegates.name, applied.name]
 
 
 async def load_channel(session: AsyncSession, channel: str) -> ChannelState | None:
@@ -130,3 +143,33 @@ async def record_verdict(
             notification_id=notification_id, channel=channel, accepted=accepted, reason=reason
         )
     )
+
+
+async def applied_facts(session: AsyncSession, event_id: str) -> list[Event] | None:
+    """The facts a chain event produced when applied, or None if it is not applied."""
+    row = (
+        await session.execute(sa.select(applied.c.facts).where(applied.c.event_id == event_id))
+    ).first()
+    if row is None:
+        return None
+    return [unwrap_fact(item) for item in json.loads(row.facts)]
+
+
+async def mark_applied(
+    session: AsyncSession, event_id: str, channel: str, facts: list[Event]
+) -> None:
+    """Remember what a chain event did."""
+    encoded = json.dumps([{"type": f.TYPE, "payload": f.model_dump(mode="json")} for f in facts])
+    await session.execute(
+        sa.insert(applied).values(event_id=event_id, channel=channel, facts=encoded)
+    )
+
+
+async def forget_applied(session: AsyncSession, event_id: str) -> None:
+    """The chain dropped the event: it no longer counts as applied."""
+    await session.execute(sa.delete(applied).where(applied.c.event_id == event_id))
+
+
+def unwrap_fact(item: dict[str, Any]) -> Event:
+    """Rebuild a stored fact (types are the registered v1 event models)."""
+    return registered()[(item["type"], 1)].model_validate(item["payload"])

@@ -1,0 +1,26 @@
+"""python -m tests.bench [--scenario NAME]: run the benchmark scenarios against the dev stack."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from tests.bench import harness, rebuild
+
+SCENARIOS: dict[str, harness.Scenario] = {"rebuild": rebuild.scenario}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=None)
+    parser.add_argument("--rebuild-events", type=int, default=1_000_000)
+    parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
+    args = parser.parse_args()
+    rows = asyncio.run(harness.run(SCENARIOS, args))
+    harness.print_table(rows)
+    harness.write_json(rows, args.out)
+
+
+if __name__ == "__main__":
+    main()
