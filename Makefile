@@ -8,7 +8,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 # Tests run on their own stack state so they never touch the node `make up` keeps in var/.
 TEST_VAR := $(ROOT)/var/test
 
-.PHONY: install up down demo status test test-unit test-integration test-e2e lint fmt contracts
+.PHONY: install up down demo status bench test test-unit test-integration test-e2e lint fmt contracts
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
@@ -47,6 +47,9 @@ test-unit: install
 
 test-integration test-e2e: install
 	@PYTEST_PATHS="tests/$(subst test-,,$@)" devstack/bin/test-run
+
+bench: install
+	@SCENARIO="$(SCENARIO)" devstack/bin/bench-run
 
 lint:
 	@$(UV) run ruff check .

@@ -192,18 +192,17 @@ async def process_batch(
     *,
     replay: bool,
 ) -> None:
-    """Handle records, publish output, store offsets and commit; then run post-commit effects."""
+    """Handle records, publish output, store offsets and commit; then run post-commit effects.
+
+    The fast path runs every handler in the one transaction without savepoints. Only when a
+    handler fails on a poison record is the batch rolled back and run again record by record
+    under savepoints, so the poison record alone is dead-lettered.
+    """
     with BATCH_SECONDS.labels(spec.name).time():
-        async with db.transaction() as session:
-            ctx = HandlerContext(session=session, replay=replay)
-            for tp, records in batch.items():
-                for record in records:
-                    await _handle(spec, ctx, record)
-                await _save_offset(session, spec, tp, records[-1].offset)
-            if ctx.outbox and not replay:
-                if producer is None:
-                    raise RuntimeError(f"{spec.name} produced output but has no producer")
-                await producer.publish_many(ctx.outbox)
+        try:
+            ctx = await _commit_batch(spec, db, producer, batch, replay=replay, isolate=False)
+        except _PoisonRecord:
+            ctx = await _commit_batch(spec, db, producer, batch, replay=replay, isolate=True)
     for effect in ctx.after_commit:
         try:
             await effect()
@@ -211,8 +210,34 @@ async def process_batch(
             log.warning("post-commit effect failed", consumer=spec.name, error=repr(exc))
 
 
+class _PoisonRecord(Exception):
+    """A handler failed on the fast path; the batch is redone with per-record savepoints."""
+
+
+async def _commit_batch(
+    spec: ConsumerSpec,
+    db: Database,
+    producer: Producer | None,
+    batch: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]],
+    *,
+    replay: bool,
+    isolate: bool,
+) -> HandlerContext:
+    async with db.transaction() as session:
+        ctx = HandlerContext(session=session, replay=replay)
+        for tp, records in batch.items():
+            for record in records:
+                await _handle(spec, ctx, record, isolate)
+            await _save_offset(session, spec, tp, records[-1].offset)
+        if ctx.outbox and not replay:
+            if producer is None:
+                raise RuntimeError(f"{spec.name} produced output but has no producer")
+            await producer.publish_many(ctx.outbox)
+    return ctx
+
+
 async def _handle(
-    spec: ConsumerSpec, ctx: HandlerContext, record: ConsumerRecord[Any, Any]
+    spec: ConsumerSpec, ctx: HandlerContext, record: ConsumerRecord[Any, Any], isolate: bool
 ) -> None:
     try:
         envelope = from_record(record.value, record.headers)
@@ -223,6 +248,14 @@ async def _handle(
     EVENTS_CONSUMED.labels(spec.name, record.topic, envelope.type).inc()
     if handler is None:
         return  # a type this consumer does not project
+    if not isolate:
+        try:
+            await handler(ctx, envelope)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            raise _PoisonRecord from exc
+        return
     try:
         async with ctx.session.begin_nested():
             await handler(ctx, envelope)

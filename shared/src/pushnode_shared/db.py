@@ -47,6 +47,16 @@ def create_offsets_table(prefix: str) -> None:
     )
 
 
+async def insert_ignore(session: AsyncSession, table: sa.Table, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING in one round trip; True when a row was inserted."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = await session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 class Database:
     """One service's database: engine, sessions, migrations and the projection checksum."""
 

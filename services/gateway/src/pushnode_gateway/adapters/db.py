@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from pushnode_shared.db import offsets_table
+from pushnode_shared.db import insert_ignore, offsets_table
 
 metadata = sa.MetaData()
 feeds = sa.Table(
@@ -63,20 +63,15 @@ async def add_feed_item(
     item: dict[str, Any],
 ) -> bool:
     """Insert one feed row; False when it is already there (a replayed record)."""
-    where = (feeds.c.recipient == recipient) & (feeds.c.notification_id == notification_id)
-    if (await session.execute(sa.select(feeds.c.spam).where(where))).first() is not None:
-        return False
-    await session.execute(
-        sa.insert(feeds).values(
-            recipient=recipient,
-            notification_id=notification_id,
-            channel=channel,
-            spam=spam,
-            epoch=epoch,
-            item=json.dumps(item, sort_keys=True),
-        )
-    )
-    return True
+    values = {
+        "recipient": recipient,
+        "notification_id": notification_id,
+        "channel": channel,
+        "spam": spam,
+        "epoch": epoch,
+        "item": json.dumps(item, sort_keys=True),
+    }
+    return await insert_ignore(session, feeds, values)
 
 
 async def page_of_feeds(
