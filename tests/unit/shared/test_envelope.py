@@ -104,6 +104,7 @@ EXAMPLES = {
     },
     "SubscriptionAdded": {"channel": "0xc", "subscriber": "0xu", "chain_id": 1},
     "SubscriptionRemoved": {"channel": "0xc", "subscriber": "0xu", "chain_id": 1},
+    "ChannelUpdated": {"channel": "0xc", "chain_id": 1, "identity": "1+y", "block_number": 9},
     "DelegateAdded": {"channel": "0xc", "delegate": "0xd", "chain_id": 1},
     "DelegateRemoved": {"channel": "0xc", "delegate": "0xd", "chain_id": 1},
     "ChannelStateChanged": {"channel": "0xc", "chain_id": 1, "active": False, "cause": "blocked"},

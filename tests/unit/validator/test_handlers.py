@@ -311,3 +311,64 @@ async def test_retracting_something_never_applied_changes_nothing(
 ) -> None:
     channel = Account.from_key(anvil_keys[1]).address.lower()
     assert await handle(db, retraction_of(new_channel(channel))) == []
+
+
+def onchain_notification(channel: str, recipient: str, identity: str, block: int = 9) -> Envelope:
+    args = {"channel": channel, "recipient": recipient, "identity": "0x" + identity.encode().hex()}
+    return chain_log("SendNotification", channel, args, block)
+
+
+async def test_an_on_chain_notification_is_accepted_with_an_eip155_proof(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    alice = Account.from_key(anvil_keys[2]).address.lower()
+    await handle(db, new_channel(channel))
+    log = onchain_notification(channel, alice, "0+3+Hello+From the chain")
+    [decision] = await handle(db, log)
+    assert decision.type == "NotificationAccepted"
+    assert (
+        decision.payload["verification_proof"]
+        == f"eip155:{CHAIN.chain_id}:{log.payload['tx_hash']}"
+    )
+    assert decision.payload["recipients"] == [{"address": alice, "spam": True}]
+    assert decision.payload["payload"]["notification"]["title"] == "Hello"
+
+
+async def test_an_on_chain_notification_to_the_channel_itself_is_a_broadcast(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    alice = Account.from_key(anvil_keys[2]).address.lower()
+    await handle(db, new_channel(channel))
+    await handle(db, chain_log("Subscribe", channel, {"channel": channel, "user": alice}, 6))
+    [decision] = await handle(db, onchain_notification(channel, channel, "0+1+News+For all"))
+    assert decision.payload["recipients"] == [{"address": alice, "spam": False}]
+
+
+async def test_a_re_emitted_on_chain_notification_is_judged_once(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    await handle(db, new_channel(channel))
+    log = onchain_notification(channel, channel, "0+1+News+Once")
+    assert len(await handle(db, log)) == 1
+    assert await handle(db, log) == []
+
+
+async def test_an_on_chain_notification_from_an_unknown_channel_is_rejected(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    [decision] = await handle(db, onchain_notification(channel, channel, "0+1+News+Nobody"))
+    assert decision.payload["reason"] == "UNKNOWN_CHANNEL"
+
+
+async def test_update_channel_records_the_new_identity(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    await handle(db, new_channel(channel))
+    args = {"channel": channel, "identity": "0x" + b"1+bafynew".hex(), "amountDeposited": 50}
+    [fact] = await handle(db, chain_log("UpdateChannel", channel, args, 7))
+    assert (fact.type, fact.payload["identity"]) == ("ChannelUpdated", "1+bafynew")

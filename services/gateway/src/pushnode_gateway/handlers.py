@@ -19,6 +19,7 @@ from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import (
     ChannelCreated,
     ChannelStateChanged,
+    ChannelUpdated,
     DelegateAdded,
     DelegateRemoved,
     MessageStored,
@@ -63,6 +64,7 @@ class ProtocolHandlers:
         return {
             "ChannelCreated": self.on_channel_created,
             "ChannelStateChanged": self.on_channel_state_changed,
+            "ChannelUpdated": self.on_channel_updated,
             "SubscriptionAdded": self.on_subscription_added,
             "SubscriptionRemoved": self.on_subscription_removed,
             "DelegateAdded": self.on_delegate_added,
@@ -89,6 +91,10 @@ class ProtocolHandlers:
         await registry.set_channel_state(
             ctx.session, changed.channel, changed.active, changed.cause
         )
+
+    async def on_channel_updated(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        updated = payload_of(envelope, ChannelUpdated)
+        await registry.update_identity(ctx.session, updated.channel, updated.identity)
 
     async def on_subscription_added(self, ctx: HandlerContext, envelope: Envelope) -> None:
         added = payload_of(envelope, SubscriptionAdded)

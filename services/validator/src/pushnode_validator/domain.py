@@ -12,6 +12,7 @@ from pushnode_shared.events import (
     ChainEventObserved,
     ChannelCreated,
     ChannelStateChanged,
+    ChannelUpdated,
     DelegateAdded,
     DelegateRemoved,
     Event,
@@ -46,6 +47,16 @@ def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event
                 channel=log.channel,
                 chain_id=log.chain_id,
                 channel_type=int(args["channelType"]),
+                identity=identity,
+                block_number=log.block_number,
+            )
+        ]
+    if log.event == "UpdateChannel" and log.chain_id in core_chains:
+        identity = bytes.fromhex(str(args["identity"]).removeprefix("0x")).decode(errors="replace")
+        return [
+            ChannelUpdated(
+                channel=log.channel,
+                chain_id=log.chain_id,
                 identity=identity,
                 block_number=log.block_number,
             )
@@ -128,7 +139,7 @@ def _judge(
     identity = parse_identity(sub.identity)
     if identity.payload is None:
         raise Rejected(RejectReason.UNSUPPORTED_IDENTITY, f"identity type {identity.storage_type}")
-    recipients = _recipients(sub, identity.payload, channel)
+    recipients = _recipients(sub.recipient, identity.payload, channel)
     return Verdict(
         accepted=True,
         signer=signer,
@@ -156,13 +167,13 @@ def _verify_proof(sub: NotificationSubmitted, chain: ChainConfig) -> str:
 
 
 def _recipients(
-    sub: NotificationSubmitted, payload: dict[str, Any], channel: ChannelState
+    recipient: str, payload: dict[str, Any], channel: ChannelState
 ) -> tuple[Recipient, ...]:
     kind = str(payload.get("data", {}).get("type"))
     if kind == "1":
         return tuple(Recipient(address=a, spam=False) for a in sorted(channel.subscribers))
     if kind == "3":
-        addresses = [_account(sub.recipient, RejectReason.BAD_RECIPIENT).lower]
+        addresses = [_account(recipient, RejectReason.BAD_RECIPIENT).lower]
     else:
         targets = payload.get("recipients")
         if not isinstance(targets, dict) or not targets:
@@ -204,8 +215,13 @@ def _verify_optin(sub: SubscriptionSubmitted, chain: ChainConfig) -> None:
         raise Rejected(RejectReason.SIGNER_NOT_AUTHORISED, "only the wallet itself may opt in/out")
 
 
-def undo(fact: Event) -> Event:
-    """The fact that reverses one fact, for a chain event the chain retracted."""
+def undo(fact: Event) -> Event | None:
+    """The fact that reverses one fact, for a chain event the chain retracted.
+
+    None where the old value is not known (a metadata update): the next update corrects it.
+    """
+    if isinstance(fact, ChannelUpdated):
+        return None
     if isinstance(fact, ChannelCreated):
         return ChannelStateChanged(
             channel=fact.channel, chain_id=fact.chain_id, active=False, cause="retracted"
@@ -219,3 +235,49 @@ def undo(fact: Event) -> Event:
         DelegateRemoved: DelegateAdded,
     }
     return inverse[type(fact)].model_validate(fact.model_dump())
+
+
+def judge_onchain(
+    log: ChainEventObserved, channel: ChannelState | None, already_seen: bool
+) -> Verdict:
+    """A Comm SendNotification log: the contract authorised the sender; the node checks the rest.
+
+    Push's rule: a recipient equal to the channel means a broadcast; a subset payload names
+    its recipients; otherwise the log's recipient is the single target.
+    """
+    try:
+        if already_seen:
+            raise Rejected(RejectReason.DUPLICATE_NOTIFICATION, "this log was already judged")
+        if channel is None or not channel.chain_id:
+            raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{log.channel} is not a channel")
+        if not channel.active:
+            raise Rejected(
+                RejectReason.CHANNEL_INACTIVE, f"{log.channel} is deactivated or blocked"
+            )
+        raw = bytes.fromhex(str(log.args["identity"]).removeprefix("0x"))
+        identity = parse_identity(raw.decode("utf-8", errors="strict"))
+        if identity.payload is None:
+            raise Rejected(
+                RejectReason.UNSUPPORTED_IDENTITY, f"identity type {identity.storage_type}"
+            )
+        recipient = str(log.args["recipient"]).lower()
+        payload = dict(identity.payload)
+        if recipient == log.channel and str(payload["data"].get("type")) != "4":
+            payload["data"] = {**payload["data"], "type": "1"}
+        recipients = _recipients(f"eip155:{log.chain_id}:{recipient}", payload, channel)
+    except (Rejected, PayloadError) as exc:
+        return Verdict(accepted=False, reason=exc.reason, detail=exc.detail)
+    except UnicodeDecodeError as exc:
+        return Verdict(accepted=False, reason=RejectReason.BAD_IDENTITY, detail=str(exc))
+    return Verdict(
+        accepted=True,
+        signer=log.channel,
+        chain_id=log.chain_id,
+        payload=payload,
+        recipients=recipients,
+    )
+
+
+def onchain_proof(log: ChainEventObserved) -> str:
+    """The verification proof of an on-chain notification: eip155:<chain>:<tx hash>."""
+    return f"eip155:{log.chain_id}:{log.tx_hash}"

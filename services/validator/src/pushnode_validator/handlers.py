@@ -48,18 +48,46 @@ class Handlers:
 
     async def on_chain_event_observed(self, ctx: HandlerContext, envelope: Envelope) -> None:
         log = payload_of(envelope, ChainEventObserved)
+        if log.event == "SendNotification":
+            if await db.applied_facts(ctx.session, envelope.event_id) is None:
+                await self._on_chain_notification(ctx, envelope, log)
+                await db.mark_applied(ctx.session, envelope.event_id, log.channel, [])
+            return
         facts = domain.facts_from_log(log, self.core_chains)
         if not facts or await db.applied_facts(ctx.session, envelope.event_id) is not None:
             return  # nothing to do, or a re-emission of an event already applied
         await _apply_facts(ctx, envelope, log.channel, facts, "fact")
         await db.mark_applied(ctx.session, envelope.event_id, log.channel, facts)
 
+    async def _on_chain_notification(
+        self, ctx: HandlerContext, envelope: Envelope, log: ChainEventObserved
+    ) -> None:
+        proof = domain.onchain_proof(log)
+        notification_id = derive_id("notification", proof, str(log.log_index))
+        channel = await db.load_channel(ctx.session, log.channel)
+        already = await db.seen(ctx.session, notification_id)
+        verdict = domain.judge_onchain(log, channel, already)
+        chain = by_id(self.chains, log.chain_id)
+        submitted = NotificationSubmitted(
+            notification_id=notification_id,
+            channel=log.channel,
+            sender=f"eip155:{log.chain_id}:{log.channel}",
+            recipient=f"eip155:{log.chain_id}:{log.args.get('recipient', '')}",
+            identity=bytes.fromhex(str(log.args["identity"]).removeprefix("0x")).decode(
+                errors="replace"
+            ),
+            verification_proof=proof,
+            source=chain.source if chain else f"EIP155_{log.chain_id}",
+            submitted_at=envelope.occurred_at,
+        )
+        await self._decide(ctx, envelope, submitted, verdict, already)
+
     async def on_chain_event_retracted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         retracted = payload_of(envelope, ChainEventRetracted)
         facts = await db.applied_facts(ctx.session, retracted.retracted_event_id)
         if facts is None:
             return  # never applied (or already undone): nothing to reverse
-        undone = [domain.undo(f) for f in reversed(facts)]
+        undone = [u for u in (domain.undo(f) for f in reversed(facts)) if u is not None]
         await _apply_facts(ctx, envelope, retracted.channel, undone, "undo")
         await db.forget_applied(ctx.session, retracted.retracted_event_id)
 
@@ -68,34 +96,25 @@ class Handlers:
         channel = await db.load_channel(ctx.session, sub.channel)
         already = await db.seen(ctx.session, sub.notification_id)
         verdict = domain.judge(sub, channel, self._chain_of(sub.sender), already)
-        if verdict.accepted:
-            decision: Event = NotificationAccepted(
-                notification_id=sub.notification_id,
-                channel=sub.channel,
-                chain_id=verdict.chain_id,
-                sender=sub.sender,
-                signer=verdict.signer,
-                recipients=list(verdict.recipients),
-                identity=sub.identity,
-                payload=verdict.payload or {},
-                verification_proof=sub.verification_proof,
-                source=sub.source,
-                submitted_at=sub.submitted_at,
-            )
-        else:
-            assert verdict.reason is not None
-            decision = NotificationRejected(
-                notification_id=sub.notification_id,
-                channel=sub.channel,
-                reason=verdict.reason,
-                detail=verdict.detail,
-            )
+        await self._decide(ctx, envelope, sub, verdict, already)
+
+    async def _decide(
+        self,
+        ctx: HandlerContext,
+        envelope: Envelope,
+        sub: NotificationSubmitted,
+        verdict: domain.Verdict,
+        already: bool,
+    ) -> None:
         if not already:
             reason = None if verdict.reason is None else verdict.reason.value
             await db.record_verdict(
                 ctx.session, sub.notification_id, sub.channel, verdict.accepted, reason
             )
-        _emit(ctx, envelope, decision, "decision")
+        # A duplicate's refusal gets its own id, never the id of the original verdict.
+        _emit(
+            ctx, envelope, _decision(sub, verdict), "decision-duplicate" if already else "decision"
+        )
 
     async def on_subscription_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, SubscriptionSubmitted)
@@ -122,6 +141,30 @@ async def _apply_facts(
         after = apply(fact, after)
         _emit(ctx, cause, fact, f"{role}-{index}")
     await db.save_channel(ctx.session, before, after)
+
+
+def _decision(sub: NotificationSubmitted, verdict: domain.Verdict) -> Event:
+    if verdict.accepted:
+        return NotificationAccepted(
+            notification_id=sub.notification_id,
+            channel=sub.channel,
+            chain_id=verdict.chain_id,
+            sender=sub.sender,
+            signer=verdict.signer,
+            recipients=list(verdict.recipients),
+            identity=sub.identity,
+            payload=verdict.payload or {},
+            verification_proof=sub.verification_proof,
+            source=sub.source,
+            submitted_at=sub.submitted_at,
+        )
+    assert verdict.reason is not None
+    return NotificationRejected(
+        notification_id=sub.notification_id,
+        channel=sub.channel,
+        reason=verdict.reason,
+        detail=verdict.detail,
+    )
 
 
 def _emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:

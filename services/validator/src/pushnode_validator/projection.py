@@ -8,6 +8,7 @@ from functools import singledispatch
 from pushnode_shared.events import (
     ChannelCreated,
     ChannelStateChanged,
+    ChannelUpdated,
     DelegateAdded,
     DelegateRemoved,
     Event,
@@ -50,6 +51,11 @@ def _(event: ChannelCreated, state: ChannelState) -> ChannelState:
         channel_type=event.channel_type,
         identity=event.identity,
     )
+
+
+@apply.register
+def _(event: ChannelUpdated, state: ChannelState) -> ChannelState:
+    return replace(state, identity=event.identity)
 
 
 @apply.register

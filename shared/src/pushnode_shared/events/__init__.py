@@ -11,6 +11,7 @@ from pushnode_shared.events.chain import (
 from pushnode_shared.events.channels import (
     ChannelCreated,
     ChannelStateChanged,
+    ChannelUpdated,
     DelegateAdded,
     DelegateRemoved,
     SubscriptionAdded,
@@ -46,6 +47,7 @@ __all__ = [
     "ChainEventRetracted",
     "ChannelCreated",
     "ChannelStateChanged",
+    "ChannelUpdated",
     "DelegateAdded",
     "DelegateRemoved",
     "DeliveryAttempted",

@@ -90,3 +90,18 @@ class ChannelStateChanged(Event):
 
     def key(self) -> str:
         return self.channel
+
+
+@register
+class ChannelUpdated(Event):
+    """A channel changed its metadata identity on Core (UpdateChannel)."""
+
+    TYPE = "ChannelUpdated"
+
+    channel: str
+    chain_id: int
+    identity: str
+    block_number: int
+
+    def key(self) -> str:
+        return self.channel

@@ -38,6 +38,13 @@ async def set_channel_state(session: AsyncSession, channel: str, active: bool, c
     )
 
 
+async def update_identity(session: AsyncSession, channel: str, identity: str) -> None:
+    """New metadata identity for a channel; an update of an unknown channel is ignored."""
+    await session.execute(
+        sa.update(channels).where(channels.c.channel == channel).values(identity=identity)
+    )
+
+
 async def add_subscription(
     session: AsyncSession, channel: str, subscriber: str, chain_id: int
 ) -> None:
