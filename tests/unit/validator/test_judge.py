@@ -143,3 +143,35 @@ class TestJudge:
         sub = submission(key, alice, identity="1+bafkreid")
         verdict = judge(sub, active(sub.channel, alice), CHAIN, already_seen=False)
         assert verdict.reason is RejectReason.UNSUPPORTED_IDENTITY
+
+
+class TestWantedWallets:
+    """A decision loads only the subscriptions it needs (all of them only for a broadcast)."""
+
+    def test_a_targeted_notification_needs_only_its_recipient(self) -> None:
+        from pushnode_validator.domain import wanted_wallets
+
+        identity = "2+" + json.dumps(
+            {"notification": {"title": "t", "body": "b"}, "data": {"type": "3"}}
+        )
+        wallet = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+        assert wanted_wallets(identity, f"eip155:1:{wallet}") == {wallet.lower()}
+
+    def test_a_broadcast_needs_every_subscriber(self) -> None:
+        from pushnode_validator.domain import wanted_wallets
+
+        identity = "0+1+News+For all"
+        assert (
+            wanted_wallets(identity, "eip155:1:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC") is None
+        )
+
+    def test_an_on_chain_send_to_the_channel_itself_is_a_broadcast(self) -> None:
+        from pushnode_validator.domain import wanted_wallets
+
+        channel = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+        assert wanted_wallets("0+3+Hi+There", f"eip155:1:{channel}", broadcast_to=channel) is None
+
+    def test_an_unreadable_identity_needs_nobody(self) -> None:
+        from pushnode_validator.domain import wanted_wallets
+
+        assert wanted_wallets("2+{broken", "eip155:1:0x0") == set()

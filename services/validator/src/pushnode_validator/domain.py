@@ -281,3 +281,23 @@ def judge_onchain(
 def onchain_proof(log: ChainEventObserved) -> str:
     """The verification proof of an on-chain notification: eip155:<chain>:<tx hash>."""
     return f"eip155:{log.chain_id}:{log.tx_hash}"
+
+
+def wanted_wallets(
+    identity: str, recipient: str, broadcast_to: str | None = None
+) -> set[str] | None:
+    """Which subscribers a notification decision needs to know about; None means all of them.
+
+    `broadcast_to` is the channel for on-chain sends, where recipient == channel broadcasts.
+    """
+    try:
+        payload = parse_identity(identity).payload or {}
+        kind = str(payload.get("data", {}).get("type"))
+        if kind == "4":
+            return {parse_account(a).lower for a in payload.get("recipients") or {}}
+        target = parse_account(recipient).lower
+    except (PayloadError, BadAddress, TypeError):
+        return set()  # the verdict will be a rejection; no subscriber is needed
+    if kind == "1" or (broadcast_to is not None and target == broadcast_to):
+        return None
+    return {target}

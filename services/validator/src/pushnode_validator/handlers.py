@@ -18,6 +18,8 @@ from pushnode_shared.events import (
     NotificationAccepted,
     NotificationRejected,
     NotificationSubmitted,
+    SubscriptionAdded,
+    SubscriptionRemoved,
     SubscriptionSubmitted,
     payload_of,
     wrap,
@@ -64,7 +66,12 @@ class Handlers:
     ) -> None:
         proof = domain.onchain_proof(log)
         notification_id = derive_id("notification", proof, str(log.log_index))
-        channel = await db.load_channel(ctx.session, log.channel)
+        identity = bytes.fromhex(str(log.args["identity"]).removeprefix("0x")).decode(
+            errors="replace"
+        )
+        recipient = f"eip155:{log.chain_id}:{log.args.get('recipient', '')}"
+        wallets = domain.wanted_wallets(identity, recipient, broadcast_to=log.channel)
+        channel = await db.load_channel(ctx.session, log.channel, wallets)
         already = await db.seen(ctx.session, notification_id)
         verdict = domain.judge_onchain(log, channel, already)
         chain = by_id(self.chains, log.chain_id)
@@ -72,10 +79,8 @@ class Handlers:
             notification_id=notification_id,
             channel=log.channel,
             sender=f"eip155:{log.chain_id}:{log.channel}",
-            recipient=f"eip155:{log.chain_id}:{log.args.get('recipient', '')}",
-            identity=bytes.fromhex(str(log.args["identity"]).removeprefix("0x")).decode(
-                errors="replace"
-            ),
+            recipient=recipient,
+            identity=identity,
             verification_proof=proof,
             source=chain.source if chain else f"EIP155_{log.chain_id}",
             submitted_at=envelope.occurred_at,
@@ -93,7 +98,8 @@ class Handlers:
 
     async def on_notification_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, NotificationSubmitted)
-        channel = await db.load_channel(ctx.session, sub.channel)
+        wallets = domain.wanted_wallets(sub.identity, sub.recipient)
+        channel = await db.load_channel(ctx.session, sub.channel, wallets)
         already = await db.seen(ctx.session, sub.notification_id)
         verdict = domain.judge(sub, channel, self._chain_of(sub.sender), already)
         await self._decide(ctx, envelope, sub, verdict, already)
@@ -118,7 +124,7 @@ class Handlers:
 
     async def on_subscription_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, SubscriptionSubmitted)
-        before = await db.load_channel(ctx.session, sub.channel)
+        before = await db.load_channel(ctx.session, sub.channel, {sub.subscriber})
         fact = domain.judge_optin(sub, before, by_id(self.chains, sub.chain_id))
         if before is not None:
             await db.save_channel(ctx.session, before, apply(fact, before))
@@ -135,7 +141,10 @@ class Handlers:
 async def _apply_facts(
     ctx: HandlerContext, cause: Envelope, channel: str, facts: list[Event], role: str
 ) -> None:
-    before = await db.load_channel(ctx.session, channel) or ChannelState(channel)
+    wallets = {
+        f.subscriber for f in facts if isinstance(f, SubscriptionAdded | SubscriptionRemoved)
+    }
+    before = await db.load_channel(ctx.session, channel, wallets) or ChannelState(channel)
     after = before
     for index, fact in enumerate(facts):
         after = apply(fact, after)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,13 +57,16 @@ offsets = offsets_table(metadata, "validator")
 STATE_TABLES = [channels.name, subscriptions.name, notifications.name, delegates.name, applied.name]
 
 
-async def load_channel(session: AsyncSession, channel: str) -> ChannelState | None:
-    """The channel's state with its subscriber set, or None if never seen."""
+async def load_channel(
+    session: AsyncSession, channel: str, wallets: Iterable[str] | None = None
+) -> ChannelState | None:
+    """The channel's state, or None if never seen.
+
+    `subscribers` holds only the subscribed wallets among `wallets` (every subscriber when
+    None, as a broadcast needs): a decision about one wallet never loads a big channel's list.
+    """
     row = (await session.execute(sa.select(channels).where(channels.c.channel == channel))).first()
-    subs = await session.execute(
-        sa.select(subscriptions.c.subscriber).where(subscriptions.c.channel == channel)
-    )
-    subscribers = frozenset(s for (s,) in subs)
+    subscribers = await _subscribers(session, channel, wallets)
     dels = await session.execute(
         sa.select(delegates.c.chain_id, delegates.c.delegate).where(delegates.c.channel == channel)
     )
@@ -80,6 +84,18 @@ async def load_channel(session: AsyncSession, channel: str) -> ChannelState | No
         identity=row.identity,
         subscribers=subscribers,
     )
+
+
+async def _subscribers(
+    session: AsyncSession, channel: str, wallets: Iterable[str] | None
+) -> frozenset[str]:
+    query = sa.select(subscriptions.c.subscriber).where(subscriptions.c.channel == channel)
+    if wallets is not None:
+        wanted = sorted(set(wallets))
+        if not wanted:
+            return frozenset()
+        query = query.where(subscriptions.c.subscriber.in_(wanted))
+    return frozenset(s for (s,) in await session.execute(query))
 
 
 async def save_channel(session: AsyncSession, before: ChannelState, after: ChannelState) -> None:
