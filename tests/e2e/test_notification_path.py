@@ -99,11 +99,7 @@ async def test_a_signed_notification_reaches_inbox_spam_socket_and_phone(node: R
     device = f"e2e-device-{uuid.uuid4().hex}"
     async with httpx.AsyncClient(timeout=10) as http:
         await register_device(http, node, alice_key, device)
-        deploy.create_channel(w3, channel_key, b"1+bafkreiexamplechannelmeta")
-        receipt = deploy.subscribe(w3, alice_key, channel)
-        await wait_for(
-            "listener past the subscribe", lambda: _past(http, node, receipt["blockNumber"])
-        )
+        await channel_with_subscriber(http, node, deploy, w3, channel_key, alice_key)
         inbox, spam, sockets = await sockets_for(node, alice, bob)
         body = signed_payload(channel_key, deploy.comm_address(CHAIN_ID), [alice, bob])
         response = await http.post(node.gateway + "/apis/v1/payloads/", json=body)
@@ -113,6 +109,7 @@ async def test_a_signed_notification_reaches_inbox_spam_socket_and_phone(node: R
         bob_spam = await wait_for("bob's spam box", lambda: _feeds(http, node, bob, spam=True))
         await wait_for("both socket events", lambda: _both(inbox, spam))
         pushes = await wait_for("the FCM push", lambda: _pushes(http, node, device))
+        stored = await _stored(http, node, alice_feed[0]["cid"])
         for client in sockets:
             await client.disconnect()
 
@@ -123,6 +120,10 @@ async def test_a_signed_notification_reaches_inbox_spam_socket_and_phone(node: R
     assert bob_spam[0]["sid"] == item["sid"]
     assert inbox[0]["sid"] == item["sid"] and spam[0]["sid"] == item["sid"]
     assert (await _feeds_now(node, bob, spam=False)) == []
+    assert (stored["verification_proof"], stored["identity"]) == (
+        body["verificationProof"],
+        body["identity"],
+    )
     assert len(pushes) == 1
     assert pushes[0]["message"]["notification"]["title"] == "Hello from pushnode"
 
@@ -137,6 +138,27 @@ async def sockets_for(
         await connected_socket(node, spam_owner, [], spam),
     ]
     return inbox, spam, clients
+
+
+async def channel_with_subscriber(
+    http: httpx.AsyncClient,
+    node: RunningNode,
+    deploy: Any,
+    w3: Any,
+    channel_key: str,
+    user_key: str,
+) -> None:
+    """Create the channel, subscribe the user on-chain, wait until the listener has both."""
+    deploy.create_channel(w3, channel_key, b"1+bafkreiexamplechannelmeta")
+    receipt = deploy.subscribe(w3, user_key, Account.from_key(channel_key).address)
+    block = receipt["blockNumber"]
+    await wait_for("listener past the subscribe", lambda: _past(http, node, block))
+
+
+async def _stored(http: httpx.AsyncClient, node: RunningNode, cid: str) -> dict[str, Any]:
+    response = await http.get(f"{node.gateway}/apis/v1/ipfs/{cid}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
 
 
 async def _past(http: httpx.AsyncClient, node: RunningNode, block: int) -> bool:

@@ -10,6 +10,7 @@ from pushnode_gateway.api import (
     channel_reads,
     channels,
     feeds,
+    ipfs,
     payloads,
     pushtokens,
     user_reads,
@@ -18,6 +19,7 @@ from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.db import Database
+from pushnode_shared.ipfs import BlockStore
 from pushnode_shared.kafka import Producer
 from pushnode_shared.runtime import Readiness, health_routes
 
@@ -28,10 +30,12 @@ def create_app(
     database: Database,
     sockets: FeedSockets,
     readiness: Readiness,
+    blocks: BlockStore | None = None,
 ) -> ASGIApp:
     """The gateway's ASGI app: REST under /apis, socket.io at /socket.io, health at the root."""
     api = FastAPI(title="pushnode gateway", version="0.1.0")
     api.state.settings, api.state.producer, api.state.db = settings, producer, database
+    api.state.ipfs = blocks
     api.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -39,7 +43,7 @@ def create_app(
         allow_headers=["*"],
     )
     install_error_handlers(api)
-    for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads):
+    for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)

@@ -11,6 +11,7 @@ from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
+from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
@@ -46,7 +47,9 @@ async def bootstrap(settings: SharedSettings) -> Node:
         projections=[feeds, protocol],
         state_tables=db.STATE_TABLES,
     )
-    node.app = create_app(settings, producer, database, sockets, node.readiness)
+    kubo = KuboClient(settings.ipfs_api)
+    node.resources.push_async_callback(kubo.aclose)
+    node.app = create_app(settings, producer, database, sockets, node.readiness, kubo)
     return node
 
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
+from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import PROTOCOL_DECISIONS
 from pushnode_storage.adapters import db
-from pushnode_storage.adapters.ipfs import KuboClient
 from pushnode_storage.config import Settings
 from pushnode_storage.handlers import PRODUCER, Handlers
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from multiformats import CID, multihash
-
 from pushnode_shared.events import NotificationAccepted
+from pushnode_shared.ipfs import cid_of
+
+__all__ = ["canonical_bytes", "cid_of", "stored_form"]
 
 STORED_FORM_VERSION = 1
 
@@ -38,8 +39,3 @@ def stored_form(accepted: NotificationAccepted) -> dict[str, Any]:
 def canonical_bytes(document: dict[str, Any]) -> bytes:
     """The exact bytes stored: canonical JSON."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def cid_of(data: bytes) -> str:
-    """CIDv1, raw codec, sha2-256, base32 — what kubo's block/put returns for the same bytes."""
-    return str(CID("base32", 1, "raw", multihash.digest(data, "sha2-256")))

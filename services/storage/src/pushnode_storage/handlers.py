@@ -9,10 +9,10 @@ from __future__ import annotations
 from pushnode_shared.consumer import Handler, HandlerContext, TransientError
 from pushnode_shared.envelope import Envelope, derive_id
 from pushnode_shared.events import MessageStored, NotificationAccepted, payload_of, wrap
+from pushnode_shared.ipfs import BlockStore
 from pushnode_shared.topics import MESSAGES_STORED
 from pushnode_storage import domain
 from pushnode_storage.adapters import db
-from pushnode_storage.adapters.ipfs import BlockStore
 
 PRODUCER = "storage"
 

@@ -19,8 +19,10 @@ from pushnode_shared.events.channels import (
 )
 from pushnode_shared.events.dead_letters import EventDeadLettered
 from pushnode_shared.events.devices import (
+    DeliveryAbandoned,
     DeliveryAttempted,
     DeliveryOutcome,
+    DeliveryRetryScheduled,
     DeviceRegistered,
     DeviceUnregistered,
     Platform,
@@ -50,8 +52,10 @@ __all__ = [
     "ChannelUpdated",
     "DelegateAdded",
     "DelegateRemoved",
+    "DeliveryAbandoned",
     "DeliveryAttempted",
     "DeliveryOutcome",
+    "DeliveryRetryScheduled",
     "DeviceRegistered",
     "DeviceUnregistered",
     "Event",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pushnode_shared.events.base import Event, register
 
@@ -69,6 +70,47 @@ class DeliveryAttempted(Event):
     outcome: DeliveryOutcome
     detail: str
     attempt: int
+
+    def key(self) -> str:
+        return self.notification_id
+
+
+@register
+class DeliveryRetryScheduled(Event):
+    """A provider asked for another try: attempt `attempt` is due at `not_before`.
+
+    It carries what the push is built from (cid, channel, payload), so the retry consumer
+    needs nothing but this record to send again.
+    """
+
+    TYPE = "DeliveryRetryScheduled"
+
+    notification_id: str
+    wallet: str
+    device_token: str
+    provider: str
+    attempt: int
+    not_before: datetime
+    cid: str
+    channel: str
+    payload: dict[str, Any]
+
+    def key(self) -> str:
+        return self.notification_id
+
+
+@register
+class DeliveryAbandoned(Event):
+    """The last allowed attempt still failed with a retryable answer: no more tries."""
+
+    TYPE = "DeliveryAbandoned"
+
+    notification_id: str
+    wallet: str
+    device_token: str
+    provider: str
+    attempts: int
+    detail: str
 
     def key(self) -> str:
         return self.notification_id

@@ -1,12 +1,34 @@
-"""kubo RPC adapter over httpx (ipfshttpclient refuses kubo >= 0.8; see README)."""
+"""kubo RPC client over httpx, and CIDs (ipfshttpclient refuses kubo >= 0.8; see README).
+
+Storage writes blocks through it; the gateway reads them back for GET /apis/v1/ipfs/{cid}.
+Every block is a raw block, so its CID is CIDv1(raw, sha2-256(bytes)) and anyone can check it.
+"""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 import httpx
+from multiformats import CID, multihash
 
 from pushnode_shared.consumer import TransientError
+
+
+class BlockNotFound(LookupError):
+    """kubo does not hold the block (the node never fetches from the network)."""
+
+
+def cid_of(data: bytes) -> str:
+    """CIDv1, raw codec, sha2-256, base32 — what kubo's block/put returns for the same bytes."""
+    return str(CID("base32", 1, "raw", multihash.digest(data, "sha2-256")))
+
+
+def parse_cid(text: str) -> CID:
+    """Decode a CID string; ValueError when it is not one."""
+    try:
+        return CID.decode(text)
+    except Exception as exc:  # multiformats raises several types for malformed input
+        raise ValueError(f"not a CID: {text!r}") from exc
 
 
 class BlockStore(Protocol):
@@ -30,8 +52,14 @@ class KuboClient:
         return str(response.json()["Key"])
 
     async def get(self, cid: str) -> bytes:
-        """block/get: the stored bytes."""
-        return (await self._post("/block/get", params={"arg": cid})).content
+        """block/get, offline: the stored bytes, or BlockNotFound at once (never a network wait)."""
+        response = await self._http.post("/block/get", params={"arg": cid, "offline": "true"})
+        if response.status_code == 500 and "not found" in response.text:
+            raise BlockNotFound(cid)
+        if response.status_code >= 500:
+            raise TransientError(f"kubo /block/get: {response.status_code} {response.text[:200]}")
+        response.raise_for_status()
+        return response.content
 
     async def ping(self) -> str:
         """The node's peer id; raises when kubo is down."""
@@ -57,11 +85,11 @@ class MemoryBlockStore:
         self.blocks: dict[str, bytes] = {}
 
     async def put(self, data: bytes) -> str:
-        from pushnode_storage.domain import cid_of
-
         cid = cid_of(data)
         self.blocks[cid] = data
         return cid
 
     async def get(self, cid: str) -> bytes:
+        if cid not in self.blocks:
+            raise BlockNotFound(cid)
         return self.blocks[cid]
