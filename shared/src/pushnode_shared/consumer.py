@@ -127,14 +127,20 @@ class ProjectionConsumer:
                 if batch:
                     await process_batch(self.spec, self.db, self.producer, batch, replay=False)
                     await _commit_to_kafka(consumer, batch)
-                await self._update_lag(consumer)
                 backoff = 0.5
             except TRANSIENT as exc:
                 log.warning("batch failed, will retry", consumer=self.spec.name, error=repr(exc))
+                # Whatever committed is in the database; re-reading the rest is harmless
+                # because process_batch skips records at or below the stored offsets.
                 for tp, records in batch.items():
                     consumer.seek(tp, records[0].offset)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
+                continue
+            try:
+                await self._update_lag(consumer)
+            except TRANSIENT as exc:  # only the readiness figure is stale; nothing to redo
+                log.debug("lag check failed", consumer=self.spec.name, error=repr(exc))
 
     async def _update_lag(self, consumer: AIOKafkaConsumer) -> None:
         assignment = consumer.assignment()
@@ -225,10 +231,15 @@ async def _commit_batch(
 ) -> HandlerContext:
     async with db.transaction() as session:
         ctx = HandlerContext(session=session, replay=replay)
+        done = await _stored_offsets(session, spec)
         for tp, records in batch.items():
-            for record in records:
+            # Records at or below the stored offset were already projected (a retried batch,
+            # a rebalance): skipping them keeps each record's effect exactly once.
+            fresh = [r for r in records if r.offset > done.get((tp.topic, tp.partition), -1)]
+            for record in fresh:
                 await _handle(spec, ctx, record, isolate)
-            await _save_offset(session, spec, tp, records[-1].offset)
+            if fresh:
+                await _save_offset(session, spec, tp, fresh[-1].offset)
         if ctx.outbox and not replay:
             if producer is None:
                 raise RuntimeError(f"{spec.name} produced output but has no producer")
@@ -283,6 +294,16 @@ def _dead_letter(
         "dead-letter", spec.name, record.topic, str(record.partition), str(record.offset)
     )
     ctx.publish(DEAD_LETTERS, wrap(event, producer=spec.name, event_id=ident))
+
+
+async def _stored_offsets(session: AsyncSession, spec: ConsumerSpec) -> dict[tuple[str, int], int]:
+    table = spec.offsets
+    rows = await session.execute(
+        sa.select(table.c.topic, table.c.partition, table.c.offset).where(
+            table.c.consumer == spec.name
+        )
+    )
+    return {(r.topic, r.partition): r.offset for r in rows}
 
 
 async def _save_offset(

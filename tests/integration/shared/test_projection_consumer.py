@@ -220,3 +220,29 @@ async def read_from(kafka: str, name: str, start: int) -> list[Envelope]:
         return [from_record(r.value, r.headers) for r in records]
     finally:
         await consumer.stop()
+
+
+async def test_a_batch_delivered_twice_is_projected_once(
+    db: Database, topic: Topic, producer: Producer, kafka: str
+) -> None:
+    from pushnode_shared.consumer import process_batch
+    from pushnode_shared.kafka import topic_partitions
+
+    sent = [event(n) for n in range(6)]
+    await producer.publish_many([(topic, e) for e in sent])
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await topic_partitions(kafka, [topic])
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        batch: dict[TopicPartition, list[object]] = {}
+        while sum(len(r) for r in batch.values()) < len(sent):
+            for tp, records in (await consumer.getmany(timeout_ms=1000)).items():
+                batch.setdefault(tp, []).extend(records)
+    finally:
+        await consumer.stop()
+    spec = spec_for(topic)
+    await process_batch(spec, db, producer, batch, replay=False)  # type: ignore[arg-type]
+    await process_batch(spec, db, producer, batch, replay=False)  # type: ignore[arg-type]
+    assert await view(db) == {e.event_id: 1 for e in sent}
