@@ -4,41 +4,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from eth_account import Account
 
-from pushnode_gateway.app import create_app
-from pushnode_gateway.config import Settings
-from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.db import Database
-from pushnode_shared.runtime import Readiness
 from pushnode_shared.signatures import device_registration_message, personal_sign, sign_data
 from pushnode_shared.testing import InMemoryProducer
 from pushnode_shared.topics import DEVICES, PROTOCOL_INPUTS
 
 CHAIN = LOCAL_CHAINS[0]
-
-
-@pytest.fixture
-def producer() -> InMemoryProducer:
-    return InMemoryProducer()
-
-
-@pytest.fixture
-async def client(producer: InMemoryProducer, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(PUSHNODE_DATA_DIR=tmp_path)  # type: ignore[call-arg]
-    database = Database(settings.db_url(), "gateway", Path("unused"))
-    app = create_app(settings, producer, database, FeedSockets(), Readiness())  # type: ignore[arg-type]
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as test_client:
-        yield test_client
-    await database.dispose()
 
 
 def notification(key: str, **changes: Any) -> dict[str, Any]:

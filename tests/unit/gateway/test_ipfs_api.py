@@ -2,41 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 
-from pushnode_gateway.app import create_app
-from pushnode_gateway.config import Settings
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.db import Database
 from pushnode_shared.ipfs import MemoryBlockStore, cid_of
-from pushnode_shared.runtime import Readiness
-from pushnode_shared.testing import InMemoryProducer
-
-
-@pytest.fixture
-def blocks() -> MemoryBlockStore:
-    return MemoryBlockStore()
-
-
-@pytest.fixture
-async def client(blocks: MemoryBlockStore, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(PUSHNODE_DATA_DIR=tmp_path)  # type: ignore[call-arg]
-    database = Database(settings.db_url(), "gateway", Path("unused"))
-    app = create_app(
-        settings,
-        InMemoryProducer(),
-        database,
-        FeedSockets(),
-        Readiness(),
-        blocks,  # type: ignore[arg-type]
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g") as c:
-        yield c
-    await database.dispose()
 
 
 async def test_a_stored_json_object_comes_back_as_json(

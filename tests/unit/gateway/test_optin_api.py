@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 from eth_account import Account
 
-from pushnode_gateway.app import create_app
-from pushnode_gateway.config import Settings
-from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.db import Database
-from pushnode_shared.runtime import Readiness
 from pushnode_shared.signatures import sign_typed, subscribe_v1_typed_message
 from pushnode_shared.testing import InMemoryProducer
 from pushnode_shared.topics import PROTOCOL_INPUTS
@@ -23,22 +14,6 @@ from tests.support.optin import optin_body
 CHAIN = LOCAL_CHAINS[0]
 CHANNEL = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 CHANNEL_CAIP = f"eip155:{CHAIN.chain_id}:{CHANNEL}"
-
-
-@pytest.fixture
-def producer() -> InMemoryProducer:
-    return InMemoryProducer()
-
-
-@pytest.fixture
-async def client(producer: InMemoryProducer, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(PUSHNODE_DATA_DIR=tmp_path)  # type: ignore[call-arg]
-    database = Database(settings.db_url(), "gateway", Path("unused"))
-    app = create_app(settings, producer, database, FeedSockets(), Readiness())  # type: ignore[arg-type]
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as test_client:
-        yield test_client
-    await database.dispose()
 
 
 async def test_a_wallet_opts_itself_in_with_the_sdks_v2_proof(
