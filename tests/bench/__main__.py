@@ -6,15 +6,16 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from tests.bench import harness, rebuild
+from tests.bench import harness, ingest, rebuild
 
-SCENARIOS: dict[str, harness.Scenario] = {"rebuild": rebuild.scenario}
+SCENARIOS: dict[str, harness.Scenario] = {"ingest": ingest.scenario, "rebuild": rebuild.scenario}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=None)
     parser.add_argument("--rebuild-events", type=int, default=1_000_000)
+    parser.add_argument("--ingest-count", type=int, default=2_000)
     parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args()
     rows = asyncio.run(harness.run(SCENARIOS, args))
