@@ -1,12 +1,18 @@
-"""Wires the dispatcher: device registry projection, sender, FCM client."""
+"""Wires the dispatcher: device registry projection, sender, retry consumer, providers."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from pushnode_dispatcher.adapters import db
+from pushnode_dispatcher.adapters.apns import ApnsClient
+from pushnode_dispatcher.adapters.delayed import DelayedConsumer, not_before_of
 from pushnode_dispatcher.adapters.fcm import FcmClient
+from pushnode_dispatcher.adapters.pushers import ApnsPusher, FcmPusher, Pusher, WebPushPusher
+from pushnode_dispatcher.adapters.webpush import WebPushClient
 from pushnode_dispatcher.config import Settings
+from pushnode_dispatcher.domain import Provider, RetryPolicy
 from pushnode_dispatcher.handlers import PRODUCER, REGISTRY_HANDLERS, Sender
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
@@ -18,38 +24,79 @@ from pushnode_shared.topics import DELIVERIES, DEVICES, MESSAGES_STORED
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
+Closer = Callable[[], Awaitable[None]]
+
+
+def providers(settings: Settings) -> tuple[dict[Provider, Pusher], list[Closer]]:
+    """The provider clients the settings have credentials for, and how to close them."""
+    pushers: dict[Provider, Pusher] = {}
+    closers: list[Closer] = []
+    if settings.fcm_service_account is not None:
+        fcm = FcmClient(settings.fcm_service_account, base_url=settings.fcm_base_url)
+        pushers[Provider.FCM], closers = FcmPusher(fcm), [*closers, fcm.aclose]
+    if settings.apns_key_file is not None:
+        assert settings.apns_key_id is not None and settings.apns_team_id is not None
+        apns = ApnsClient(
+            settings.apns_key_file,
+            key_id=settings.apns_key_id,
+            team_id=settings.apns_team_id,
+            topic=settings.apns_topic,
+            base_url=settings.apns_base_url,
+        )
+        pushers[Provider.APNS], closers = ApnsPusher(apns), [*closers, apns.aclose]
+    if settings.webpush_vapid_key_file is not None:
+        assert settings.webpush_subject is not None
+        web = WebPushClient(settings.webpush_vapid_key_file, subject=settings.webpush_subject)
+        pushers[Provider.WEBPUSH], closers = WebPushPusher(web), [*closers, web.aclose]
+    # Which providers are on, never with what: paths and keys stay out of the log.
+    off = sorted(p.value for p in Provider if p not in pushers)
+    log.info("push providers", on=sorted(p.value for p in pushers), off=off)
+    return pushers, closers
 
 
 async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running dispatcher."""
     assert isinstance(settings, Settings)
-    fcm = None
-    if settings.fcm_service_account is not None:
-        fcm = FcmClient(settings.fcm_service_account, base_url=settings.fcm_base_url)
-    else:
-        log.warning("no DISPATCHER_FCM_SERVICE_ACCOUNT: FCM pushes are off")
+    pushers, closers = providers(settings)
+    policy = RetryPolicy(
+        settings.retry_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
+    )
+    sender = Sender(pushers, policy)
     registry = ConsumerSpec(
         name="dispatcher-registry",
         topics=(DEVICES, DELIVERIES),
         handlers=REGISTRY_HANDLERS,
         offsets=db.offsets,
     )
-    sender = ConsumerSpec(
+    sending = ConsumerSpec(
         name="dispatcher-sender",
         topics=(MESSAGES_STORED,),
-        handlers=Sender(fcm).mapping(),
+        handlers=sender.mapping(),
         offsets=db.offsets,
+    )
+    retrying = ConsumerSpec(
+        name="dispatcher-retries",
+        topics=(DELIVERIES,),
+        handlers=sender.retry_mapping(),
+        offsets=db.offsets,
+    )
+    database = Database(settings.db_url(), "dispatcher", MIGRATIONS)
+    producer = Producer(settings.kafka_bootstrap, PRODUCER)
+    retries = DelayedConsumer(
+        retrying, database, producer, settings.kafka_bootstrap, due_at=not_before_of
     )
     node = Node(
         settings=settings,
-        db=Database(settings.db_url(), "dispatcher", MIGRATIONS),
-        producer=Producer(settings.kafka_bootstrap, PRODUCER),
-        consumers=[registry, sender],
+        db=database,
+        producer=producer,
+        consumers=[registry, sending],
         projections=[registry],
         state_tables=db.STATE_TABLES,
+        tasks=[retries.run],
     )
-    if fcm is not None:
-        node.resources.push_async_callback(fcm.aclose)
+    node.readiness.checks["consumer:dispatcher-retries"] = retries.check
+    for close in closers:
+        node.resources.push_async_callback(close)
     return node
 
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from pushnode_shared.settings import SharedSettings
 
 
 class Settings(SharedSettings):
-    """FCM credentials and endpoint; without a service account FCM sending is off."""
+    """Provider credentials (paths to files, never the secrets themselves) and endpoints.
+
+    A provider without credentials is off: its devices get no pushes. Credentials that are
+    only half configured are refused at start rather than discovered at the first push.
+    """
 
     model_config = SettingsConfigDict(env_prefix="DISPATCHER_", extra="ignore", frozen=True)
 
@@ -18,3 +23,28 @@ class Settings(SharedSettings):
     http_port: int = 4014
     fcm_service_account: Path | None = None
     fcm_base_url: str = "https://fcm.googleapis.com"
+    apns_key_file: Path | None = None
+    apns_key_id: str | None = None
+    apns_team_id: str | None = None
+    apns_topic: str | None = None
+    apns_base_url: str = "https://api.push.apple.com"
+    webpush_vapid_key_file: Path | None = None
+    webpush_subject: str | None = None
+    retry_max_attempts: int = Field(5, ge=1)
+    retry_base_seconds: float = Field(2.0, gt=0)
+    retry_max_seconds: float = Field(900.0, gt=0)
+
+    @model_validator(mode="after")
+    def _complete_credentials(self) -> Settings:
+        apns = (self.apns_key_id, self.apns_team_id, self.apns_topic)
+        if self.apns_key_file is not None and not all(apns):
+            raise ValueError(
+                "DISPATCHER_APNS_KEY_FILE needs DISPATCHER_APNS_KEY_ID, "
+                "DISPATCHER_APNS_TEAM_ID and DISPATCHER_APNS_TOPIC"
+            )
+        if self.webpush_vapid_key_file is not None and not self.webpush_subject:
+            raise ValueError(
+                "DISPATCHER_WEBPUSH_VAPID_KEY_FILE needs DISPATCHER_WEBPUSH_SUBJECT "
+                "(a mailto: or https: URI)"
+            )
+        return self

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,9 +36,13 @@ sends = sa.Table(
     sa.Column("notification_id", sa.String(64), primary_key=True),
     sa.Column("device_token", sa.String(4096), primary_key=True),
     sa.Column("outcome", sa.String(20), nullable=False),
+    # The number of the latest attempt handed to the provider (1 for the first send).
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="1"),
 )
 offsets = offsets_table(metadata, "dispatcher")
 STATE_TABLES = [devices.name, deliveries.name]
+# The status a device ends in when every allowed attempt failed with a retryable answer.
+GAVE_UP = "GAVE_UP"
 
 
 async def upsert_device(
@@ -77,8 +83,15 @@ async def record_delivery(
     detail: str,
     attempt: int,
 ) -> None:
-    """Fold one DeliveryAttempted into the status table (latest attempt wins)."""
+    """Fold one DeliveryAttempted into the status table (the latest attempt wins)."""
     where = (deliveries.c.notification_id == nid) & (deliveries.c.device_token == token)
+    # A re-published earlier attempt (sender crash between publish and commit) must not
+    # turn a later status back.
+    newer = await session.execute(
+        sa.select(deliveries.c.attempts).where(where & (deliveries.c.attempts > attempt))
+    )
+    if newer.first() is not None:
+        return
     await session.execute(sa.delete(deliveries).where(where))
     await session.execute(
         sa.insert(deliveries).values(
@@ -92,14 +105,46 @@ async def record_delivery(
     )
 
 
-async def already_sent(session: AsyncSession, nid: str, token: str) -> bool:
-    """Whether this notification was already handed to a provider for this device."""
+async def record_abandoned(
+    session: AsyncSession, nid: str, token: str, wallet: str, attempts: int, detail: str
+) -> None:
+    """Fold one DeliveryAbandoned: the device's status for the notification is GAVE_UP."""
+    await record_delivery(session, nid, token, wallet, GAVE_UP, detail, attempts)
+
+
+async def is_registered(session: AsyncSession, wallet: str, token: str) -> bool:
+    """Whether the token is still registered for the wallet."""
+    where = (devices.c.wallet == wallet) & (devices.c.device_token == token)
+    row = (await session.execute(sa.select(devices.c.platform).where(where))).first()
+    return row is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The sender's record for one (notification, device): last outcome and attempt number."""
+
+    outcome: str
+    attempts: int
+
+
+async def sent(session: AsyncSession, nid: str, token: str) -> Sent | None:
+    """What was already handed to a provider for this device, if anything."""
     where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
-    return (await session.execute(sa.select(sends.c.outcome).where(where))).first() is not None
+    row = (await session.execute(sa.select(sends.c.outcome, sends.c.attempts).where(where))).first()
+    return None if row is None else Sent(row.outcome, row.attempts)
 
 
-async def record_send(session: AsyncSession, nid: str, token: str, outcome: str) -> None:
-    """Remember a hand-off, in the sender's transaction."""
-    await session.execute(
-        sa.insert(sends).values(notification_id=nid, device_token=token, outcome=outcome)
+async def record_send(
+    session: AsyncSession, nid: str, token: str, outcome: str, attempt: int = 1
+) -> None:
+    """Remember a hand-off and its attempt number, in the sender's transaction."""
+    where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
+    result = await session.execute(
+        sa.update(sends).where(where).values(outcome=outcome, attempts=attempt)
     )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        await session.execute(
+            sa.insert(sends).values(
+                notification_id=nid, device_token=token, outcome=outcome, attempts=attempt
+            )
+        )

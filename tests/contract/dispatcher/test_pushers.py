@@ -1,0 +1,183 @@
+"""The providers bootstrap builds from settings, pushing real requests to the APNs and Web
+Push emulators: routing's last step, the message shapes, and dead tokens from each."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+
+from devstack.emulators import apns as apns_emulator
+from devstack.emulators import webpush as webpush_emulator
+from pushnode_dispatcher.adapters.outcome import Outcome
+from pushnode_dispatcher.adapters.pushers import Pusher
+from pushnode_dispatcher.bootstrap import providers
+from pushnode_dispatcher.config import Settings
+from pushnode_dispatcher.domain import Provider, PushContent
+
+KEY_ID, TEAM_ID, TOPIC = "EMULATOR01", "PUSHNODE01", "io.pushnode.test"
+CONTENT = PushContent(
+    "0b5e6c1a-7d1e-5f6a-9c61-2f4d8b0e7a15",
+    "bafkrei",
+    "0xc",
+    {"notification": {"title": "T", "body": "B"}, "data": {"app": "demo"}},
+)
+
+
+def free_socket() -> tuple[socket.socket, str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+def web_url() -> Iterator[str]:
+    sock, url = free_socket()
+    app = webpush_emulator.create_app()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "emulator did not start"
+        time.sleep(0.01)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def apns_url(tmp_path: Path) -> Iterator[str]:
+    key_file = apns_emulator.make_provider_key(tmp_path / "AuthKey.p8")
+    app = apns_emulator.create_app(key_file, key_id=KEY_ID, team_id=TEAM_ID, topics=[TOPIC])
+    sock, url = free_socket()
+    sock.listen(128)
+    config = Config()
+    config.bind = [f"fd://{sock.detach()}"]
+    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        running.append((asyncio.get_running_loop(), stop))
+        await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not running or not _up(url):
+        assert time.monotonic() < deadline, "emulator did not start"
+        time.sleep(0.05)
+    yield url
+    loop, stop = running[0]
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(timeout=10)
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/_emulator/healthz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.fixture
+async def pushers(
+    tmp_path: Path, web_url: str, apns_url: str
+) -> AsyncIterator[dict[Provider, Pusher]]:
+    vapid = tmp_path / "vapid.pem"
+    vapid.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    settings = Settings(
+        apns_key_file=tmp_path / "AuthKey.p8",
+        apns_key_id=KEY_ID,
+        apns_team_id=TEAM_ID,
+        apns_topic=TOPIC,
+        apns_base_url=apns_url,
+        webpush_vapid_key_file=vapid,
+        webpush_subject="mailto:ops@pushnode.example",
+    )
+    built, closers = providers(settings)
+    yield built
+    for close in closers:
+        await close()
+
+
+async def emulator(url: str, path: str, body: Any = None) -> Any:
+    async with httpx.AsyncClient(base_url=url) as http:
+        if body is None:
+            return (await http.get(path)).json()
+        return (await http.post(path, json=body)).json()
+
+
+async def test_only_the_providers_with_credentials_are_built(
+    pushers: dict[Provider, Pusher],
+) -> None:
+    assert set(pushers) == {Provider.APNS, Provider.WEBPUSH}
+
+
+async def test_a_browser_gets_the_notification_its_keys_decrypt(
+    pushers: dict[Provider, Pusher], web_url: str
+) -> None:
+    subscription = await emulator(web_url, "/_emulator/subscriptions", {})
+    outcome = await pushers[Provider.WEBPUSH].push(CONTENT, json.dumps(subscription))
+    assert outcome.kind is Outcome.DELIVERED, outcome
+    (message,) = await emulator(web_url, "/_emulator/messages")
+    shown = json.loads(message["plaintext"])
+    assert (shown["title"], shown["body"], shown["sid"]) == ("T", "B", CONTENT.notification_id)
+
+
+async def test_an_expired_or_malformed_subscription_is_a_dead_token(
+    pushers: dict[Provider, Pusher], web_url: str
+) -> None:
+    subscription = await emulator(web_url, "/_emulator/subscriptions", {})
+    name = subscription["endpoint"].rsplit("/", 1)[1]
+    await emulator(web_url, f"/_emulator/subscriptions/{name}/expire", {})
+    expired = await pushers[Provider.WEBPUSH].push(CONTENT, json.dumps(subscription))
+    malformed = await pushers[Provider.WEBPUSH].push(CONTENT, "fcm-looking-token")
+    assert (expired.kind, expired.http_status) == (Outcome.DROP_TOKEN, 410)
+    assert malformed.kind is Outcome.DROP_TOKEN
+
+
+async def test_an_iphone_gets_an_alert_collapsed_per_notification(
+    pushers: dict[Provider, Pusher], apns_url: str
+) -> None:
+    outcome = await pushers[Provider.APNS].push(CONTENT, "ab" * 32)
+    assert outcome.kind is Outcome.DELIVERED, outcome
+    (message,) = await emulator(apns_url, "/_emulator/messages")
+    assert message["payload"]["aps"]["alert"] == {"title": "T", "body": "B"}
+    assert message["headers"]["apns-topic"] == TOPIC
+    assert message["headers"]["apns-collapse-id"] == CONTENT.notification_id
+
+
+async def test_an_unregistered_iphone_is_a_dead_token(
+    pushers: dict[Provider, Pusher], apns_url: str
+) -> None:
+    await emulator(apns_url, "/_emulator/dead-tokens", {"tokens": ["cd" * 32]})
+    outcome = await pushers[Provider.APNS].push(CONTENT, "cd" * 32)
+    assert (outcome.kind, outcome.error_code) == (Outcome.DROP_TOKEN, "Unregistered")
+
+
+def test_half_configured_credentials_are_refused_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="APNS_KEY_ID"):
+        Settings(apns_key_file=tmp_path / "AuthKey.p8")
+    with pytest.raises(ValueError, match="WEBPUSH_SUBJECT"):
+        Settings(webpush_vapid_key_file=tmp_path / "vapid.pem")
