@@ -126,7 +126,7 @@ class ProjectionConsumer:
             try:
                 if batch:
                     await process_batch(self.spec, self.db, self.producer, batch, replay=False)
-                    await _commit_to_kafka(consumer, batch)
+                    await commit_to_kafka(consumer, batch)
                 backoff = 0.5
             except TRANSIENT as exc:
                 log.warning("batch failed, will retry", consumer=self.spec.name, error=repr(exc))
@@ -324,10 +324,11 @@ async def _save_offset(
         )
 
 
-async def _commit_to_kafka(
+async def commit_to_kafka(
     consumer: AIOKafkaConsumer, batch: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]]
 ) -> None:
-    # The database holds the truth; committing to Kafka too only lets standard tooling show lag.
+    """Best-effort Kafka commit after the database commit, so standard tooling can show lag."""
+    # The database holds the truth; a failed commit here loses nothing.
     try:
         await consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()})
     except KafkaError as exc:

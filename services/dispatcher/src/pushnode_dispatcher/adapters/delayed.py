@@ -17,12 +17,12 @@ from datetime import datetime
 from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError
 
 from pushnode_shared.consumer import (
     TRANSIENT,
     ConsumerSpec,
     ProjectionConsumer,
+    commit_to_kafka,
     process_batch,
 )
 from pushnode_shared.db import Database
@@ -106,9 +106,8 @@ class DelayedConsumer(ProjectionConsumer):
             try:
                 if due:
                     await process_batch(self.spec, self.db, self.producer, due, replay=False)
-                    await _commit_to_kafka(consumer, due)
+                    await commit_to_kafka(consumer, due)
                 self._hold(consumer, held)
-                await self._update_lag(consumer)
                 backoff = 0.5
             except TRANSIENT as exc:
                 log.warning("batch failed, will retry", consumer=self.spec.name, error=repr(exc))
@@ -116,6 +115,11 @@ class DelayedConsumer(ProjectionConsumer):
                     consumer.seek(tp, records[0].offset)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
+                continue
+            try:
+                await self._update_lag(consumer)
+            except TRANSIENT as exc:  # only the readiness figure is stale; nothing to redo
+                log.debug("lag check failed", consumer=self.spec.name, error=repr(exc))
 
     def _hold(
         self, consumer: AIOKafkaConsumer, held: dict[TopicPartition, tuple[int, float]]
@@ -143,11 +147,3 @@ class DelayedConsumer(ProjectionConsumer):
             return IDLE_WAIT_MS
         soonest = min(self.held.values()) - self.clock()
         return max(0, min(IDLE_WAIT_MS, math.ceil(soonest * 1000)))
-
-
-async def _commit_to_kafka(consumer: AIOKafkaConsumer, batch: Batch) -> None:
-    # The database holds the truth; committing to Kafka too only lets standard tooling show lag.
-    try:
-        await consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()})
-    except KafkaError as exc:
-        log.debug("kafka offset commit skipped", error=repr(exc))
