@@ -72,6 +72,9 @@ class ConsumerSpec:
     topics: tuple[Topic, ...]
     handlers: Mapping[str, Handler]
     offsets: sa.Table
+    # Optional: sees a whole batch's readable envelopes before the handlers run, to start
+    # slow idempotent I/O for all of them at once (storage puts blocks to kubo concurrently).
+    prepare: Callable[[list[Envelope]], Awaitable[None]] | None = None
 
 
 class ProjectionConsumer:
@@ -205,6 +208,8 @@ async def process_batch(
     under savepoints, so the poison record alone is dead-lettered.
     """
     with BATCH_SECONDS.labels(spec.name).time():
+        if spec.prepare is not None:
+            await spec.prepare(_readable(batch))
         try:
             ctx = await _commit_batch(spec, db, producer, batch, replay=replay, isolate=False)
         except _PoisonRecord:
@@ -214,6 +219,17 @@ async def process_batch(
             await effect()
         except Exception as exc:  # a failed socket push must not stop the projection
             log.warning("post-commit effect failed", consumer=spec.name, error=repr(exc))
+
+
+def _readable(batch: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> list[Envelope]:
+    envelopes = []
+    for records in batch.values():
+        for record in records:
+            try:
+                envelopes.append(from_record(record.value, record.headers))
+            except MalformedEvent:
+                continue  # the handler pass dead-letters it
+    return envelopes
 
 
 class _PoisonRecord(Exception):

@@ -22,11 +22,13 @@ async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running storage service."""
     assert isinstance(settings, Settings)
     kubo = KuboClient(settings.ipfs_api)
+    handlers = Handlers(kubo)
     spec = ConsumerSpec(
         name="storage",
         topics=(PROTOCOL_DECISIONS,),
-        handlers=Handlers(kubo).mapping(),
+        handlers=handlers.mapping(),
         offsets=db.offsets,
+        prepare=handlers.prepare,
     )
     node = Node(
         settings=settings,

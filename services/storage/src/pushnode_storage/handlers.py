@@ -6,8 +6,10 @@ indexes the CID, and produces MessageStored with an id derived from the decision
 
 from __future__ import annotations
 
+import asyncio
+
 from pushnode_shared.consumer import Handler, HandlerContext, TransientError
-from pushnode_shared.envelope import Envelope, derive_id
+from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id
 from pushnode_shared.events import MessageStored, NotificationAccepted, payload_of, wrap
 from pushnode_shared.ipfs import BlockStore
 from pushnode_shared.topics import MESSAGES_STORED
@@ -20,18 +22,42 @@ PRODUCER = "storage"
 class Handlers:
     """Handlers with the block store injected by bootstrap."""
 
-    def __init__(self, blocks: BlockStore) -> None:
+    def __init__(self, blocks: BlockStore, parallel: int = 16) -> None:
         self.blocks = blocks
+        self.parallel = parallel
+        # CIDs kubo already confirmed in this batch's prepare step (content-addressed, so a
+        # stale entry can only ever name the same bytes).
+        self.put_done: dict[bytes, str] = {}
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler."""
         return {"NotificationAccepted": self.on_notification_accepted}
 
+    async def prepare(self, envelopes: list[Envelope]) -> None:
+        """Put every accepted message of the batch into kubo concurrently, before the handlers."""
+        self.put_done.clear()
+        datas = []
+        for envelope in envelopes:
+            if envelope.type != "NotificationAccepted":
+                continue
+            try:
+                accepted = payload_of(envelope, NotificationAccepted)
+            except MalformedEvent:
+                continue  # the handler pass dead-letters it
+            datas.append(domain.canonical_bytes(domain.stored_form(accepted)))
+        gate = asyncio.Semaphore(self.parallel)
+
+        async def put(data: bytes) -> None:
+            async with gate:
+                self.put_done[data] = await self.blocks.put(data)
+
+        await asyncio.gather(*(put(d) for d in datas))
+
     async def on_notification_accepted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         accepted = payload_of(envelope, NotificationAccepted)
         data = domain.canonical_bytes(domain.stored_form(accepted))
         expected = domain.cid_of(data)
-        cid = await self.blocks.put(data)
+        cid = self.put_done.get(data) or await self.blocks.put(data)
         if cid != expected:
             # Never index a CID clients could not recompute; retry rather than skip.
             raise TransientError(f"kubo returned {cid}, expected {expected}")
