@@ -125,11 +125,14 @@ class ProjectionConsumer:
     async def _loop(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
         backoff = 0.5
         while not stop.is_set():
-            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            self._before_fetch(consumer)
+            batch = await consumer.getmany(timeout_ms=self._fetch_timeout_ms(), max_records=500)
+            due = self._select(batch)
             try:
-                if batch:
-                    await process_batch(self.spec, self.db, self.producer, batch, replay=False)
-                    await commit_to_kafka(consumer, batch)
+                if due:
+                    await process_batch(self.spec, self.db, self.producer, due, replay=False)
+                    await commit_to_kafka(consumer, due)
+                self._after_batch(consumer)
                 backoff = 0.5
             except TRANSIENT as exc:
                 log.warning("batch failed, will retry", consumer=self.spec.name, error=repr(exc))
@@ -144,6 +147,23 @@ class ProjectionConsumer:
                 await self._update_lag(consumer)
             except TRANSIENT as exc:  # only the readiness figure is stale; nothing to redo
                 log.debug("lag check failed", consumer=self.spec.name, error=repr(exc))
+
+    # Hooks for consumers that hold records back (the dispatcher's retry consumer): which
+    # fetched records to handle now, what to do before each fetch and after each batch.
+    def _before_fetch(self, consumer: AIOKafkaConsumer) -> None:
+        """Called before every fetch."""
+
+    def _fetch_timeout_ms(self) -> int:
+        return 500
+
+    def _select(
+        self, batch: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]]
+    ) -> Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]]:
+        """The records to handle now; all of them unless a subclass holds some back."""
+        return batch
+
+    def _after_batch(self, consumer: AIOKafkaConsumer) -> None:
+        """Called once a batch is committed."""
 
     async def _update_lag(self, consumer: AIOKafkaConsumer) -> None:
         assignment = consumer.assignment()

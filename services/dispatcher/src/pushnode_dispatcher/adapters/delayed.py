@@ -4,12 +4,12 @@ The retry consumer reads `deliveries` and must not send a DeliveryRetryScheduled
 `not_before`. Sleeping in a handler would stall every partition of the batch; instead the
 first record that is not yet due is sought back to, its partition paused until the due
 time, and the other partitions keep flowing. Within one partition records stay in order,
-so a record waits at most for those ahead of it (bounded by the retry cap).
+so a record waits at most for those ahead of it (bounded by the retry cap). The fetch,
+commit and retry loop is the shared ProjectionConsumer's; this class only fills its hooks.
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -19,18 +19,13 @@ from typing import Any, TypeAlias
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from pushnode_shared.consumer import (
-    TRANSIENT,
     ConsumerSpec,
     ProjectionConsumer,
-    commit_to_kafka,
-    process_batch,
 )
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import MalformedEvent, from_record
 from pushnode_shared.kafka import Producer
-from pushnode_shared.logging import get_logger
 
-log = get_logger(__name__)
 Record: TypeAlias = "ConsumerRecord[Any, Any]"
 Batch: TypeAlias = Mapping[TopicPartition, list[Record]]
 # When a record may be handled, in epoch seconds; None means now.
@@ -87,6 +82,8 @@ class DelayedConsumer(ProjectionConsumer):
         self.due_at = due_at
         self.clock = clock
         self.held: dict[TopicPartition, float] = {}
+        # Records of the current batch that are not due yet: held once the batch commits.
+        self._pending: dict[TopicPartition, tuple[int, float]] = {}
 
     async def check(self) -> tuple[bool, str]:
         """Readiness: assigned and talking to Kafka. Records waiting their turn are no lag."""
@@ -97,29 +94,19 @@ class DelayedConsumer(ProjectionConsumer):
             return False, f"no answer from Kafka for {silent:.0f}s"
         return True, f"{len(self.held)} partitions waiting"
 
-    async def _loop(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
-        backoff = 0.5
-        while not stop.is_set():
-            self._release(consumer)
-            batch = await consumer.getmany(timeout_ms=self._wait_ms(), max_records=500)
-            due, held = split_due(batch, self.due_at, self.clock())
-            try:
-                if due:
-                    await process_batch(self.spec, self.db, self.producer, due, replay=False)
-                    await commit_to_kafka(consumer, due)
-                self._hold(consumer, held)
-                backoff = 0.5
-            except TRANSIENT as exc:
-                log.warning("batch failed, will retry", consumer=self.spec.name, error=repr(exc))
-                for tp, records in batch.items():
-                    consumer.seek(tp, records[0].offset)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            try:
-                await self._update_lag(consumer)
-            except TRANSIENT as exc:  # only the readiness figure is stale; nothing to redo
-                log.debug("lag check failed", consumer=self.spec.name, error=repr(exc))
+    def _before_fetch(self, consumer: AIOKafkaConsumer) -> None:
+        self._release(consumer)
+
+    def _fetch_timeout_ms(self) -> int:
+        return self._wait_ms()
+
+    def _select(self, batch: Batch) -> Batch:
+        due, self._pending = split_due(batch, self.due_at, self.clock())
+        return due
+
+    def _after_batch(self, consumer: AIOKafkaConsumer) -> None:
+        self._hold(consumer, self._pending)
+        self._pending = {}
 
     def _hold(
         self, consumer: AIOKafkaConsumer, held: dict[TopicPartition, tuple[int, float]]
