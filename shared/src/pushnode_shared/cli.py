@@ -1,12 +1,14 @@
-"""The `pushnode` command: run, rebuild, state-hash or migrate a service; create topics."""
+"""The `pushnode` command: run, rebuild, state-hash or migrate a service; topics; dead-letters."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from importlib.metadata import entry_points
 
+from pushnode_shared import dlq
 from pushnode_shared.kafka import ensure_topics
 from pushnode_shared.logging import configure_logging
 from pushnode_shared.service import (
@@ -40,6 +42,14 @@ def _parser(names: list[str]) -> argparse.ArgumentParser:
         sub.add_parser(command, help=text).add_argument("service", choices=names)
     sub.add_parser("topics", help="create the catalogue's topics if missing")
     sub.add_parser("services", help="list installed services")
+    dead = sub.add_parser("dlq", help="inspect or replay the dead-letters topic")
+    verbs = dead.add_subparsers(dest="verb", required=True)
+    listing = verbs.add_parser("list", help="every parked record, replayed or not")
+    listing.add_argument("--consumer", help="only records this consumer parked")
+    again = verbs.add_parser("replay", help="put parked records back on their topics")
+    again.add_argument("offsets", nargs="*", type=int, help="dead-letters offsets (default: all)")
+    again.add_argument("--consumer", help="only records this consumer parked")
+    again.add_argument("--force", action="store_true", help="replay records already replayed")
     return parser
 
 
@@ -51,6 +61,8 @@ async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) 
         created = await ensure_topics(SharedSettings().kafka_bootstrap)
         print("created: " + (", ".join(created) or "nothing (all present)"))
         return 0
+    if args.command == "dlq":
+        return await _dead_letters(args, SharedSettings().kafka_bootstrap)
     spec = registry[args.service]
     settings = spec.settings()
     configure_logging(spec.name, settings.log_level, settings.log_json)
@@ -65,6 +77,23 @@ async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) 
     else:
         await migrate_node(node)
         print(f"{spec.name}: migrations applied")
+    return 0
+
+
+async def _dead_letters(args: argparse.Namespace, bootstrap: str) -> int:
+    parked = await dlq.read_parked(bootstrap)
+    if args.verb == "list":
+        shown = [p for p in parked if args.consumer in (None, p.letter.consumer)]
+        print(f"{'offset':>8}  {'state':<8}  {'consumer':<22}  {'record':<28}  reason")
+        for p in shown:
+            print(p.row())
+        print(f"{len(shown)} record(s), {sum(not p.replayed for p in shown)} parked")
+        return 0
+    chosen = dlq.select(parked, offsets=args.offsets, consumer=args.consumer, force=args.force)
+    if args.offsets and len(chosen) < len(set(args.offsets)):
+        print("some offsets are unknown or already replayed (use --force)", file=sys.stderr)
+    count = await dlq.replay(bootstrap, chosen, operator=getpass.getuser())
+    print(f"replayed {count} record(s)")
     return 0
 
 

@@ -172,6 +172,7 @@ EXAMPLES = {
         "attempts": 5,
         "detail": "UNAVAILABLE",
     },
+    "DeadLetterReplayed": {"dlq_offset": 3, "topic": "t", "operator": "ops"},
     "EventDeadLettered": {
         "consumer": "c",
         "topic": "t",

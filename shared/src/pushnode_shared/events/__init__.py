@@ -17,7 +17,7 @@ from pushnode_shared.events.channels import (
     SubscriptionAdded,
     SubscriptionRemoved,
 )
-from pushnode_shared.events.dead_letters import EventDeadLettered
+from pushnode_shared.events.dead_letters import DeadLetterReplayed, EventDeadLettered
 from pushnode_shared.events.devices import (
     DeliveryAbandoned,
     DeliveryAttempted,
@@ -50,6 +50,7 @@ __all__ = [
     "ChannelCreated",
     "ChannelStateChanged",
     "ChannelUpdated",
+    "DeadLetterReplayed",
     "DelegateAdded",
     "DelegateRemoved",
     "DeliveryAbandoned",

@@ -21,3 +21,17 @@ class EventDeadLettered(Event):
 
     def key(self) -> str:
         return f"{self.topic}:{self.partition}"
+
+
+@register
+class DeadLetterReplayed(Event):
+    """An operator put the record parked at `dlq_offset` back on its topic."""
+
+    TYPE = "DeadLetterReplayed"
+
+    dlq_offset: int
+    topic: str
+    operator: str
+
+    def key(self) -> str:
+        return f"replayed:{self.dlq_offset}"
