@@ -12,6 +12,7 @@ import httpx
 from multiformats import CID, multihash
 
 from pushnode_shared.consumer import TransientError
+from pushnode_shared.metrics import IPFS_PUT_SECONDS
 
 
 class BlockNotFound(LookupError):
@@ -48,7 +49,8 @@ class KuboClient:
     async def put(self, data: bytes) -> str:
         """block/put with the raw codec and pin=true; returns the CID kubo computed."""
         params = {"cid-codec": "raw", "mhtype": "sha2-256", "pin": "true"}
-        response = await self._post("/block/put", params=params, files={"data": data})
+        with IPFS_PUT_SECONDS.time():
+            response = await self._post("/block/put", params=params, files={"data": data})
         return str(response.json()["Key"])
 
     async def get(self, cid: str) -> bytes:

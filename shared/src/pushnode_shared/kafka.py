@@ -12,8 +12,8 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from pushnode_shared.envelope import Envelope, to_record
 from pushnode_shared.logging import get_logger
-from pushnode_shared.metrics import EVENTS_PUBLISHED
-from pushnode_shared.topics import CATALOGUE, Topic
+from pushnode_shared.metrics import DECISIONS, EVENTS_PUBLISHED
+from pushnode_shared.topics import CATALOGUE, PROTOCOL_DECISIONS, Topic
 
 log = get_logger(__name__)
 
@@ -53,6 +53,9 @@ class Producer:
                 await self._producer.send(topic.name, value=value, key=key, headers=headers)
             )
             EVENTS_PUBLISHED.labels(self.name, topic.name, envelope.type).inc()
+            if topic.name == PROTOCOL_DECISIONS.name:
+                # reason codes are an enumeration, so this stays a handful of series
+                DECISIONS.labels(envelope.type, str(envelope.payload.get("reason", ""))).inc()
         if futures:
             await asyncio.gather(*futures)
 

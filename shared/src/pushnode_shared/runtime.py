@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from pushnode_shared.http_metrics import HttpMetrics
 from pushnode_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -103,4 +104,6 @@ async def run_until_stopped(
 
 def health_app(readiness: Readiness) -> Starlette:
     """A bare health/metrics app for services without an API of their own."""
-    return Starlette(routes=health_routes(readiness))
+    app = Starlette(routes=health_routes(readiness))
+    app.add_middleware(HttpMetrics)
+    return app

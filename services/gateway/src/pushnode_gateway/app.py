@@ -19,6 +19,7 @@ from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.db import Database
+from pushnode_shared.http_metrics import HttpMetrics
 from pushnode_shared.ipfs import BlockStore
 from pushnode_shared.kafka import Producer
 from pushnode_shared.runtime import Readiness, health_routes
@@ -43,6 +44,7 @@ def create_app(
         allow_headers=["*"],
     )
     install_error_handlers(api)
+    api.add_middleware(HttpMetrics)
     for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):
