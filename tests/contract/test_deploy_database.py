@@ -93,9 +93,9 @@ def test_dev_reads_database_url_from_the_secret_you_create() -> None:
 
 
 def test_production_builds_database_url_for_its_cloudnative_pg_cluster() -> None:
-    (cluster,) = of_kind("production", "Cluster").values()
+    (cluster,) = of_kind("production-full", "Cluster").values()
     name, initdb = cluster["metadata"]["name"], cluster["spec"]["bootstrap"]["initdb"]
-    for where, url in database_urls("production").items():
+    for where, url in database_urls("production-full").items():
         parts = urlsplit(url)
         assert parts.scheme == "postgresql+asyncpg", where
         # CloudNativePG writes the owner's password to Secret <cluster>-app, key password, and
@@ -107,7 +107,7 @@ def test_production_builds_database_url_for_its_cloudnative_pg_cluster() -> None
 
 
 def test_the_expansion_leaves_a_reference_to_a_later_variable_unexpanded() -> None:
-    deployment = copy.deepcopy(of_kind("production", "Deployment")["validator"])
+    deployment = copy.deepcopy(of_kind("production-full", "Deployment")["validator"])
     env = container(deployment)["env"]
     assert [e["name"] for e in env[:2]] == ["PUSHNODE_DB_PASSWORD", "DATABASE_URL"]
     deployment["spec"]["template"]["spec"]["containers"][0]["env"] = [env[1], env[0], *env[2:]]
@@ -124,7 +124,7 @@ def test_every_cloudnative_pg_resource_passes_its_crd_schema(overlay: str) -> No
 
 
 def test_the_cluster_schema_refuses_a_typo_a_wrong_type_too_few_instances_and_a_new_api() -> None:
-    good: Doc = of_kind("production", "Cluster")["pushnode-db"]
+    good: Doc = of_kind("production-full", "Cluster")["pushnode-db"]
     typo = copy.deepcopy(good)
     typo["spec"]["storage"]["sise"] = typo["spec"]["storage"].pop("size")
     wrong_type = copy.deepcopy(good)
@@ -143,7 +143,7 @@ def test_the_cluster_schema_refuses_a_typo_a_wrong_type_too_few_instances_and_a_
 
 
 def test_production_runs_three_postgres_instances_on_a_pinned_image() -> None:
-    (cluster,) = of_kind("production", "Cluster").values()
+    (cluster,) = of_kind("production-full", "Cluster").values()
     assert cluster["spec"]["instances"] == 3
     assert re.fullmatch(
         r"ghcr\.io/cloudnative-pg/postgresql:\d+\.\d+", cluster["spec"]["imageName"]
@@ -160,7 +160,7 @@ def test_every_crd_cel_rule_that_applies_to_our_resources_holds(overlay: str) ->
 
 
 def test_the_cel_check_sees_a_broken_rule_and_one_it_cannot_read() -> None:
-    cluster = copy.deepcopy(of_kind("production", "Cluster")["pushnode-db"])
+    cluster = copy.deepcopy(of_kind("production-full", "Cluster")["pushnode-db"])
     cluster["spec"]["imageCatalogRef"] = {"apiGroup": "postgresql.cnpg.io", "kind": "ImageCatalog"}
     problems = cel_problems([cluster])
     assert "Cluster /spec: breaks !(has(self.imageCatalogRef) && has(self.imageName))" in problems

@@ -28,7 +28,7 @@ from tests.contract.test_deploy_support import (
 
 STRIMZI = "kafka.strimzi.io/v1"
 # (replicas, min.insync.replicas) of every topic: one broker in dev, three in production.
-REPLICATION = {"dev": (1, 1), "production": (3, 2)}
+REPLICATION = {"dev": (1, 1), "production": (3, 2), "production-full": (3, 2)}
 
 
 def topic_mismatches(docs: tuple[Doc, ...], catalogue: tuple[Topic, ...]) -> list[str]:

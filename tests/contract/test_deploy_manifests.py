@@ -167,7 +167,12 @@ def test_settings_come_from_configmaps_and_no_secret_value_is_in_the_manifests(
 ) -> None:
     assert "Secret" not in {d["kind"] for d in render(overlay)}
     configs = of_kind(overlay, "ConfigMap")
-    assert sorted(configs) == ["kubo-init", "pushnode-config", "pushnode-init"]
+    # (plus the Grafana dashboard where the monitoring component is listed)
+    assert sorted(set(configs) - {"pushnode-dashboard"}) == [
+        "kubo-init",
+        "pushnode-config",
+        "pushnode-init",
+    ]
     assert "DATABASE_URL" not in configs["pushnode-config"]["data"]
     for name, deployment in of_kind(overlay, "Deployment").items():
         c = container(deployment)
@@ -211,3 +216,14 @@ def test_kubo_is_the_devstack_version_on_a_persistent_volume_that_storage_reache
     ipfs_api = of_kind(overlay, "ConfigMap")["pushnode-config"]["data"]["IPFS_API"]
     assert ipfs_api == f"http://kubo:{api['port']}"
     assert {"name": "api", "containerPort": api["port"], "protocol": "TCP"} in c["ports"]
+
+
+def test_the_production_overlay_needs_no_operator_but_strimzi() -> None:
+    custom = {d["apiVersion"].split("/")[0] for d in render("production")} - {
+        "v1",
+        "apps",
+        "policy",
+    }
+    assert custom - {"networking.k8s.io"} == {"kafka.strimzi.io"}
+    extra = {d["apiVersion"].split("/")[0] for d in render("production-full")}
+    assert {"postgresql.cnpg.io", "monitoring.coreos.com"} <= extra

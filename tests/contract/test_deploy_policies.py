@@ -156,13 +156,13 @@ def test_only_storage_and_the_gateway_reach_the_kubo_api(overlay: str) -> None:
 def test_postgres_admits_the_services_its_own_instances_and_its_operator_only() -> None:
     db = "pushnode-db"
     for name in [*SERVICES, "kubo"]:
-        peer = in_namespace("production", pod_labels(workloads("production")[name]))
-        ports = {port for pod, port in reachable("production", peer) if pod == db}
+        peer = in_namespace("production-full", pod_labels(workloads("production-full")[name]))
+        ports = {port for pod, port in reachable("production-full", peer) if pod == db}
         assert ports == ({5432} if name in SERVICES else set()), name
-    instance = in_namespace("production", {"cnpg.io/cluster": db})
-    assert {p for pod, p in reachable("production", instance) if pod == db} == {5432, 8000}
+    instance = in_namespace("production-full", {"cnpg.io/cluster": db})
+    assert {p for pod, p in reachable("production-full", instance) if pod == db} == {5432, 8000}
     operator = Peer("cnpg-system", {"app.kubernetes.io/name": "cloudnative-pg"})
-    assert {p for pod, p in reachable("production", operator) if pod == db} == {5432, 8000}
+    assert {p for pod, p in reachable("production-full", operator) if pod == db} == {5432, 8000}
 
 
 def test_the_model_sees_a_policy_that_opens_everything_and_the_value_of_default_deny() -> None:

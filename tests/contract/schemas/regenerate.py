@@ -8,6 +8,9 @@ come from packages, not from a catalogue on the web:
   build (api/pom.xml). Strimzi 1.x is compiled for Java 21: pass --java to a JDK 21 or newer.
 - CloudNativePG: the CRD that ships in the Go module github.com/cloudnative-pg/cloudnative-pg
   (config/crd/bases), fetched by `go mod download` and checked against the Go checksum database.
+- Prometheus Operator: the CRDs that ship in the Go module
+  github.com/prometheus-operator/prometheus-operator (example/prometheus-operator-crd-full),
+  fetched the same way.
 
 Only each version's openAPIV3Schema is kept, without its `description` texts.
 
@@ -35,6 +38,12 @@ STRIMZI_KINDS = {
     "KafkaTopic": "io.strimzi.api.kafka.model.topic.KafkaTopic",
 }
 CNPG_CRDS = {"Cluster": "config/crd/bases/postgresql.cnpg.io_clusters.yaml"}
+PROMETHEUS_MODULE = "github.com/prometheus-operator/prometheus-operator"
+PROMETHEUS_VERSION = "v0.85.0"
+PROMETHEUS_CRDS = {
+    kind: f"example/prometheus-operator-crd-full/monitoring.coreos.com_{plural}.yaml"
+    for kind, plural in (("PrometheusRule", "prometheusrules"), ("PodMonitor", "podmonitors"))
+}
 
 
 def strimzi_crds(java: str, work: Path) -> dict[str, Path]:
@@ -55,16 +64,16 @@ def strimzi_crds(java: str, work: Path) -> dict[str, Path]:
     return out
 
 
-def cnpg_crds() -> dict[str, Path]:
-    """The CRDs shipped in the CloudNativePG Go module; returns kind -> CRD file."""
+def go_module_crds(module: str, version: str, files: dict[str, str]) -> dict[str, Path]:
+    """CRD files shipped in a Go module (checked against the checksum database); kind -> file."""
     found = subprocess.run(
-        ["go", "mod", "download", "-json", f"{CNPG_MODULE}@{CNPG_VERSION}"],
+        ["go", "mod", "download", "-json", f"{module}@{version}"],
         check=True,
         capture_output=True,
         text=True,
     )
-    module = Path(json.loads(found.stdout)["Dir"])
-    return {kind: module / path for kind, path in CNPG_CRDS.items()}
+    root = Path(json.loads(found.stdout)["Dir"])
+    return {kind: root / path for kind, path in files.items()}
 
 
 def without_descriptions(node: Any) -> Any:
@@ -107,10 +116,14 @@ def main() -> None:
             (path, f"Maven Central io.strimzi:api:{STRIMZI_VERSION} via crd-generator")
             for path in strimzi_crds(args.java, Path(tmp)).values()
         ]
-        sources += [
-            (path, f"Go module {CNPG_MODULE}@{CNPG_VERSION} {CNPG_CRDS[kind]}")
-            for kind, path in cnpg_crds().items()
-        ]
+        for module, version, files in (
+            (CNPG_MODULE, CNPG_VERSION, CNPG_CRDS),
+            (PROMETHEUS_MODULE, PROMETHEUS_VERSION, PROMETHEUS_CRDS),
+        ):
+            sources += [
+                (path, f"Go module {module}@{version} {files[kind]}")
+                for kind, path in go_module_crds(module, version, files).items()
+            ]
         for path, source in sources:
             for written in write_schemas(path, source):
                 print(written.relative_to(HERE))
