@@ -50,6 +50,8 @@ class HandlerContext:
     replay: bool
     outbox: list[tuple[Topic, Envelope]] = field(default_factory=list)
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    flushes: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    buffers: dict[str, list[Any]] = field(default_factory=dict)
 
     def publish(self, topic: Topic, envelope: Envelope) -> None:
         """Queue output; published before the commit (not during a rebuild)."""
@@ -59,6 +61,33 @@ class HandlerContext:
         """Queue an effect for after the commit (not during a rebuild)."""
         if not self.replay:
             self.after_commit.append(effect)
+
+    def buffer(self, key: str, flush: Callable[[list[Any]], Awaitable[None]]) -> list[Any]:
+        """A list of pending rows that `flush` writes in one statement, inside the
+        transaction, before the offsets are stored: one INSERT per batch instead of one per
+        record. Handlers append to it; the rows are written once the batch's handlers have
+        run (after each record when a poison record is being isolated)."""
+        if key not in self.buffers:
+            rows: list[Any] = []
+            self.buffers[key] = rows
+
+            async def write() -> None:
+                if rows:
+                    await flush(list(rows))
+                    rows.clear()
+
+            self.flushes[key] = write
+        return self.buffers[key]
+
+    async def flush(self) -> None:
+        """Write every buffer (the consumer calls it; handlers need not)."""
+        for write in list(self.flushes.values()):
+            await write()
+
+    def discard(self) -> None:
+        """Drop buffered rows of a record whose savepoint was rolled back."""
+        for rows in self.buffers.values():
+            rows.clear()
 
 
 Handler = Callable[[HandlerContext, Envelope], Awaitable[None]]
@@ -276,6 +305,13 @@ async def _commit_batch(
                 await _handle(spec, ctx, record, isolate)
             if fresh:
                 await _save_offset(session, spec, tp, fresh[-1].offset)
+        if not isolate:
+            try:
+                await ctx.flush()
+            except TRANSIENT:
+                raise
+            except Exception as exc:  # a bad row in the buffers: find it record by record
+                raise _PoisonRecord from exc
         if ctx.outbox and not replay:
             if producer is None:
                 raise RuntimeError(f"{spec.name} produced output but has no producer")
@@ -306,9 +342,11 @@ async def _handle(
     try:
         async with ctx.session.begin_nested():
             await handler(ctx, envelope)
+            await ctx.flush()  # this record's rows only, inside its savepoint
     except TRANSIENT:
         raise
     except Exception as exc:  # a poison record is parked, the stream keeps flowing
+        ctx.discard()
         log.error("handler failed", consumer=spec.name, type=envelope.type, error=repr(exc))
         _dead_letter(spec, ctx, record, f"{type(exc).__name__}: {exc}")
 
