@@ -219,11 +219,19 @@ def test_kubo_is_the_devstack_version_on_a_persistent_volume_that_storage_reache
 
 
 def test_the_production_overlay_needs_no_operator_but_strimzi() -> None:
-    custom = {d["apiVersion"].split("/")[0] for d in render("production")} - {
-        "v1",
-        "apps",
-        "policy",
-    }
-    assert custom - {"networking.k8s.io"} == {"kafka.strimzi.io"}
+    built_in = {"v1", "apps", "policy", "autoscaling", "networking.k8s.io"}
+    custom = {d["apiVersion"].split("/")[0] for d in render("production")} - built_in
+    assert custom == {"kafka.strimzi.io"}
     extra = {d["apiVersion"].split("/")[0] for d in render("production-full")}
     assert {"postgresql.cnpg.io", "monitoring.coreos.com"} <= extra
+
+
+def test_production_scales_the_gateway_on_cpu_from_two_pods() -> None:
+    (autoscaler,) = of_kind("production", "HorizontalPodAutoscaler").values()
+    target = autoscaler["spec"]["scaleTargetRef"]
+    deployment = of_kind("production", "Deployment")[target["name"]]
+    assert (target["kind"], target["name"]) == ("Deployment", "gateway")
+    assert autoscaler["spec"]["minReplicas"] >= 2
+    # CPU utilisation is measured against the request: without one the autoscaler is blind.
+    assert container(deployment)["resources"]["requests"]["cpu"]
+    assert not of_kind("dev", "HorizontalPodAutoscaler")

@@ -213,20 +213,3 @@ def test_the_budget_check_sees_a_missing_an_overlapping_and_a_different_budget()
     assert broken("storage", everyone) == [f"{n}: 2 PodDisruptionBudgets" for n in others]
     strict = {"minAvailable": 1}
     assert broken("gateway", strict) == ["gateway: budget is not maxUnavailable 1"]
-
-
-def autoscaled(docs: tuple[Doc, ...]) -> set[str]:
-    return {
-        d["spec"]["scaleTargetRef"]["name"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"
-    }
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_no_autoscaler_scales_the_gateway_while_sockets_live_in_one_process(overlay: str) -> None:
-    docs = render(overlay)
-    assert "gateway" not in autoscaled(docs)
-    hpa = {
-        "kind": "HorizontalPodAutoscaler",
-        "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "gateway"}},
-    }
-    assert "gateway" in autoscaled((*docs, hpa))

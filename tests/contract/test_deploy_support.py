@@ -40,6 +40,7 @@ KUBERNETES_VERSION = "1.30.0"
 CORE_KINDS = {
     "ConfigMap",
     "Deployment",
+    "HorizontalPodAutoscaler",
     "NetworkPolicy",
     "PodDisruptionBudget",
     "Service",
