@@ -9,7 +9,7 @@ import sys
 from importlib.metadata import entry_points
 
 from pushnode_shared import dlq
-from pushnode_shared.kafka import ensure_topics
+from pushnode_shared.kafka import ensure_topics, topic_sizes
 from pushnode_shared.logging import configure_logging
 from pushnode_shared.service import (
     ServiceSpec,
@@ -19,6 +19,7 @@ from pushnode_shared.service import (
     state_hash_node,
 )
 from pushnode_shared.settings import SharedSettings
+from pushnode_shared.topics import CATALOGUE
 
 
 def services() -> dict[str, ServiceSpec]:
@@ -40,7 +41,8 @@ def _parser(names: list[str]) -> argparse.ArgumentParser:
         ("migrate", "apply a service's database migrations"),
     ):
         sub.add_parser(command, help=text).add_argument("service", choices=names)
-    sub.add_parser("topics", help="create the catalogue's topics if missing")
+    topics = sub.add_parser("topics", help="create the catalogue's missing topics, or list them")
+    topics.add_argument("action", nargs="?", choices=["create", "list"], default="create")
     sub.add_parser("services", help="list installed services")
     dead = sub.add_parser("dlq", help="inspect or replay the dead-letters topic")
     verbs = dead.add_subparsers(dest="verb", required=True)
@@ -56,6 +58,14 @@ def _parser(names: list[str]) -> argparse.ArgumentParser:
 async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) -> int:
     if args.command == "services":
         print("\n".join(sorted(registry)))
+        return 0
+    if args.command == "topics" and args.action == "list":
+        sizes = await topic_sizes(SharedSettings().kafka_bootstrap)
+        print(f"{'topic':<20} {'partitions':>10} {'records':>12}  carries")
+        for topic in CATALOGUE:
+            ends = sizes.get(topic.name)
+            shown = f"{len(ends):>10} {sum(ends):>12,}" if ends is not None else f"{'missing':>23}"
+            print(f"{topic.name:<20} {shown}  {topic.carries}")
         return 0
     if args.command == "topics":
         created = await ensure_topics(SharedSettings().kafka_bootstrap)

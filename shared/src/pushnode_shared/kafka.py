@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -89,3 +89,28 @@ async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = CATALOGUE) -> 
         return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+async def topic_sizes(bootstrap: str, topics: Iterable[Topic] = CATALOGUE) -> dict[str, list[int]]:
+    """End offset of each partition of each existing catalogue topic (records ever written)."""
+    wanted = list(topics)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="pushnode-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+    finally:
+        await admin.close()
+    present = [t for t in wanted if t.name in existing]
+    if not present:
+        return {}
+    partitions = await topic_partitions(bootstrap, present)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    sizes: dict[str, list[int]] = {t.name: [] for t in present}
+    for tp in sorted(ends):
+        sizes[tp.topic].append(ends[tp])
+    return sizes
