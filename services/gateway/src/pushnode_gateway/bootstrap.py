@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from pushnode_gateway.adapters import db
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
+from pushnode_gateway.live import LiveFeed
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
@@ -24,10 +26,12 @@ async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running gateway."""
     assert isinstance(settings, Settings)
     sockets = FeedSockets(list(settings.cors_origins))
+    # The projection writes feeds only; sockets get their pushes from the live feed, which
+    # every gateway process runs over all partitions (live.py), so any pod serves any wallet.
     feeds = ConsumerSpec(
         name="gateway-feeds",
         topics=(MESSAGES_STORED,),
-        handlers=Handlers(sockets).mapping(),
+        handlers=Handlers(None).mapping(),
         offsets=db.offsets,
     )
     # Its own consumer name: offsets sit in the same table, one row set per consumer.
@@ -47,10 +51,19 @@ async def bootstrap(settings: SharedSettings) -> Node:
         projections=[feeds, protocol],
         state_tables=db.STATE_TABLES,
     )
+    live = LiveFeed(settings.kafka_bootstrap, sockets)
+    node.tasks.append(live.run)
+    node.readiness.checks["live feed"] = partial(_following, live)
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)
     node.app = create_app(settings, producer, database, sockets, node.readiness, kubo)
     return node
+
+
+async def _following(live: LiveFeed) -> tuple[bool, str]:
+    if live.following.is_set():
+        return True, "at the end of every partition"
+    return False, "not yet positioned"
 
 
 SERVICE = ServiceSpec(name="gateway", settings=Settings, bootstrap=bootstrap)

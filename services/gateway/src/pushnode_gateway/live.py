@@ -1,0 +1,80 @@
+"""The live feed: every gateway process reads all of messages-stored for its own sockets.
+
+The feed projection (gateway-feeds) is one consumer group, so with several gateway pods each
+pod projects only some partitions. Sockets, though, sit on whichever pod a client reached. So
+socket pushes do not come from the projection: each process reads every partition from the
+end, with no consumer group and no stored offsets, and emits to the sockets it holds. A
+process that restarts starts at the end again; what a client missed meanwhile it asks for
+on reconnect (the resumable sockets read the projection).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka import AIOKafkaConsumer
+
+from pushnode_gateway.feed import feed_item
+from pushnode_gateway.sockets import FeedSockets
+from pushnode_shared.envelope import MalformedEvent, from_record
+from pushnode_shared.events import MessageStored, payload_of
+from pushnode_shared.kafka import topic_partitions
+from pushnode_shared.logging import get_logger
+from pushnode_shared.topics import MESSAGES_STORED, Topic
+
+log = get_logger(__name__)
+
+
+async def push_stored(sockets: FeedSockets, stored: MessageStored) -> None:
+    """One stored notification to the sockets of this process: each recipient's room."""
+    for recipient in stored.recipients:
+        item = feed_item(stored, recipient.address)
+        await sockets.push(recipient.address, recipient.spam, item)
+
+
+class LiveFeed:
+    """Follows a topic's end on every partition and pushes what arrives to local sockets."""
+
+    def __init__(self, bootstrap: str, sockets: FeedSockets, topic: Topic = MESSAGES_STORED):
+        self.bootstrap = bootstrap
+        self.sockets = sockets
+        self.topic = topic
+        # Set once every partition is assigned and positioned at its end.
+        self.following = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until stop: read new records of every partition, push each stored message."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+        )
+        await consumer.start()
+        try:
+            partitions = await topic_partitions(self.bootstrap, [self.topic])
+            consumer.assign(partitions)
+            await consumer.seek_to_end(*partitions)
+            for tp in partitions:  # resolve the lazy seek now, so "following" means it
+                await consumer.position(tp)
+            self.following.set()
+            while not stop.is_set():
+                batch = await consumer.getmany(timeout_ms=500, max_records=500)
+                for records in batch.values():
+                    for record in records:
+                        await self._push(record.value, record.headers)
+        finally:
+            await consumer.stop()
+
+    async def _push(self, value: bytes | None, headers: list[tuple[str, bytes]]) -> None:
+        try:
+            envelope = from_record(value, headers)
+            if envelope.type != "MessageStored":
+                return
+            stored = payload_of(envelope, MessageStored)
+        except MalformedEvent:
+            return  # the projection dead-letters it; a socket has nothing to show
+        try:
+            await push_stored(self.sockets, stored)
+        except Exception as exc:  # a failed push must not stop the feed for everyone else
+            log.warning("live push failed", notification=stored.notification_id, error=repr(exc))
