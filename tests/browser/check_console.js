@@ -64,8 +64,9 @@ async function walk(page, seen) {
   seen.delivery = await page.textContent("#inbox li.item .delivery");
   seen.inbox = await page.$$eval("#inbox li.item .title", (els) => els.map((e) => e.textContent));
   seen.spam = await page.$$eval("#spam li.item .title", (els) => els.map((e) => e.textContent));
-  // Let the status poll show the new decisions before the picture is taken.
-  await page.locator("#decisions tbody tr").first().waitFor({ timeout: 10000 });
+  // The next status poll lists the validator's decision on what we sent.
+  await page.locator("#decisions tbody td", { hasText: "NotificationAccepted" }).first()
+    .waitFor({ timeout: 10000 });
   seen.decisions = await page.$$eval("#decisions tbody tr", (rows) =>
     rows.map((tr) => tr.children[1].textContent));
   seen.topics = await page.$$eval("#topics tbody tr", (rows) =>

@@ -113,7 +113,8 @@ async function refreshChannels() {
   try {
     const { channels } = await getJson(`${API}/channels?limit=20`);
     fill(document.querySelector("#channels tbody"), channels.map((c) =>
-      el("tr", {}, cell(c.channel, "mono"), cell(c.chain_id, "mono"), cell(c.subscriber_count, "num"),
+      el("tr", { title: c.channel }, cell(short(c.channel), "mono"), cell(c.chain_id, "mono"),
+        cell(c.subscriber_count, "num"),
         cell(c.activation_status ? "active" : "inactive"))));
   } catch (err) {
     fill(document.querySelector("#channels tbody"), [el("tr", {}, cell(`unavailable (${err.message})`))]);
