@@ -28,6 +28,7 @@ up: install
 	@.venv/bin/python devstack/demo.py setup >/dev/null
 	@echo
 	@echo "pushnode is up:"
+	@echo "  console            http://localhost:4000/   (services, lags, chains, a live inbox)"
 	@echo "  gateway (REST)     http://localhost:4000/apis"
 	@echo "  gateway (socket)   http://localhost:4000  (socket.io, query {address: <CAIP-10>})"
 	@echo "  health             http://localhost:4000/readyz   metrics http://localhost:4000/metrics"
