@@ -17,6 +17,10 @@ install:
 	@# The official Push SDKs for the conformance tests (tests/sdk/package-lock.json).
 	@[[ tests/sdk/node_modules/.package-lock.json -nt tests/sdk/package-lock.json ]] || \
 	  npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
+	@# The console's browser test: playwright-core (tests/browser) driving Debian's chromium.
+	@[[ tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ]] || \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@devstack/bin/chromium >/dev/null
 
 up: install
 	@devstack/bin/stack up
@@ -24,6 +28,7 @@ up: install
 	@.venv/bin/python devstack/demo.py setup >/dev/null
 	@echo
 	@echo "pushnode is up:"
+	@echo "  console            http://localhost:4000/   (services, lags, chains, a live inbox)"
 	@echo "  gateway (REST)     http://localhost:4000/apis"
 	@echo "  gateway (socket)   http://localhost:4000  (socket.io, query {address: <CAIP-10>})"
 	@echo "  health             http://localhost:4000/readyz   metrics http://localhost:4000/metrics"

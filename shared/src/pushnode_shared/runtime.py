@@ -7,6 +7,7 @@ import contextlib
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from typing import Any
 
 import uvicorn
@@ -20,6 +21,8 @@ from pushnode_shared.http_metrics import HttpMetrics
 from pushnode_shared.logging import get_logger
 
 log = get_logger(__name__)
+# The node's release: every service ships from the one repository, at the shared library's version.
+NODE_VERSION = version("pushnode-shared")
 
 Check = Callable[[], Awaitable[tuple[bool, str]]]
 
@@ -44,6 +47,12 @@ class Readiness:
         return ok, results
 
 
+async def readyz_body(readiness: Readiness) -> dict[str, Any]:
+    """What /readyz answers: ready, each check's result, and the node's version."""
+    ok, results = await readiness.report()
+    return {"ready": ok, "checks": results, "version": NODE_VERSION}
+
+
 def health_routes(readiness: Readiness) -> list[Route]:
     """/healthz (process up), /readyz (dependencies and consumers), /metrics (Prometheus)."""
 
@@ -51,8 +60,8 @@ def health_routes(readiness: Readiness) -> list[Route]:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> Response:
-        ok, results = await readiness.report()
-        return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
+        body = await readyz_body(readiness)
+        return JSONResponse(body, status_code=200 if body["ready"] else 503)
 
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

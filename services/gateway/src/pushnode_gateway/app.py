@@ -15,6 +15,7 @@ from pushnode_gateway.api import (
     pushtokens,
     user_reads,
 )
+from pushnode_gateway.api.console import install_console
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
 from pushnode_gateway.sockets import FeedSockets
@@ -49,4 +50,5 @@ def create_app(
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)
+    install_console(api, settings, readiness)
     return ASGIApp(sockets.server, other_asgi_app=api)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pushnode_shared.settings import SharedSettings
@@ -20,3 +20,15 @@ class Settings(SharedSettings):
     cors_origins: tuple[str, ...] = ("*",)
     # kubo's RPC API, read-only here: GET /apis/v1/ipfs/{cid} serves blocks storage put.
     ipfs_api: str = Field("http://127.0.0.1:5001", validation_alias="IPFS_API")
+    # The console at / and GET /apis/v1/node/status; the production overlay turns both off.
+    console: bool = True
+    # Where the status endpoint reads each service's /readyz (k8s: the Service names).
+    status_urls: dict[str, str] = {
+        "listener": "http://127.0.0.1:4011",
+        "validator": "http://127.0.0.1:4012",
+        "storage": "http://127.0.0.1:4013",
+        "dispatcher": "http://127.0.0.1:4014",
+    }
+    # Dev mode (make up): the demo channel's key, for the console's "send a test notification".
+    # Unset everywhere else, and then that endpoint is not mounted at all.
+    console_demo_key: SecretStr | None = None
