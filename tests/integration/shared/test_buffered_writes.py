@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import ChannelCreated, wrap
 from pushnode_shared.kafka import Producer, ensure_topics
 from pushnode_shared.topics import DEAD_LETTERS, Topic
+from tests.support.databases import database_with
 
 schema = sa.MetaData()
 rows = sa.Table(
@@ -44,11 +44,8 @@ async def queue_row(ctx: HandlerContext, envelope: Envelope) -> None:
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url, "buffered", Path("unused"))
-    async with db.engine.begin() as conn:
-        await conn.run_sync(schema.create_all)
-    yield db
-    await db.dispose()
+    async with database_with(database_url, schema, "buffered") as db:
+        yield db
 
 
 async def consume(database: Database, kafka: str, identities: list[str]) -> dict[str, int]:

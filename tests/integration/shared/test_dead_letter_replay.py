@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import ChannelCreated, wrap
 from pushnode_shared.kafka import Producer, ensure_topics
 from pushnode_shared.topics import DEAD_LETTERS, Topic
+from tests.support.databases import database_with
 
 schema = sa.MetaData()
 handled = sa.Table("dlq_handled", schema, sa.Column("event_id", sa.String(64), primary_key=True))
@@ -34,11 +34,8 @@ async def remember(ctx: HandlerContext, envelope: Envelope) -> None:
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url, "dlqtest", Path("unused"))
-    async with db.engine.begin() as conn:
-        await conn.run_sync(schema.create_all)
-    yield db
-    await db.dispose()
+    async with database_with(database_url, schema, "dlqtest") as db:
+        yield db
 
 
 async def run_until_caught_up(runner: ProjectionConsumer, seen_end: int, db: Database) -> None:
