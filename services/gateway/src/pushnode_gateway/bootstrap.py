@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pushnode_gateway.adapters import db
+from pushnode_gateway.adapters import db, read_model
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
+from pushnode_gateway.content_handlers import ContentHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
@@ -15,7 +16,7 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import MESSAGES_STORED, PROTOCOL_DECISIONS
+from pushnode_shared.topics import MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,15 +38,21 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=ProtocolHandlers().mapping(),
         offsets=db.offsets,
     )
+    uploads = ConsumerSpec(
+        name="gateway-uploads",
+        topics=(UPLOADS,),
+        handlers=ContentHandlers().mapping(),
+        offsets=db.offsets,
+    )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
     producer = Producer(settings.kafka_bootstrap, "gateway")
     node = Node(
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[feeds, protocol],
-        projections=[feeds, protocol],
-        state_tables=db.STATE_TABLES,
+        consumers=[feeds, protocol, uploads],
+        projections=[feeds, protocol, uploads],
+        state_tables=db.STATE_TABLES + read_model.STATE_TABLES,
     )
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from pushnode_gateway.adapters import db, registry
+from pushnode_gateway.adapters import db, read_model, registry
 from pushnode_gateway.channel_view import iso
 from pushnode_gateway.feed import feed_item
+from pushnode_gateway.notification_view import channel_item, kind_of
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
@@ -41,6 +42,10 @@ class Handlers:
 
     async def on_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
         stored = payload_of(envelope, MessageStored)
+        sent = channel_item(stored)
+        await read_model.add_channel_notification(
+            ctx.session, stored.notification_id, stored.channel, kind_of(stored), sent
+        )
         for recipient in stored.recipients:
             item = feed_item(stored, recipient.address)
             added = await db.add_feed_item(

@@ -1,0 +1,70 @@
+"""Channel reads beside the registry: search, what a channel sent (v2), alias resolution."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from pushnode_gateway.adapters import read_model
+from pushnode_gateway.api.deps import DatabaseDep
+from pushnode_gateway.api.params import LimitQuery, PageQuery, account_or_400
+from pushnode_gateway.channel_view import channels_public
+from pushnode_gateway.errors import ApiError
+from pushnode_gateway.models import ChannelPublic
+from pushnode_gateway.notification_view import TYPE_NAMES, v2_notification
+
+router = APIRouter(tags=["channels"])
+
+
+@router.get("/v1/channels/search/")
+@router.get("/v1/channels/search", include_in_schema=False)
+async def search_channels(
+    database: DatabaseDep,
+    query: Annotated[str, Query(min_length=1, max_length=200)],
+    page: PageQuery = 1,
+    limit: LimitQuery = 10,
+    order: Literal["asc", "desc"] = "desc",
+) -> dict[str, Any]:
+    """Channels whose metadata name contains `query` (any case), or whose address starts with it.
+
+    Ordered by subscribers, most first; `order` is accepted for the SDK and ignored.
+    """
+    async with database.engine.connect() as conn:
+        rows, total = await read_model.search_channels(conn, query, page, limit)
+        found: list[ChannelPublic] = await channels_public(conn, rows)
+    return {"channels": [c.model_dump() for c in found], "itemcount": total, "itemCount": total}
+
+
+@router.get("/v2/channels/{channel}/notifications")
+async def channel_notifications(
+    channel: str,
+    database: DatabaseDep,
+    page: PageQuery = 1,
+    limit: LimitQuery = 10,
+    notification_type: Annotated[int | None, Query(alias="notificationType")] = None,
+    raw: bool = True,
+) -> dict[str, Any]:
+    """What the channel sent, newest first, optionally one type (1 broadcast, 3, 4 subset).
+
+    `raw` is accepted for the SDK; every entry carries `raw.verificationProof` either way.
+    """
+    address = account_or_400(channel).lower
+    if notification_type not in (None, *TYPE_NAMES):
+        raise ApiError(400, "BAD_NOTIFICATION_TYPE", "notificationType is 1, 3 or 4")
+    async with database.engine.connect() as conn:
+        items, total = await read_model.page_of_channel_notifications(
+            conn, address, notification_type, page, limit
+        )
+    return {"notifications": [v2_notification(i) for i in items], "total": total}
+
+
+@router.get("/v1/alias/{alias}/channel")
+async def alias_channel(alias: str) -> dict[str, Any]:
+    """Resolve an alias (a channel's address on another chain) to its Ethereum channel.
+
+    The validator does not put alias facts on the log yet (issue [C]), so no alias is known:
+    every well-formed alias is a 404 UNKNOWN_ALIAS, a malformed one a 400.
+    """
+    account = account_or_400(alias)
+    raise ApiError(404, "UNKNOWN_ALIAS", f"{account.caip10()} is no verified alias on this node")

@@ -1,0 +1,27 @@
+"""gateway-uploads: channel metadata from ContentUploaded, so channel reads carry a name."""
+
+from __future__ import annotations
+
+import json
+
+from pushnode_gateway.adapters import read_model
+from pushnode_shared.consumer import Handler, HandlerContext
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import ContentUploaded, payload_of
+
+
+class ContentHandlers:
+    """Keeps uploads that look like channel metadata (a JSON object with a string name)."""
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler."""
+        return {"ContentUploaded": self.on_content_uploaded}
+
+    async def on_content_uploaded(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        uploaded = payload_of(envelope, ContentUploaded)
+        try:
+            fields = json.loads(uploaded.data)
+        except ValueError:
+            return  # any content may be uploaded; only channel metadata is read here
+        if isinstance(fields, dict) and isinstance(fields.get("name"), str):
+            await read_model.add_channel_meta(ctx.session, uploaded.cid, fields)
