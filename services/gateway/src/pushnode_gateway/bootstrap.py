@@ -9,6 +9,7 @@ from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
 from pushnode_gateway.content_handlers import ContentHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
+from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
@@ -45,6 +46,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
         offsets=db.offsets,
     )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
+    sockets.history = FeedHistory(database)
     producer = Producer(settings.kafka_bootstrap, "gateway")
     node = Node(
         settings=settings,

@@ -13,7 +13,7 @@ from functools import partial
 from pushnode_gateway.adapters import db, read_model, registry
 from pushnode_gateway.channel_view import iso
 from pushnode_gateway.feed import feed_item
-from pushnode_gateway.notification_view import channel_item, kind_of
+from pushnode_gateway.notification_view import channel_item, delivery_feeds, kind_of
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
@@ -43,9 +43,11 @@ class Handlers:
     async def on_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
         stored = payload_of(envelope, MessageStored)
         sent = channel_item(stored)
-        await read_model.add_channel_notification(
+        new = await read_model.add_channel_notification(
             ctx.session, stored.notification_id, stored.channel, kind_of(stored), sent
         )
+        if new and self.sockets is not None:
+            ctx.later(partial(self.sockets.push_live, delivery_feeds(sent)))
         for recipient in stored.recipients:
             item = feed_item(stored, recipient.address)
             added = await db.add_feed_item(

@@ -25,7 +25,26 @@ def channel_item(stored: MessageStored) -> dict[str, Any]:
     """The feed item without a particular recipient, plus every recipient's address."""
     item = feed_item(stored, stored.channel)
     item["recipients"] = [r.address for r in stored.recipients]
+    item["spam"] = [r.address for r in stored.recipients if r.spam]
+    item["chain_id"] = stored.chain_id
     return item
+
+
+def delivery_feeds(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a delivery node reads (`liveFeeds`, `historicalFeeds`): one feed object per
+    notification and box — inbox recipients with is_spam 0, spam recipients with is_spam 1."""
+    spam = set(item.get("spam", []))
+    groups = (
+        (0, [r for r in item.get("recipients", []) if r not in spam]),
+        (1, [r for r in item.get("recipients", []) if r in spam]),
+    )
+    base = {k: v for k, v in item.items() if k not in ("recipients", "spam", "chain_id")}
+    sender = f"eip155:{item.get('chain_id')}:{to_checksum_address(item['sender'])}"
+    return [
+        {**base, "sender": sender, "users": users, "is_spam": flag}
+        for flag, users in groups
+        if users
+    ]
 
 
 def v2_notification(item: dict[str, Any]) -> dict[str, Any]:

@@ -131,3 +131,34 @@ async def _page(
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+async def notifications_between(
+    conn: AsyncConnection, start: str, end: str, page: int, size: int
+) -> list[Row]:
+    """Every channel's notifications with start <= epoch <= end, oldest first (a delivery
+    node back-filling its downtime pages through them)."""
+    where = (channel_notifications.c.epoch >= start) & (channel_notifications.c.epoch <= end)
+    rows = await conn.execute(
+        sa.select(channel_notifications.c.item)
+        .where(where)
+        .order_by(channel_notifications.c.epoch, channel_notifications.c.notification_id)
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    return [json.loads(item) for (item,) in rows]
+
+
+async def wallet_feeds_between(
+    conn: AsyncConnection, recipient: str, start: str, end: str, page: int, size: int
+) -> list[tuple[Row, bool]]:
+    """One wallet's inbox and spam items with start <= epoch <= end, oldest first."""
+    where = (feeds.c.recipient == recipient) & (feeds.c.epoch >= start) & (feeds.c.epoch <= end)
+    rows = await conn.execute(
+        sa.select(feeds.c.item, feeds.c.spam)
+        .where(where)
+        .order_by(feeds.c.epoch, feeds.c.notification_id)
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    return [(json.loads(item), bool(spam)) for item, spam in rows]
