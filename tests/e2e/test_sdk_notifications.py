@@ -89,3 +89,19 @@ async def test_the_official_sdk_sends_reads_opts_in_and_out_and_listens(
     assert result["unserved"] == [], f"SDK calls pushnode does not serve: {result['unserved']}"
     assert failed == [], f"{report}\n{stderr[-3000:]}"
     assert process.returncode == 0
+
+
+async def test_what_the_sdk_uploads_for_a_channel_is_served_back_from_ipfs(
+    node: RunningNode,
+) -> None:
+    data = json.dumps({"name": f"upload {uuid.uuid4().hex}", "info": "i", "url": "u", "icon": ""})
+    async with httpx.AsyncClient(timeout=10) as http:
+        upload = await http.post(f"{node.gateway}/apis/v1/ipfs/upload", json={"data": data})
+        cid = upload.json()["cid"]
+
+        async def served() -> httpx.Response | None:
+            response = await http.get(f"{node.gateway}/apis/v1/ipfs/{cid}")
+            return response if response.status_code == 200 else None
+
+        response = await wait_for("storage to put the upload into kubo", served)
+    assert response.content == data.encode()
