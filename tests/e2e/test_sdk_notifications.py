@@ -38,7 +38,7 @@ async def test_the_official_sdk_sends_reads_opts_in_and_out_and_listens(
 ) -> None:
     deploy = deploy_module()
     w3 = deploy.connect(RPC, CHAIN_ID)
-    channel_key = fresh_wallet(w3, deploy)
+    channel_key, delegate_key = fresh_wallet(w3, deploy), fresh_wallet(w3, deploy, push=0)
     channel = Account.from_key(channel_key).address
     name = f"SDK conformance {uuid.uuid4().hex[:8]}"
     metadata = {
@@ -54,7 +54,9 @@ async def test_the_official_sdk_sends_reads_opts_in_and_out_and_listens(
             f"{node.gateway}/apis/v1/ipfs/upload", json={"data": json.dumps(metadata)}
         )
         assert upload.status_code == 200, upload.text
-        receipt = deploy.create_channel(w3, channel_key, f"1+{upload.json()['cid']}".encode())
+        deploy.create_channel(w3, channel_key, f"1+{upload.json()['cid']}".encode())
+        # A delegate, allowed on Comm: the SDK will send on the channel's behalf with its key.
+        receipt = deploy.add_delegate(w3, channel_key, Account.from_key(delegate_key).address)
         await wait_for("the channel on the log", lambda: _past(http, node, receipt["blockNumber"]))
 
         async def channel_named() -> bool:
@@ -65,9 +67,21 @@ async def test_the_official_sdk_sends_reads_opts_in_and_out_and_listens(
 
         await wait_for("the channel with its metadata", channel_named)
 
-    env = dict(
-        os.environ, PUSHNODE_SDK_INPUT=json.dumps({"channelKey": channel_key, "channelName": name})
-    )
+    inputs = {"channelKey": channel_key, "delegateKey": delegate_key, "channelName": name}
+    stdout, stderr, returncode = await run_script(node_binary, inputs)
+    lines = stdout.splitlines()
+    result = json.loads(next(line for line in reversed(lines) if line.startswith("RESULT "))[7:])
+    failed = [c for c in result["checks"] if not c["ok"]]
+    report = "\n".join(line for line in lines if not line.startswith("RESULT "))
+    print(report)  # the checks one by one: shown with -s, or -rP
+    assert result["unserved"] == [], f"SDK calls pushnode does not serve: {result['unserved']}"
+    assert failed == [], f"{report}\n{stderr[-3000:]}"
+    assert returncode == 0
+
+
+async def run_script(node_binary: str, inputs: dict[str, str]) -> tuple[str, str, int | None]:
+    """conformance.js with its input in the environment; stdout, stderr and the exit code."""
+    env = dict(os.environ, PUSHNODE_SDK_INPUT=json.dumps(inputs))
     process = await asyncio.create_subprocess_exec(
         node_binary,
         str(SCRIPT),
@@ -81,14 +95,7 @@ async def test_the_official_sdk_sends_reads_opts_in_and_out_and_listens(
     except TimeoutError:
         process.kill()
         raise
-    stdout, stderr = out.decode(), err.decode()
-    lines = stdout.splitlines()
-    result = json.loads(next(line for line in reversed(lines) if line.startswith("RESULT "))[7:])
-    failed = [c for c in result["checks"] if not c["ok"]]
-    report = "\n".join(line for line in lines if not line.startswith("RESULT "))
-    assert result["unserved"] == [], f"SDK calls pushnode does not serve: {result['unserved']}"
-    assert failed == [], f"{report}\n{stderr[-3000:]}"
-    assert process.returncode == 0
+    return out.decode(), err.decode(), process.returncode
 
 
 async def test_what_the_sdk_uploads_for_a_channel_is_served_back_from_ipfs(

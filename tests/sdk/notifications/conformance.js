@@ -1,7 +1,8 @@
 // The official Push SDKs (env 'local') against a running pushnode: notifications end to end.
 //
-// Input (env PUSHNODE_SDK_INPUT, JSON): {channelKey, channelName?} — the private key of a
-// channel already created on the local Sepolia-like chain, and the name in its metadata.
+// Input (env PUSHNODE_SDK_INPUT, JSON): {channelKey, delegateKey, channelName?} — the private
+// key of a channel already created on the local Sepolia-like chain, of a wallet it added as a
+// delegate on Comm, and the name in its metadata.
 // Output: one line per check, then a line `RESULT {"checks": [...], "unserved": [...]}`.
 // `unserved` lists every SDK request the node answered as an unknown route (404/405 without a
 // pushnode reason), so a missing endpoint is named rather than hidden behind the SDK's habit of
@@ -109,12 +110,13 @@ const hasAll = (feeds, titles) => titles.every((t) => titlesOf(feeds).includes(t
 
 async function main() {
   const channelSigner = new ethers.Wallet(input.channelKey);
+  const delegateSigner = new ethers.Wallet(input.delegateKey);
   const channel = caip(channelSigner.address);
   // alice opts in with subscribeV2 (what PushAPI.initialize uses), carol with the legacy v1
   // call; bob never subscribes, so targeted and subset sends to him land in his spam box.
   const [alice, bob, carol] = [0, 1, 2].map(() => ethers.Wallet.createRandom());
   const tag = Date.now().toString(36);
-  const title = { broadcast: `broadcast ${tag}`, targeted: `targeted ${tag}`, subset: `subset ${tag}`, after: `after opt-out ${tag}` };
+  const title = { broadcast: `broadcast ${tag}`, targeted: `targeted ${tag}`, subset: `subset ${tag}`, after: `after opt-out ${tag}`, delegated: `delegated ${tag}`, minimal: `minimal ${tag}` };
 
   await guarded('getChannel', async () => {
     const details = await PushAPI.channels.getChannel({ channel, env: ENV });
@@ -142,13 +144,31 @@ async function main() {
     check('getSubscriptions (alice) names the channel', (subs || []).some((s) => s.channel.toLowerCase() === channelSigner.address.toLowerCase()), subs);
   });
 
+  await guarded('delegates', async () => {
+    const delegates = await PushAPI.channels.getDelegates({ channel, env: ENV });
+    check('getDelegates lists the delegate', (delegates || []).includes(caip(delegateSigner.address)), delegates);
+    const delegations = await PushAPI.user.getDelegations({ user: caip(delegateSigner.address), env: ENV });
+    check('getDelegations (delegate) names the channel', (delegations || []).some((d) => d.channel === channelSigner.address), delegations);
+  });
+
   await guarded('send', async () => {
     const answers = [
       await send(channelSigner, channel, 1, title.broadcast),
       await send(channelSigner, channel, 3, title.targeted, caip(alice.address)),
       await send(channelSigner, channel, 4, title.subset, [caip(alice.address), caip(bob.address)]),
+      await send(delegateSigner, channel, 3, title.delegated, caip(alice.address)),
+      await PushAPI.payloads.sendNotification({
+        signer: channelSigner,
+        type: 3,
+        identityType: 0,
+        notification: { title: title.minimal, body: 'minimal body' },
+        payload: { title: title.minimal, body: 'minimal body', cta: '', img: '' },
+        recipients: caip(alice.address),
+        channel,
+        env: ENV,
+      }),
     ];
-    check('sendNotification broadcast, targeted and subset are accepted', answers.every((a) => a.status === 204 || a.status === 200), answers.map((a) => a.status));
+    check('sendNotification broadcast, targeted, subset, by a delegate and minimal (identity 0) are accepted', answers.every((a) => a.status === 204 || a.status === 200), answers.map((a) => a.status));
   });
 
   await guarded('feeds', async () => {
@@ -158,6 +178,12 @@ async function main() {
       return hasAll(feeds, wanted) && feeds;
     });
     check('getFeeds: alice has broadcast, targeted and subset in her inbox', inbox, titlesOf(inbox));
+    const extra = await eventually('delegated and minimal', async () => {
+      const feeds = await PushAPI.user.getFeeds({ user: caip(alice.address), env: ENV, limit: 20 });
+      const notes = (feeds || []).map((f) => f.notification && f.notification.title);
+      return titlesOf(feeds).includes(title.delegated) && notes.includes(title.minimal) && feeds;
+    });
+    check('getFeeds: a delegate\'s send and a minimal (identity 0) send reach alice', extra, extra && extra.map((f) => f.notification.title));
     const item = (inbox || []).find((f) => f.title === title.targeted);
     check('getFeeds items are parsed by the SDK (message, cta, sid, blockchain)', item && item.message === `${title.targeted} message` && item.cta === 'https://push.org' && item.sid && item.blockchain === 'ETH_TEST_SEPOLIA', item);
     const carolInbox = await eventually('carol inbox', async () => {
@@ -173,7 +199,7 @@ async function main() {
     const bobInbox = await PushAPI.user.getFeeds({ user: caip(bob.address), env: ENV });
     check('getFeeds: bob\'s inbox is empty', Array.isArray(bobInbox) && bobInbox.length === 0, bobInbox);
     const raw = await PushAPI.user.getFeeds({ user: caip(alice.address), env: ENV, raw: true, limit: 1 });
-    check('getFeeds raw: newest first, one per page', Array.isArray(raw) && raw.length === 1 && raw[0].payload.data.asub === title.subset, raw);
+    check('getFeeds raw: newest first, one per page', Array.isArray(raw) && raw.length === 1 && raw[0].payload.notification.title === title.minimal, raw);
     const perChannel = await PushAPI.user.getFeedsPerChannel({ user: caip(alice.address), channels: [channel], env: ENV });
     check('getFeedsPerChannel: alice\'s feed from this channel', hasAll(perChannel, wanted), titlesOf(perChannel));
   });
