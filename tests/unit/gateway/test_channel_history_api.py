@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from pushnode_gateway.content_handlers import ContentHandlers
+from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_shared.consumer import HandlerContext
 from pushnode_shared.db import Database
@@ -216,3 +216,43 @@ async def test_openapi_and_its_docs_page_are_served(client: httpx.AsyncClient) -
     assert "/apis/v1/ipfs/upload" in spec["paths"]
     docs = await client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def alias_decision(kind: str, alias: str) -> Envelope:
+    """The validator's alias fact as it arrives on protocol-decisions (issue [C]'s shape)."""
+    return Envelope(
+        event_id=str(uuid.uuid4()),
+        type=kind,
+        schema_version=1,
+        key=CHANNEL.lower(),
+        occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+        producer="validator",
+        payload={"channel": CHANNEL.lower(), "alias_chain_id": 80002, "alias": alias.lower()},
+    )
+
+
+async def test_a_verified_alias_resolves_to_its_channel_until_it_is_removed(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    created = ChannelCreated(
+        channel=CHANNEL.lower(), chain_id=SEPOLIA, channel_type=2, identity="1+x", block_number=1
+    )
+    await apply(database, created)
+    handlers = AliasHandlers().mapping()
+    for kind in ("ChannelAliasVerified", "ChannelAliasVerified"):  # a replay changes nothing
+        async with database.transaction() as session:
+            await handlers[kind](HandlerContext(session, replay=False), alias_decision(kind, BOB))
+    found = (await client.get(f"/apis/v1/alias/eip155:80002:{BOB}/channel")).json()
+    assert found == {
+        "channel": CHANNEL,
+        "alias_address": BOB,
+        "alias_blockchain_id": "80002",
+        "is_alias_verified": 1,
+    }
+    details = (await client.get(f"/apis/v1/channels/{CAIP}")).json()
+    assert (details["alias_address"], details["is_alias_verified"]) == (BOB, 1)
+    removed = alias_decision("ChannelAliasRemoved", BOB)
+    async with database.transaction() as session:
+        await handlers["ChannelAliasRemoved"](HandlerContext(session, replay=False), removed)
+    gone = await client.get(f"/apis/v1/alias/eip155:80002:{BOB}/channel")
+    assert gone.status_code == 404

@@ -7,7 +7,7 @@ from pathlib import Path
 from pushnode_gateway.adapters import db, read_model
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
-from pushnode_gateway.content_handlers import ContentHandlers
+from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.sockets import FeedSockets
@@ -36,7 +36,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     protocol = ConsumerSpec(
         name="gateway-protocol",
         topics=(PROTOCOL_DECISIONS,),
-        handlers=ProtocolHandlers().mapping(),
+        handlers={**ProtocolHandlers().mapping(), **AliasHandlers().mapping()},
         offsets=db.offsets,
     )
     uploads = ConsumerSpec(

@@ -56,7 +56,21 @@ async def channels_public(conn: AsyncConnection, rows: list[dict[str, Any]]) -> 
     """Channel rows with the metadata of their IPFS identities, looked up in one query."""
     cids = [c for c in (ipfs_hash(r["identity"]) for r in rows) if c]
     metas = await read_model.meta_by_cid(conn, cids)
-    return [channel_public(r, metas.get(ipfs_hash(r["identity"]) or "")) for r in rows]
+    aliases = await read_model.aliases_of(conn, [r["channel"] for r in rows])
+    answers = []
+    for row in rows:
+        answer = channel_public(row, metas.get(ipfs_hash(row["identity"]) or ""))
+        alias = aliases.get(row["channel"])
+        if alias is not None:
+            answer = answer.model_copy(
+                update={
+                    "alias_address": to_checksum_address(alias["alias"]),
+                    "alias_blockchain_id": str(alias["alias_chain_id"]),
+                    "is_alias_verified": 1,
+                }
+            )
+        answers.append(answer)
+    return answers
 
 
 def subscriber_public(row: dict[str, Any]) -> SubscriberPublic:

@@ -25,3 +25,33 @@ class ContentHandlers:
             return  # any content may be uploaded; only channel metadata is read here
         if isinstance(fields, dict) and isinstance(fields.get("name"), str):
             await read_model.add_channel_meta(ctx.session, uploaded.cid, fields)
+
+
+class AliasHandlers:
+    """The validator's alias decisions (ChannelAliasVerified / ChannelAliasRemoved, issue [C]).
+
+    Read from the envelope's payload fields (channel, alias_chain_id, alias) rather than the
+    typed classes, which arrive with the validator's branch; a type this build does not see is
+    simply never dispatched here.
+    """
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler."""
+        return {
+            "ChannelAliasVerified": self.on_alias_verified,
+            "ChannelAliasRemoved": self.on_alias_removed,
+        }
+
+    async def on_alias_verified(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        chain_id, alias, channel = _alias_fields(envelope)
+        await read_model.set_alias(ctx.session, chain_id, alias, channel)
+
+    async def on_alias_removed(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        chain_id, alias, _ = _alias_fields(envelope)
+        await read_model.set_alias(ctx.session, chain_id, alias, None)
+
+
+def _alias_fields(envelope: Envelope) -> tuple[int, str, str]:
+    payload = envelope.payload
+    alias, channel = str(payload["alias"]).lower(), str(payload["channel"]).lower()
+    return int(payload["alias_chain_id"]), alias, channel

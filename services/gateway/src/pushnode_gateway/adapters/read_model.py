@@ -37,7 +37,15 @@ channel_meta = sa.Table(
     sa.Column("url", sa.Text, nullable=True),
     sa.Column("icon", sa.Text, nullable=True),
 )
-STATE_TABLES = [channel_notifications.name, channel_meta.name]
+# Aliases the validator verified (ChannelAliasVerified on protocol-decisions).
+aliases = sa.Table(
+    "gateway_aliases",
+    metadata,
+    sa.Column("alias_chain_id", sa.BigInteger, primary_key=True),
+    sa.Column("alias", sa.String(42), primary_key=True),
+    sa.Column("channel", sa.String(42), nullable=False),
+)
+STATE_TABLES = [channel_notifications.name, channel_meta.name, aliases.name]
 META_FIELDS = ("name", "info", "url", "icon")
 
 
@@ -162,3 +170,36 @@ async def wallet_feeds_between(
         .offset((page - 1) * size)
     )
     return [(json.loads(item), bool(spam)) for item, spam in rows]
+
+
+async def set_alias(
+    session: AsyncSession, alias_chain_id: int, alias: str, channel: str | None
+) -> None:
+    """Link an alias to its channel, or (channel None) unlink it; replays are no-ops."""
+    where = (aliases.c.alias_chain_id == alias_chain_id) & (aliases.c.alias == alias)
+    await session.execute(sa.delete(aliases).where(where))
+    if channel is not None:
+        await session.execute(
+            sa.insert(aliases).values(alias_chain_id=alias_chain_id, alias=alias, channel=channel)
+        )
+
+
+async def alias_of(conn: AsyncConnection, alias: str, chain_id: int | None) -> Row | None:
+    """The verified alias row for an address (on one chain, or on any)."""
+    where = aliases.c.alias == alias
+    if chain_id is not None:
+        where = where & (aliases.c.alias_chain_id == chain_id)
+    row = (await conn.execute(sa.select(aliases).where(where).limit(1))).first()
+    return dict(row._mapping) if row is not None else None
+
+
+async def aliases_of(conn: AsyncConnection, channels_: list[str]) -> dict[str, Row]:
+    """One verified alias per channel (the lowest chain id), for channel answers."""
+    if not channels_:
+        return {}
+    rows = await conn.execute(
+        sa.select(aliases)
+        .where(aliases.c.channel.in_(channels_))
+        .order_by(aliases.c.channel, aliases.c.alias_chain_id.desc())
+    )
+    return {r.channel: dict(r._mapping) for r in rows}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Query
 
 from pushnode_gateway.adapters import read_model
@@ -60,11 +61,20 @@ async def channel_notifications(
 
 
 @router.get("/v1/alias/{alias}/channel")
-async def alias_channel(alias: str) -> dict[str, Any]:
-    """Resolve an alias (a channel's address on another chain) to its Ethereum channel.
+async def alias_channel(alias: str, database: DatabaseDep) -> dict[str, Any]:
+    """The Ethereum channel a verified alias (its address on another chain) speaks for.
 
-    The validator does not put alias facts on the log yet (issue [C]), so no alias is known:
-    every well-formed alias is a 404 UNKNOWN_ALIAS, a malformed one a 400.
+    `channel` is the checksummed channel address, as the SDK's alias lookup reads it; a
+    partial CAIP (`eip155:0x…`) matches an alias on any chain. 404 UNKNOWN_ALIAS otherwise.
     """
     account = account_or_400(alias)
-    raise ApiError(404, "UNKNOWN_ALIAS", f"{account.caip10()} is no verified alias on this node")
+    async with database.engine.connect() as conn:
+        row = await read_model.alias_of(conn, account.lower, account.chain_id)
+    if row is None:
+        raise ApiError(404, "UNKNOWN_ALIAS", f"{alias} is no verified alias on this node")
+    return {
+        "channel": to_checksum_address(row["channel"]),
+        "alias_address": to_checksum_address(row["alias"]),
+        "alias_blockchain_id": str(row["alias_chain_id"]),
+        "is_alias_verified": 1,
+    }

@@ -1,4 +1,4 @@
-"""Gateway tables: each channel's sent notifications, uploaded channel metadata, per-channel feeds.
+"""Gateway tables: channels' sent notifications, uploaded metadata, aliases, per-channel feeds.
 
 Revision ID: read_0001
 Revises: 0002
@@ -38,6 +38,13 @@ def upgrade() -> None:
         sa.Column("url", sa.Text, nullable=True),
         sa.Column("icon", sa.Text, nullable=True),
     )
+    op.create_table(
+        "gateway_aliases",
+        sa.Column("alias_chain_id", sa.BigInteger, primary_key=True),
+        sa.Column("alias", sa.String(42), primary_key=True),
+        sa.Column("channel", sa.String(42), nullable=False),
+    )
+    op.create_index("gateway_aliases_by_channel", "gateway_aliases", ["channel"])
     # GET /v1/users/{user}/channels/{channel}/feeds reads one wallet's feed from one channel.
     op.create_index(
         "gateway_feeds_by_recipient_channel",
@@ -48,6 +55,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("gateway_feeds_by_recipient_channel", "gateway_feeds")
+    op.drop_index("gateway_aliases_by_channel", "gateway_aliases")
+    op.drop_table("gateway_aliases")
     op.drop_table("gateway_channel_meta")
     op.drop_index("gateway_channel_notifications_by_kind", "gateway_channel_notifications")
     op.drop_index("gateway_channel_notifications_by_channel", "gateway_channel_notifications")
