@@ -27,8 +27,8 @@ def test_a_notification_without_spam_recipients_is_one_feed() -> None:
 
 
 def test_times_are_read_from_milliseconds_or_iso() -> None:
-    assert as_epoch("1767268920000") == "2026-01-01T12:02:00Z"
-    assert as_epoch("2026-01-01T12:02:00Z") == "2026-01-01T12:02:00Z"
+    assert as_epoch("1767268920000") == "2026-01-01T12:02:00.000000Z"
+    assert as_epoch("2026-01-01T12:02:00Z") == "2026-01-01T12:02:00.000000Z"
     with pytest.raises(BadRange):
         as_epoch("yesterday")
 
@@ -37,7 +37,12 @@ def test_a_history_request_is_checked_and_its_page_size_capped() -> None:
     start, end, page, size = page_request(
         {"startTime": "1767268800000", "endTime": "1767268920000", "page": 2, "pageSize": 9999}
     )
-    assert (start, end, page, size) == ("2026-01-01T12:00:00Z", "2026-01-01T12:02:00Z", 2, 500)
+    assert (start, end, page, size) == (
+        "2026-01-01T12:00:00.000000Z",
+        "2026-01-01T12:02:00.000000Z",
+        2,
+        500,
+    )
     with pytest.raises(BadRange):
         page_request({"page": 1})
 
@@ -47,7 +52,7 @@ async def test_a_delivery_node_pages_through_a_time_range_until_count_is_zero(
 ) -> None:
     await sent_three(database)
     history = FeedHistory(database)
-    start, end = "2026-01-01T12:02:00Z", "2026-01-01T12:03:00Z"
+    start, end = "2026-01-01T12:02:00.000000Z", "2026-01-01T12:03:00.000000Z"
     first = await history.delivery_page(start, end, 1, 1)
     second = await history.delivery_page(start, end, 2, 1)
     third = await history.delivery_page(start, end, 3, 1)
@@ -59,12 +64,12 @@ async def test_a_delivery_node_pages_through_a_time_range_until_count_is_zero(
 async def test_a_reconnecting_wallet_gets_what_came_from_its_cursor_on(database: Database) -> None:
     await sent_three(database)
     history = FeedHistory(database)
-    missed = await history.since(ALICE.lower(), "2026-01-01T12:02:00Z")
+    missed = await history.since(ALICE.lower(), "2026-01-01T12:02:00.000000Z")
     assert [(item["payload"]["data"]["asub"], spam) for item, spam in missed] == [
         ("targeted", False),
         ("subset", False),
     ]
     bob = await history.wallet_page(
-        BOB.lower(), "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", 1, 50
+        BOB.lower(), "2026-01-01T00:00:00.000000Z", "2026-01-02T00:00:00.000000Z", 1, 50
     )
     assert [(f["payload"]["data"]["asub"], f["is_spam"]) for f in bob["feeds"]] == [("subset", 1)]

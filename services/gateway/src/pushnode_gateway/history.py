@@ -20,7 +20,7 @@ from pushnode_shared.db import Database
 
 MAX_PAGE_SIZE = 500
 REPLAY_LIMIT = 10_000  # a reconnect replays at most this many items; older ones: use /feeds
-FAR_FUTURE = "9999-12-31T23:59:59Z"
+FAR_FUTURE = "9999-12-31T23:59:59.999999Z"
 
 
 class BadRange(ValueError):
@@ -39,7 +39,7 @@ def as_epoch(value: Any) -> str:
             raise BadRange(f"not a time: {text!r}") from exc
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def page_request(data: Any) -> tuple[str, str, int, int]:
