@@ -140,6 +140,8 @@ async function main() {
     });
     check('getSubscribers lists both opted-in wallets', subscribed, subscribed);
     check('getSubscribers counts them (itemcount)', subscribed && subscribed.itemcount >= 2, subscribed && subscribed.itemcount);
+    const legacy = await PushAPI.channels._getSubscribers({ channel, env: ENV });
+    check('_getSubscribers (legacy) lists both', (legacy || []).includes(alice.address) && (legacy || []).includes(carol.address), legacy);
     const subs = await PushAPI.user.getSubscriptions({ user: caip(alice.address), env: ENV });
     check('getSubscriptions (alice) names the channel', (subs || []).some((s) => s.channel.toLowerCase() === channelSigner.address.toLowerCase()), subs);
   });

@@ -20,6 +20,7 @@ from pushnode_shared.events import (
     Event,
     MessageStored,
     Recipient,
+    SubscriptionAdded,
     payload_of,
     wrap,
 )
@@ -256,3 +257,19 @@ async def test_a_verified_alias_resolves_to_its_channel_until_it_is_removed(
         await handlers["ChannelAliasRemoved"](HandlerContext(session, replay=False), removed)
     gone = await client.get(f"/apis/v1/alias/eip155:80002:{BOB}/channel")
     assert gone.status_code == 404
+
+
+async def test_the_legacy_subscriber_list_names_every_subscriber(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    created = ChannelCreated(
+        channel=CHANNEL.lower(), chain_id=SEPOLIA, channel_type=2, identity="1+x", block_number=1
+    )
+    joined = [
+        SubscriptionAdded(channel=CHANNEL.lower(), subscriber=w.lower(), chain_id=SEPOLIA)
+        for w in (BOB, ALICE)
+    ]
+    await apply(database, created, *joined)
+    body = {"channel": CHANNEL, "blockchain": "11155111", "op": "read"}
+    answer = (await client.post("/apis/channels/_get_subscribers", json=body)).json()
+    assert answer == {"subscribers": sorted([ALICE, BOB], key=str.lower)}

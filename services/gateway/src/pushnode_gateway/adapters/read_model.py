@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from pushnode_gateway.adapters.db import channels, feeds, metadata
+from pushnode_gateway.adapters.db import channels, feeds, metadata, subscriptions
 from pushnode_shared.db import insert_ignore
 
 Row = dict[str, Any]
@@ -203,3 +203,13 @@ async def aliases_of(conn: AsyncConnection, channels_: list[str]) -> dict[str, R
         .order_by(aliases.c.channel, aliases.c.alias_chain_id.desc())
     )
     return {r.channel: dict(r._mapping) for r in rows}
+
+
+async def all_subscribers(conn: AsyncConnection, channel: str) -> list[str]:
+    """Every subscriber of a channel, in address order (the legacy, unpaged read)."""
+    rows = await conn.execute(
+        sa.select(subscriptions.c.subscriber)
+        .where(subscriptions.c.channel == channel)
+        .order_by(subscriptions.c.subscriber)
+    )
+    return [subscriber for (subscriber,) in rows]

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from pushnode_gateway.adapters import read_model
 from pushnode_gateway.api.deps import DatabaseDep
@@ -78,3 +79,25 @@ async def alias_channel(alias: str, database: DatabaseDep) -> dict[str, Any]:
         "alias_blockchain_id": str(row["alias_chain_id"]),
         "is_alias_verified": 1,
     }
+
+
+class LegacySubscribersCreate(BaseModel):
+    """The legacy body of the SDK's deprecated _getSubscribers: a bare channel and its chain."""
+
+    channel: str = Field(max_length=200)
+    blockchain: int | str | None = None
+    op: str | None = None
+
+
+@router.post("/channels/_get_subscribers")
+async def legacy_subscribers(
+    body: LegacySubscribersCreate, database: DatabaseDep
+) -> dict[str, Any]:
+    """Every subscriber of the channel as a checksummed address (the SDK reads `subscribers`).
+
+    A subscription holds on every chain of the channel, so `blockchain` does not narrow it.
+    """
+    address = account_or_400(body.channel).lower
+    async with database.engine.connect() as conn:
+        rows = await read_model.all_subscribers(conn, address)
+    return {"subscribers": [to_checksum_address(r) for r in rows]}
