@@ -6,9 +6,14 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from tests.bench import harness, ingest, rebuild
+from tests.bench import feeds, harness, ingest, rebuild, sockets
 
-SCENARIOS: dict[str, harness.Scenario] = {"ingest": ingest.scenario, "rebuild": rebuild.scenario}
+SCENARIOS: dict[str, harness.Scenario] = {
+    "ingest": ingest.scenario,
+    "rebuild": rebuild.scenario,
+    "feeds": feeds.scenario,
+    "sockets": sockets.scenario,
+}
 
 
 def main() -> None:
@@ -16,6 +21,12 @@ def main() -> None:
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=None)
     parser.add_argument("--rebuild-events", type=int, default=1_000_000)
     parser.add_argument("--ingest-count", type=int, default=2_000)
+    parser.add_argument("--feeds-wallets", type=int, default=1_000_000)
+    parser.add_argument("--feeds-notifications", type=int, default=100_000)
+    parser.add_argument("--feeds-fanout", type=int, default=10)
+    parser.add_argument("--feeds-reads", type=int, default=2_000)
+    parser.add_argument("--sockets-wallets", type=int, default=100)
+    parser.add_argument("--sockets-per-wallet", type=int, default=100)
     parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args()
     rows = asyncio.run(harness.run(SCENARIOS, args))

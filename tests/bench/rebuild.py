@@ -96,7 +96,7 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
         f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}", "gateway", MIGRATIONS
     )
     await database.upgrade()
-    spec = ConsumerSpec("bench-rebuild", (topic,), Handlers(None).mapping(), gateway_db.offsets)
+    spec = ConsumerSpec("bench-rebuild", (topic,), Handlers().mapping(), gateway_db.offsets)
     started = time.perf_counter()
     replayed = await replay(spec, database, KAFKA)
     rate = replayed / (time.perf_counter() - started)

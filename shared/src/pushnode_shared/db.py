@@ -57,6 +57,19 @@ async def insert_ignore(session: AsyncSession, table: sa.Table, values: dict[str
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def insert_ignore_many(
+    session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]]
+) -> None:
+    """Many rows in one INSERT … ON CONFLICT DO NOTHING (rows already there stay as they are)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
 class Database:
     """One service's database: engine, sessions, migrations and the projection checksum."""
 

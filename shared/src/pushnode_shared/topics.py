@@ -44,6 +44,9 @@ CHAIN_CURSORS = Topic(
 )
 DEVICES = Topic("devices", key="wallet", carries="signed device-token registrations and removals")
 DELIVERIES = Topic("deliveries", key="notification id", carries="per-device provider outcomes")
+UPLOADS = Topic(
+    "uploads", key="cid", carries="content posted to /apis/v1/ipfs/upload (channel metadata)"
+)
 DEAD_LETTERS = Topic(
     "dead-letters",
     key="source topic:partition",
@@ -59,6 +62,7 @@ CATALOGUE: tuple[Topic, ...] = (
     CHAIN_CURSORS,
     DEVICES,
     DELIVERIES,
+    UPLOADS,
     DEAD_LETTERS,
 )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 from eth_account import Account
 
 from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.signatures import sign_typed, subscribe_v1_typed_message
+from pushnode_shared.signatures import sign_data, sign_typed, subscribe_v1_typed_message
 from pushnode_shared.testing import InMemoryProducer
 from pushnode_shared.topics import PROTOCOL_INPUTS
 from tests.support.optin import optin_body
@@ -73,3 +75,17 @@ async def test_the_path_must_name_the_signed_channel(
     response = await client.post(f"/apis/v1/channels/{other}/subscribe", json=body)
     assert response.status_code == 400
     assert response.json()["error"]["reason"] == "CHANNEL_MISMATCH"
+
+
+async def test_the_sdks_subscribe_v2_message_with_bare_addresses_takes_the_chain_from_the_path(
+    client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+) -> None:
+    # subscribeV2 signs {"channel": "0x…", "subscriber": "0x…", …}: no chain in the message.
+    user = Account.from_key(anvil_keys[2]).address
+    fields = {"channel": CHANNEL, "subscriber": user, "action": "Subscribe", "userSetting": ""}
+    message = json.dumps(fields, indent=4)
+    proof = "eip712v2:" + sign_data(message, CHAIN.chain_id, CHAIN.comm, anvil_keys[2])
+    body = {"verificationProof": proof, "message": message, "origin": "sdk"}
+    response = await client.post(f"/apis/v1/channels/{CHANNEL_CAIP}/subscribe", json=body)
+    assert response.status_code == 204, response.text
+    assert producer.on(PROTOCOL_INPUTS)[0].payload["chain_id"] == CHAIN.chain_id

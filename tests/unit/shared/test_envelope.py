@@ -144,6 +144,7 @@ EXAMPLES = {
         "signed_at": "2026-01-01T00:00:00Z",
     },
     "DeviceUnregistered": {"wallet": "0xw", "device_token": "t", "reason": "wallet"},
+    "ContentUploaded": {"cid": "bafkrei", "data": "{}", "uploaded_at": "2026-01-01T00:00:00Z"},
     "DeliveryAttempted": {
         "notification_id": "n",
         "wallet": "0xw",

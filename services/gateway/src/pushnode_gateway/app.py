@@ -7,12 +7,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from socketio import ASGIApp
 
 from pushnode_gateway.api import (
+    channel_history,
     channel_reads,
     channels,
+    feed_reads,
     feeds,
     ipfs,
     payloads,
     pushtokens,
+    uploads,
     user_reads,
 )
 from pushnode_gateway.api.console import install_console
@@ -46,6 +49,9 @@ def create_app(
     )
     install_error_handlers(api)
     api.add_middleware(HttpMetrics)
+    # channel_history first: its /v1/channels/search must win over /v1/channels/{channel}.
+    for module in (channel_history, feed_reads, uploads):
+        api.include_router(module.router, prefix="/apis")
     for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from pushnode_gateway.adapters import db
+from pushnode_gateway.adapters import db, read_model
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
+from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
+from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.live import LiveFeed
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
@@ -17,7 +19,7 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import MESSAGES_STORED, PROTOCOL_DECISIONS
+from pushnode_shared.topics import MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,25 +33,32 @@ async def bootstrap(settings: SharedSettings) -> Node:
     feeds = ConsumerSpec(
         name="gateway-feeds",
         topics=(MESSAGES_STORED,),
-        handlers=Handlers(None).mapping(),
+        handlers=Handlers().mapping(),
         offsets=db.offsets,
     )
     # Its own consumer name: offsets sit in the same table, one row set per consumer.
     protocol = ConsumerSpec(
         name="gateway-protocol",
         topics=(PROTOCOL_DECISIONS,),
-        handlers=ProtocolHandlers().mapping(),
+        handlers={**ProtocolHandlers().mapping(), **AliasHandlers().mapping()},
+        offsets=db.offsets,
+    )
+    uploads = ConsumerSpec(
+        name="gateway-uploads",
+        topics=(UPLOADS,),
+        handlers=ContentHandlers().mapping(),
         offsets=db.offsets,
     )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
+    sockets.history = FeedHistory(database)
     producer = Producer(settings.kafka_bootstrap, "gateway")
     node = Node(
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[feeds, protocol],
-        projections=[feeds, protocol],
-        state_tables=db.STATE_TABLES,
+        consumers=[feeds, protocol, uploads],
+        projections=[feeds, protocol, uploads],
+        state_tables=db.STATE_TABLES + read_model.STATE_TABLES,
     )
     live = LiveFeed(settings.kafka_bootstrap, sockets)
     node.tasks.append(live.run)

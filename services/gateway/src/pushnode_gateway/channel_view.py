@@ -1,4 +1,4 @@
-"""Pure: registry rows as the SDK reads them (channel details, subscriptions, delegates)."""
+"""Registry rows as the SDK reads them (channel details, subscriptions, delegates)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from eth_utils.address import to_checksum_address
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pushnode_gateway.adapters import read_model
 from pushnode_gateway.models import ChannelPublic, DelegationPublic, SubscriberPublic
 
 # Identity type 1 is `1+<ipfs cid>`: the channel's metadata JSON lives on IPFS.
@@ -29,10 +31,15 @@ def caip10(chain_id: int, address: str) -> str:
     return f"eip155:{chain_id}:{to_checksum_address(address)}"
 
 
-def channel_public(row: dict[str, Any]) -> ChannelPublic:
-    """One channel. Name, info, url and icon stay null until the identity is read from IPFS."""
+def channel_public(row: dict[str, Any], meta: dict[str, Any] | None = None) -> ChannelPublic:
+    """One channel. Name, info, url and icon come from its uploaded metadata, else null."""
+    meta = meta or {}
     return ChannelPublic(
         channel=to_checksum_address(row["channel"]),
+        name=meta.get("name"),
+        info=meta.get("info"),
+        url=meta.get("url"),
+        icon=meta.get("icon"),
         ipfshash=ipfs_hash(row["identity"]),
         activation_status=int(row["active"]),
         blocked=int(row["blocked"]),
@@ -43,6 +50,27 @@ def channel_public(row: dict[str, Any]) -> ChannelPublic:
         identity=row["identity"],
         created_block=row["created_block"],
     )
+
+
+async def channels_public(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[ChannelPublic]:
+    """Channel rows with the metadata of their IPFS identities, looked up in one query."""
+    cids = [c for c in (ipfs_hash(r["identity"]) for r in rows) if c]
+    metas = await read_model.meta_by_cid(conn, cids)
+    aliases = await read_model.aliases_of(conn, [r["channel"] for r in rows])
+    answers = []
+    for row in rows:
+        answer = channel_public(row, metas.get(ipfs_hash(row["identity"]) or ""))
+        alias = aliases.get(row["channel"])
+        if alias is not None:
+            answer = answer.model_copy(
+                update={
+                    "alias_address": to_checksum_address(alias["alias"]),
+                    "alias_blockchain_id": str(alias["alias_chain_id"]),
+                    "is_alias_verified": 1,
+                }
+            )
+        answers.append(answer)
+    return answers
 
 
 def subscriber_public(row: dict[str, Any]) -> SubscriberPublic:

@@ -5,6 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pushnode_shared.logging import get_logger
+
+log = get_logger(__name__)
+# Routing errors Starlette raises itself (routes raise ApiError): no such path, wrong method.
+HTTP_REASONS = {404: "NO_ROUTE", 405: "METHOD_NOT_ALLOWED"}
 
 
 class ApiError(Exception):
@@ -34,5 +41,18 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         return JSONResponse(body, status_code=400)
 
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        reason = HTTP_REASONS.get(exc.status_code, f"HTTP_{exc.status_code}")
+        body = {"error": {"reason": reason, "message": str(exc.detail)}}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path, error=repr(exc))
+        body = {"error": {"reason": "INTERNAL_ERROR", "message": "the node failed; see its log"}}
+        return JSONResponse(body, status_code=500)
+
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, bad_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)

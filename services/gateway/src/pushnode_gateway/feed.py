@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pushnode_shared.events import MessageStored
@@ -37,4 +37,6 @@ def feed_item(stored: MessageStored, recipient: str) -> dict[str, Any]:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    # Always with microseconds: feed rows are ordered and ranged by this string, and
+    # "…:05Z" would sort after "…:05.2Z" if whole seconds dropped the fraction.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -1,6 +1,6 @@
 """Gateway handlers, one class per consumer.
 
-`Handlers` (gateway-feeds) consumes messages-stored: feed rows, then socket pushes after commit.
+`Handlers` (gateway-feeds) consumes messages-stored into feed rows (socket pushes: live.py).
 `ProtocolHandlers` (gateway-protocol) consumes protocol-decisions (ChannelCreated,
 ChannelStateChanged, SubscriptionAdded/Removed, DelegateAdded/Removed) into the channel
 registry. Neither produces events.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from pushnode_gateway.adapters import db, registry
+from pushnode_gateway.adapters import db, read_model, registry
 from pushnode_gateway.channel_view import iso
 from pushnode_gateway.feed import feed_item
-from pushnode_gateway.sockets import FeedSockets
+from pushnode_gateway.notification_view import channel_item, kind_of
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import (
@@ -30,10 +30,8 @@ from pushnode_shared.events import (
 
 
 class Handlers:
-    """Handlers with the socket server injected by bootstrap."""
-
-    def __init__(self, sockets: FeedSockets | None) -> None:
-        self.sockets = sockets
+    """gateway-feeds: feed rows per recipient and a row per channel notification, written in
+    bulk once per batch. Sockets are not pushed from here but from the live feed (live.py)."""
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler."""
@@ -41,19 +39,22 @@ class Handlers:
 
     async def on_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
         stored = payload_of(envelope, MessageStored)
+        channel_rows = ctx.buffer(
+            "channel_notifications", partial(read_model.add_channel_notifications, ctx.session)
+        )
+        channel_rows.append(
+            read_model.channel_notification_row(
+                stored.notification_id, stored.channel, kind_of(stored), channel_item(stored)
+            )
+        )
+        feed_rows = ctx.buffer("feeds", partial(db.add_feed_rows, ctx.session))
         for recipient in stored.recipients:
             item = feed_item(stored, recipient.address)
-            added = await db.add_feed_item(
-                ctx.session,
-                recipient.address,
-                stored.notification_id,
-                stored.channel,
-                recipient.spam,
-                item["epoch"],
-                item,
+            feed_rows.append(
+                db.feed_row(
+                    recipient.address, stored.notification_id, stored.channel, recipient.spam, item
+                )
             )
-            if added and self.sockets is not None:
-                ctx.later(partial(self.sockets.push, recipient.address, recipient.spam, item))
 
 
 class ProtocolHandlers:

@@ -15,6 +15,7 @@ import asyncio
 from aiokafka import AIOKafkaConsumer
 
 from pushnode_gateway.feed import feed_item
+from pushnode_gateway.notification_view import channel_item, delivery_feeds
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.envelope import MalformedEvent, from_record
 from pushnode_shared.events import MessageStored, payload_of
@@ -26,7 +27,9 @@ log = get_logger(__name__)
 
 
 async def push_stored(sockets: FeedSockets, stored: MessageStored) -> None:
-    """One stored notification to the sockets of this process: each recipient's room."""
+    """One stored notification to the sockets of this process: attached delivery nodes
+    (`liveFeeds`) and each recipient's room (`userFeeds` / `userSpamFeeds`)."""
+    await sockets.push_live(delivery_feeds(channel_item(stored)))
     for recipient in stored.recipients:
         item = feed_item(stored, recipient.address)
         await sockets.push(recipient.address, recipient.spam, item)

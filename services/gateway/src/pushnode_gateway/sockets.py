@@ -1,4 +1,9 @@
-"""socket.io endpoint the SDK connects to: rooms per wallet, userFeeds / userSpamFeeds events."""
+"""socket.io endpoint the SDK connects to: rooms per wallet, userFeeds / userSpamFeeds events.
+
+A delivery node connects with query {mode: 'delivery'} and gets every notification as
+`liveFeeds`. Both kinds may ask for what they missed with `historicalFeeds` (history.py), and a
+wallet's socket may reconnect with query {address, since} to be replayed what it missed.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,33 @@ from urllib.parse import parse_qs
 
 import socketio
 
+from pushnode_gateway.history import BadRange, FeedHistory, as_epoch, page_request
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.logging import get_logger
 
 log = get_logger(__name__)
 INBOX_EVENT, SPAM_EVENT = "userFeeds", "userSpamFeeds"
+LIVE_EVENT, HISTORY_EVENT = "liveFeeds", "historicalFeeds"
+DELIVERY_MODE = DELIVERY_ROOM = "delivery"
 
 
 class FeedSockets:
     """Wraps the socket.io server; a client joins the room of the address in its query."""
 
-    def __init__(self, cors_origins: list[str] | str = "*") -> None:
+    def __init__(
+        self, cors_origins: list[str] | str = "*", history: FeedHistory | None = None
+    ) -> None:
         self.server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=cors_origins)
+        self.history = history
         self.server.on("connect", self._on_connect)
+        self.server.on(HISTORY_EVENT, self._on_historical_feeds)
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         query = parse_qs(environ.get("QUERY_STRING", ""))
+        if (query.get("mode") or [""])[0] == DELIVERY_MODE:
+            await self.server.enter_room(sid, DELIVERY_ROOM)
+            await self.server.save_session(sid, {"mode": DELIVERY_MODE})
+            return True
         address = (query.get("address") or [""])[0]
         try:
             room = parse_account(address).lower
@@ -30,8 +46,47 @@ class FeedSockets:
             log.info("socket refused: no valid address in query", sid=sid)
             return False
         await self.server.enter_room(sid, room)
+        await self.server.save_session(sid, {"address": room})
+        since = (query.get("since") or [""])[0]
+        if since and self.history is not None:
+            try:
+                start = as_epoch(since)
+            except BadRange:
+                log.info("socket refused: since is not a time", sid=sid)
+                return False
+            self.server.start_background_task(self._replay, sid, room, start)
         return True
+
+    async def _replay(self, sid: str, wallet: str, start: str) -> None:
+        assert self.history is not None
+        for item, spam in await self.history.since(wallet, start):
+            await self.server.emit(SPAM_EVENT if spam else INBOX_EVENT, item, to=sid)
+
+    async def _on_historical_feeds(self, sid: str, data: Any) -> dict[str, Any]:
+        """Answer a time range on the same event (and as the ack), as Push's backend does."""
+        if self.history is None:
+            answer: dict[str, Any] = {"count": 0, "feeds": [], "error": "NO_HISTORY"}
+        else:
+            try:
+                start, end, page, size = page_request(data)
+            except BadRange as exc:
+                answer = {"count": 0, "feeds": [], "error": "BAD_RANGE", "message": str(exc)}
+            else:
+                session = await self.server.get_session(sid)
+                if session.get("mode") == DELIVERY_MODE:
+                    answer = await self.history.delivery_page(start, end, page, size)
+                else:
+                    answer = await self.history.wallet_page(
+                        session["address"], start, end, page, size
+                    )
+        await self.server.emit(HISTORY_EVENT, answer, to=sid)
+        return answer
 
     async def push(self, recipient: str, spam: bool, item: dict[str, Any]) -> None:
         """Deliver one feed item to every socket of that wallet."""
         await self.server.emit(SPAM_EVENT if spam else INBOX_EVENT, item, room=recipient)
+
+    async def push_live(self, feeds: list[dict[str, Any]]) -> None:
+        """Stream one notification's feed objects to every attached delivery node."""
+        for feed in feeds:
+            await self.server.emit(LIVE_EVENT, feed, room=DELIVERY_ROOM)

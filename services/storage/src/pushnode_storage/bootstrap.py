@@ -10,10 +10,11 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import PROTOCOL_DECISIONS
+from pushnode_shared.topics import PROTOCOL_DECISIONS, UPLOADS
 from pushnode_storage.adapters import db
 from pushnode_storage.config import Settings
 from pushnode_storage.handlers import PRODUCER, Handlers
+from pushnode_storage.uploads import UploadHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,12 +31,19 @@ async def bootstrap(settings: SharedSettings) -> Node:
         offsets=db.offsets,
         prepare=handlers.prepare,
     )
+    # Its own consumer name: offsets sit in the same table, one row set per consumer.
+    uploads = ConsumerSpec(
+        name="storage-uploads",
+        topics=(UPLOADS,),
+        handlers=UploadHandlers(kubo).mapping(),
+        offsets=db.offsets,
+    )
     node = Node(
         settings=settings,
         db=Database(settings.db_url(), "storage", MIGRATIONS),
         producer=Producer(settings.kafka_bootstrap, PRODUCER),
-        consumers=[spec],
-        projections=[spec],
+        consumers=[spec, uploads],
+        projections=[spec, uploads],
         state_tables=db.STATE_TABLES,
     )
     node.resources.push_async_callback(kubo.aclose)

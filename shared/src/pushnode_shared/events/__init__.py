@@ -40,6 +40,7 @@ from pushnode_shared.events.subscriptions import (
     SubscriptionRejected,
     SubscriptionSubmitted,
 )
+from pushnode_shared.events.uploads import ContentUploaded
 
 __all__ = [
     "ChainBlocksRecorded",
@@ -50,6 +51,7 @@ __all__ = [
     "ChannelCreated",
     "ChannelStateChanged",
     "ChannelUpdated",
+    "ContentUploaded",
     "DeadLetterReplayed",
     "DelegateAdded",
     "DelegateRemoved",

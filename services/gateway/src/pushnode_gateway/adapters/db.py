@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from pushnode_shared.db import insert_ignore, offsets_table
+from pushnode_shared.db import insert_ignore_many, offsets_table
 
 metadata = sa.MetaData()
 feeds = sa.Table(
@@ -53,25 +53,23 @@ offsets = offsets_table(metadata, "gateway")
 STATE_TABLES = [feeds.name, channels.name, subscriptions.name, delegates.name]
 
 
-async def add_feed_item(
-    session: AsyncSession,
-    recipient: str,
-    notification_id: str,
-    channel: str,
-    spam: bool,
-    epoch: str,
-    item: dict[str, Any],
-) -> bool:
-    """Insert one feed row; False when it is already there (a replayed record)."""
-    values = {
+def feed_row(
+    recipient: str, notification_id: str, channel: str, spam: bool, item: dict[str, Any]
+) -> dict[str, Any]:
+    """One wallet's feed row for a notification."""
+    return {
         "recipient": recipient,
         "notification_id": notification_id,
         "channel": channel,
         "spam": spam,
-        "epoch": epoch,
+        "epoch": item["epoch"],
         "item": json.dumps(item, sort_keys=True),
     }
-    return await insert_ignore(session, feeds, values)
+
+
+async def add_feed_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert feed rows in one statement; rows already there (a replayed record) stay."""
+    await insert_ignore_many(session, feeds, rows)
 
 
 async def page_of_feeds(

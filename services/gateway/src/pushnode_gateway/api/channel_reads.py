@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pushnode_gateway.adapters import registry
 from pushnode_gateway.api.deps import DatabaseDep
 from pushnode_gateway.api.params import LimitQuery, PageQuery, account_or_400
-from pushnode_gateway.channel_view import caip10, channel_public, subscriber_public
+from pushnode_gateway.channel_view import caip10, channels_public, subscriber_public
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import (
     ChannelPublic,
@@ -32,7 +32,7 @@ async def list_channels(
     """Channels that are not blocked; the SDK's default is most subscribers first."""
     async with database.engine.connect() as conn:
         rows, total = await registry.page_of_channels(conn, page, limit, sort, order)
-    return ChannelsPublic(channels=[channel_public(r) for r in rows], itemcount=total)
+        return ChannelsPublic(channels=await channels_public(conn, rows), itemcount=total)
 
 
 @router.get("/v1/channels/{channel}")
@@ -41,9 +41,9 @@ async def get_channel(channel: str, database: DatabaseDep) -> ChannelPublic:
     address = account_or_400(channel).lower
     async with database.engine.connect() as conn:
         row = await registry.get_channel(conn, address)
-    if row is None:
-        raise ApiError(404, "UNKNOWN_CHANNEL", f"{channel} is not a channel on this node")
-    return channel_public(row)
+        if row is None:
+            raise ApiError(404, "UNKNOWN_CHANNEL", f"{channel} is not a channel on this node")
+        return (await channels_public(conn, [row]))[0]
 
 
 @router.get("/v1/channels/{channel}/subscribers")

@@ -52,11 +52,10 @@ async def unsubscribe(
 async def _submit(
     channel: str, body: OptInCreate, action: str, producer: ProducerDep, settings: SettingsDep
 ) -> None:
-    optin = _checked(channel, body, action, settings)
-    assert optin.channel.chain_id is not None
+    optin, chain_id = _checked(channel, body, action, settings)
     event = SubscriptionSubmitted(
         channel=channel_key(optin.channel.address),
-        chain_id=optin.channel.chain_id,
+        chain_id=chain_id,
         subscriber=optin.subscriber.lower,
         action=SubscriptionAction(action),
         user_setting=optin.user_setting,
@@ -68,7 +67,13 @@ async def _submit(
     await producer.publish(PROTOCOL_INPUTS, wrap(event, producer="gateway"))
 
 
-def _checked(channel: str, body: OptInCreate, action: str, settings: SettingsDep) -> OptIn:
+def _checked(
+    channel: str, body: OptInCreate, action: str, settings: SettingsDep
+) -> tuple[OptIn, int]:
+    """The parsed opt-in and its chain: the signed message's CAIP chain, else the path's.
+
+    subscribeV2 signs bare addresses (`channel: "0x…"`) and names the chain only in the path.
+    """
     proof = body.verification_proof or body.signature or ""
     try:
         optin = parse_optin(body.message, proof, action)
@@ -80,15 +85,13 @@ def _checked(channel: str, body: OptInCreate, action: str, settings: SettingsDep
         raise ApiError(
             400, "CHANNEL_MISMATCH", "the path and the signed message name other channels"
         )
-    chain = by_id(settings.chains, optin.channel.chain_id or 0)
+    chain = by_id(settings.chains, optin.channel.chain_id or path_channel.chain_id or 0)
     if chain is None:
-        raise ApiError(
-            400, "CHAIN_NOT_SUPPORTED", f"chain of {optin.channel.caip10()} not followed"
-        )
+        raise ApiError(400, "CHAIN_NOT_SUPPORTED", f"chain of {channel} not followed")
     try:
         signer = optin_signer(optin, chain.chain_id, chain.comm)
     except BadSignature as exc:
         raise ApiError(400, "BAD_SIGNATURE", str(exc)) from exc
     if signer.lower() != optin.subscriber.lower:
         raise ApiError(403, "SIGNER_NOT_SUBSCRIBER", "the signature is not the subscriber's")
-    return optin
+    return optin, chain.chain_id

@@ -1,0 +1,57 @@
+"""gateway-uploads: channel metadata from ContentUploaded, so channel reads carry a name."""
+
+from __future__ import annotations
+
+import json
+
+from pushnode_gateway.adapters import read_model
+from pushnode_shared.consumer import Handler, HandlerContext
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import ContentUploaded, payload_of
+
+
+class ContentHandlers:
+    """Keeps uploads that look like channel metadata (a JSON object with a string name)."""
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler."""
+        return {"ContentUploaded": self.on_content_uploaded}
+
+    async def on_content_uploaded(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        uploaded = payload_of(envelope, ContentUploaded)
+        try:
+            fields = json.loads(uploaded.data)
+        except ValueError:
+            return  # any content may be uploaded; only channel metadata is read here
+        if isinstance(fields, dict) and isinstance(fields.get("name"), str):
+            await read_model.add_channel_meta(ctx.session, uploaded.cid, fields)
+
+
+class AliasHandlers:
+    """The validator's alias decisions (ChannelAliasVerified / ChannelAliasRemoved, issue [C]).
+
+    Read from the envelope's payload fields (channel, alias_chain_id, alias) rather than the
+    typed classes, which arrive with the validator's branch; a type this build does not see is
+    simply never dispatched here.
+    """
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler."""
+        return {
+            "ChannelAliasVerified": self.on_alias_verified,
+            "ChannelAliasRemoved": self.on_alias_removed,
+        }
+
+    async def on_alias_verified(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        chain_id, alias, channel = _alias_fields(envelope)
+        await read_model.set_alias(ctx.session, chain_id, alias, channel)
+
+    async def on_alias_removed(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        chain_id, alias, _ = _alias_fields(envelope)
+        await read_model.set_alias(ctx.session, chain_id, alias, None)
+
+
+def _alias_fields(envelope: Envelope) -> tuple[int, str, str]:
+    payload = envelope.payload
+    alias, channel = str(payload["alias"]).lower(), str(payload["channel"]).lower()
+    return int(payload["alias_chain_id"]), alias, channel

@@ -1,0 +1,33 @@
+"""storage-uploads: puts content uploaded through the gateway into kubo, pinned.
+
+The storage service owns kubo writes; the gateway only appends ContentUploaded. While kubo is
+down the put raises TransientError, the batch rolls back and is retried: nothing is skipped.
+"""
+
+from __future__ import annotations
+
+from pushnode_shared.consumer import Handler, HandlerContext, TransientError
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import ContentUploaded, payload_of
+from pushnode_shared.ipfs import BlockStore, cid_of
+
+
+class UploadHandlers:
+    """Handlers with the block store injected by bootstrap."""
+
+    def __init__(self, blocks: BlockStore) -> None:
+        self.blocks = blocks
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler."""
+        return {"ContentUploaded": self.on_content_uploaded}
+
+    async def on_content_uploaded(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        uploaded = payload_of(envelope, ContentUploaded)
+        data = uploaded.data.encode("utf-8")
+        if cid_of(data) != uploaded.cid:
+            # The gateway computed the CID from these bytes; a mismatch is a poison record.
+            raise ValueError(f"upload {uploaded.cid} does not hash to its CID")
+        cid = await self.blocks.put(data)
+        if cid != uploaded.cid:
+            raise TransientError(f"kubo returned {cid}, expected {uploaded.cid}")

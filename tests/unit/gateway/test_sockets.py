@@ -1,0 +1,109 @@
+"""The socket.io server over a real loopback port: delivery nodes, history, reconnect cursors."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from pushnode_gateway.app import create_app
+from pushnode_gateway.config import Settings
+from pushnode_gateway.history import FeedHistory
+from pushnode_gateway.live import push_stored
+from pushnode_gateway.sockets import FeedSockets
+from pushnode_shared.db import Database
+from pushnode_shared.events import Recipient
+from pushnode_shared.runtime import Readiness, serve_http
+from pushnode_shared.testing import InMemoryProducer
+from tests.unit.gateway.test_channel_history_api import ALICE, BOB, sent_three, stored
+
+
+@pytest.fixture
+async def served(database: Database, tmp_path: Path) -> AsyncIterator[tuple[str, FeedSockets]]:
+    """The gateway app on a free loopback port (not 4000: test stacks may hold it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sockets = FeedSockets(history=FeedHistory(database))
+    settings = Settings(PUSHNODE_DATA_DIR=tmp_path)  # type: ignore[call-arg]
+    app = create_app(settings, InMemoryProducer(), database, sockets, Readiness())  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve_http(app, "127.0.0.1", port, stop))
+    await asyncio.sleep(0.3)
+    yield f"http://127.0.0.1:{port}", sockets
+    stop.set()
+    await server
+
+
+async def client(url: str, **handlers: Any) -> socketio.AsyncClient:
+    sio = socketio.AsyncClient(reconnection=False)
+    for event, handler in handlers.items():
+        sio.on(event, handler)
+    await sio.connect(url, transports=["websocket"])
+    return sio
+
+
+async def eventually(items: list[Any], count: int = 1) -> list[Any]:
+    for _ in range(50):
+        if len(items) >= count:
+            return items
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {count} items, got {items}")
+
+
+async def test_a_delivery_node_gets_live_feeds_from_the_live_feed(
+    served: tuple[str, FeedSockets],
+) -> None:
+    url, sockets = served
+    live: list[Any] = []
+    node = await client(f"{url}?mode=delivery", liveFeeds=live.append)
+    message = stored(4, "subset", [Recipient(address=ALICE.lower(), spam=False)], 5)
+    await push_stored(sockets, message)
+    await eventually(live)
+    await node.disconnect()
+    assert live[0]["users"] == [ALICE.lower()] and live[0]["sid"] == message.notification_id
+
+
+async def test_historical_feeds_are_answered_for_a_delivery_node_and_for_a_wallet(
+    served: tuple[str, FeedSockets], database: Database
+) -> None:
+    url, _ = served
+    await sent_three(database)
+    answers: list[Any] = []
+    node = await client(f"{url}?mode=delivery", historicalFeeds=answers.append)
+    request = {"startTime": "1767268800000", "endTime": "1767272400000", "page": 1}
+    await node.emit("historicalFeeds", request)
+    await eventually(answers)
+    await node.disconnect()
+    mine: list[Any] = []
+    wallet = await client(f"{url}?address=eip155:11155111:{BOB}", historicalFeeds=mine.append)
+    await wallet.emit("historicalFeeds", request)
+    await eventually(mine)
+    await wallet.emit("historicalFeeds", {"startTime": "later"})
+    await eventually(mine, 2)
+    await wallet.disconnect()
+    assert answers[0]["count"] == 3 and len(answers[0]["feeds"]) == 4  # subset: inbox + spam
+    assert [(f["payload"]["data"]["asub"], f["is_spam"]) for f in mine[0]["feeds"]] == [
+        ("subset", 1)
+    ]
+    assert mine[1]["error"] == "BAD_RANGE"
+
+
+async def test_a_wallet_reconnecting_with_a_cursor_is_replayed_what_it_missed(
+    served: tuple[str, FeedSockets], database: Database
+) -> None:
+    url, _ = served
+    await sent_three(database)
+    inbox: list[Any] = []
+    since = "2026-01-01T12:02:00Z"
+    wallet = await client(
+        f"{url}?address=eip155:11155111:{ALICE}&since={since}", userFeeds=inbox.append
+    )
+    await eventually(inbox, 2)
+    await wallet.disconnect()
+    assert [f["payload"]["data"]["asub"] for f in inbox] == ["targeted", "subset"]
