@@ -78,3 +78,22 @@ def test_channel_alias_is_keyed_by_the_ethereum_channel() -> None:
 
 def test_a_log_of_another_event_is_ignored() -> None:
     assert decode_log(1, raw_log(["0x" + "00" * 32], b"")) is None
+
+
+def test_the_v1_update_channel_without_amount_decodes_as_update_channel() -> None:
+    v1 = next(e for e in EVENTS if e.signature == "UpdateChannel(address,bytes)")
+    v2 = next(e for e in EVENTS if e.signature == "UpdateChannel(address,bytes,uint256)")
+    assert v1.topic0 != v2.topic0
+    log = raw_log([v1.topic0, topic(CHANNEL)], encode(["bytes"], [b"1+bafy-v1"]))
+    fact = decode_log(1, log)
+    assert fact is not None
+    assert (fact.event, fact.channel) == ("UpdateChannel", CHANNEL)
+    assert fact.args == {"channel": CHANNEL, "identity": "0x" + b"1+bafy-v1".hex()}
+
+
+def test_settings_with_an_unindexed_channel_are_keyed_by_that_channel() -> None:
+    data = encode(["address", "uint256", "string", "string"], [CHANNEL, 2, "1-0+2-5", "a+b"])
+    fact = decode_log(1, raw_log([topic0("ChannelNotifcationSettingsAdded")], data))
+    assert fact is not None
+    assert fact.channel == CHANNEL
+    assert fact.args["_notifSettings"] == "1-0+2-5"

@@ -1,4 +1,9 @@
-"""The Push Core/Comm events the listener decodes, keyed by topic0 (typos are part of the ABI)."""
+"""The Push Core/Comm events the listener decodes, keyed by topic0 (typos are part of the ABI).
+
+Every event that concerns a channel is followed, in every known version (a version with other
+parameter types has another topic0). Events about stakers, chat incentives and public keys
+name no channel and are left out: nothing downstream reads them.
+"""
 
 from __future__ import annotations
 
@@ -66,7 +71,50 @@ EVENTS: tuple[EventAbi, ...] = (
         ("channel", "address", True),
         ("amountDeposited", "uint256", True),
     ),
+    # PushCoreV1 (pushContracts-v1.0) emitted UpdateChannel without the amount: another topic0.
+    _ev("UpdateChannel", "channel", ("channel", "address", True), ("identity", "bytes", False)),
     _ev("ChannelBlocked", "channel", ("channel", "address", True)),
+    _ev(
+        "ChannelVerified",
+        "channel",
+        ("channel", "address", True),
+        ("verifier", "address", True),
+    ),
+    _ev(
+        "ChannelVerificationRevoked",
+        "channel",
+        ("channel", "address", True),
+        ("revoker", "address", True),
+    ),
+    _ev(
+        "ChannelNotifcationSettingsAdded",
+        "_channel",
+        ("_channel", "address", False),
+        ("totalNotifOptions", "uint256", False),
+        ("_notifSettings", "string", False),
+        ("_notifDescription", "string", False),
+    ),
+    _ev("AddSubGraph", "channel", ("channel", "address", True), ("_subGraphData", "bytes", False)),
+    _ev(
+        "TimeBoundChannelDestroyed",
+        "channel",
+        ("channel", "address", True),
+        ("amountRefunded", "uint256", True),
+    ),
+    _ev(
+        "ChannelOwnershipTransfer",
+        "channel",
+        ("channel", "address", True),
+        ("newOwner", "address", True),
+    ),
+    _ev(
+        "UserNotifcationSettingsAdded",
+        "_channel",
+        ("_channel", "address", False),
+        ("_user", "address", False),
+        ("_notifID", "uint256", False),
+        ("_notifSettings", "string", False),
+    ),
     _ev("Subscribe", "channel", ("channel", "address", True), ("user", "address", True)),
     _ev("Unsubscribe", "channel", ("channel", "address", True), ("user", "address", True)),
     _ev("AddDelegate", "channel", ("channel", "address", False), ("delegate", "address", False)),
