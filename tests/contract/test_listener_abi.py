@@ -65,8 +65,6 @@ def test_indexed_parameters_match_the_contracts() -> None:
             if item["type"] != "event" or item["name"] in NOT_FOLLOWED:
                 continue
             ours = next(
-                e
-                for e in EVENTS
-                if e.name == item["name"] and len(e.params) == len(item["inputs"])
+                e for e in EVENTS if e.name == item["name"] and len(e.params) == len(item["inputs"])
             )
             assert [p.indexed for p in ours.params] == [i["indexed"] for i in item["inputs"]]

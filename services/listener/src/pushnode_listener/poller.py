@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pushnode_listener.adapters.chain import ChainReader, RangeTooLarge
+from pushnode_listener.adapters.heads import NewHeads
 from pushnode_listener.domain import PRODUCER, Header, decode_log, emitted_block, observed
 from pushnode_listener.progress import Progress
 from pushnode_listener.ranges import AdaptiveRange
@@ -59,6 +60,8 @@ class Tuning:
     max_range: int = 2000
     finality: int = 64
     target_logs: int = 1000
+    # With a live newHeads subscription, still poll this often in case a notification is lost.
+    safety_poll_seconds: float = 10.0
 
 
 class ChainPoller:
@@ -71,8 +74,10 @@ class ChainPoller:
         producer: Publisher,
         load_resume: Callable[[], Awaitable[Resume]],
         tuning: Tuning,
+        heads: NewHeads | None = None,
     ) -> None:
-        self.chain, self.rpc, self.producer = chain, rpc, producer
+        self.chain, self.rpc, self.producer, self.heads = chain, rpc, producer, heads
+        self.safety_poll = tuning.safety_poll_seconds
         self.load_resume, self.finality = load_resume, tuning.finality
         self.ranges = AdaptiveRange(tuning.max_range, tuning.target_logs)
         self.window = BlockWindow(tuning.finality)
@@ -82,21 +87,52 @@ class ChainPoller:
         self.halted: str | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll until stop; RPC faults back off and retry the same range (nothing skipped)."""
+        """Follow until stop; RPC faults back off and retry the same range (nothing skipped)."""
+        heads = asyncio.create_task(self.heads.run()) if self.heads is not None else None
+        try:
+            await self._loop(stop)
+        finally:
+            if heads is not None:
+                heads.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heads
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         backoff = 1.0
         while not stop.is_set():
+            if self.heads is not None:
+                self.heads.arrived.clear()  # a head announced from here on wakes the next wait
             try:
                 progressed = await self.step()
                 backoff = 1.0
             except TRANSIENT as exc:
-                log.warning("chain step failed", chain=self.chain.chain_id, error=repr(exc))
                 backoff = min(backoff * 2, 30.0)
+                log.warning(
+                    "chain step failed, backing off",
+                    chain=self.chain.chain_id,
+                    next_block=self.next_block,
+                    retry_in_s=backoff,
+                    error=str(exc),
+                )
                 await _sleep(stop, backoff)
                 continue
             if self.halted is not None:
                 await stop.wait()  # halted for good: /readyz and the gauge say why
             elif not progressed:
-                await _sleep(stop, self.chain.poll_seconds)
+                await self._wait_for_head(stop)
+
+    async def _wait_for_head(self, stop: asyncio.Event) -> None:
+        """Until the websocket announces a block, or the poll interval when it is down."""
+        if self.heads is None or not self.heads.connected:
+            await _sleep(stop, self.chain.poll_seconds)
+            return
+        arrived = asyncio.create_task(self.heads.arrived.wait())
+        stopped = asyncio.create_task(stop.wait())
+        _, pending = await asyncio.wait(
+            {arrived, stopped}, timeout=self.safety_poll, return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in pending:
+            task.cancel()
 
     async def step(self) -> bool:
         """Emit (or reorg-correct) one range; False when there was nothing to do."""
