@@ -8,6 +8,7 @@ from pathlib import Path
 from pushnode_listener.adapters import db
 from pushnode_listener.adapters.chain import ChainRpc
 from pushnode_listener.adapters.heads import NewHeads, ws_url_of
+from pushnode_listener.adapters.txproducer import TransactionalPublisher
 from pushnode_listener.config import Settings
 from pushnode_listener.handlers import HANDLERS
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
@@ -68,8 +69,12 @@ def _add_poller(node: Node, chain: ChainConfig, tuning: Tuning, settings: Settin
         cursor = await db.load_cursor(node.db, chain.chain_id)
         return Resume(cursor, await db.load_window(node.db, chain.chain_id))
 
-    assert node.producer is not None
-    poller = ChainPoller(chain, rpc, node.producer, resume_after_catch_up, tuning, heads)
+    # Its own transactional producer per chain: a range and its checkpoint commit together.
+    publisher = TransactionalPublisher(
+        settings.kafka_bootstrap, f"pushnode-listener-{chain.chain_id}", PRODUCER
+    )
+    node.resources.push_async_callback(publisher.stop)
+    poller = ChainPoller(chain, rpc, publisher, resume_after_catch_up, tuning, heads)
     node.tasks.append(poller.run)
 
     node.readiness.checks[f"chain:{chain.chain_id}"] = chain_check(poller)

@@ -35,6 +35,8 @@ from pushnode_shared.logging import get_logger
 from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
 
 log = get_logger(__name__)
+# Logs per ChainBlocksRecorded record: about 250 bytes each, so well under 1 MB.
+RECORDED_LOGS = 2000
 __all__ = ["PRODUCER", "ChainPoller", "Publisher", "Resume"]
 
 
@@ -113,6 +115,16 @@ class ChainPoller:
                     next_block=self.next_block,
                     retry_in_s=backoff,
                     error=str(exc),
+                )
+                await _sleep(stop, backoff)
+                continue
+            except Exception:  # a bug or a malformed answer: this chain retries, others go on
+                backoff = min(backoff * 2, 30.0)
+                log.exception(
+                    "chain step crashed, backing off",
+                    chain=self.chain.chain_id,
+                    next_block=self.next_block,
+                    retry_in_s=backoff,
                 )
                 await _sleep(stop, backoff)
                 continue
@@ -206,12 +218,11 @@ class ChainPoller:
         headers: dict[int, Header],
         safe: int,
     ) -> None:
-        """Publish the logs in chain order, then the recorded blocks, then the checkpoint."""
-        await self.producer.publish_many([(PROTOCOL_INPUTS, observed(f)) for f in facts])
+        """Publish the logs in chain order, then the recorded blocks, then the checkpoint.
+
+        All in one publish_many: with the transactional publisher that is one Kafka transaction.
+        """
         blocks = [emitted_block(h, facts) for h in headers.values()]
-        recorded = ChainBlocksRecorded(
-            chain_id=self.chain.chain_id, blocks=tuple(blocks), window=self.finality
-        )
         cursor = ChainCursorAdvanced(
             chain_id=self.chain.chain_id,
             block_number=end,
@@ -220,15 +231,13 @@ class ChainPoller:
         )
         ident = str(self.chain.chain_id), str(end), headers[end].hash
         await self.producer.publish_many(
-            [
-                (
-                    CHAIN_CURSORS,
-                    wrap(recorded, producer=PRODUCER, event_id=derive_id("window", *ident)),
-                ),
+            [(PROTOCOL_INPUTS, observed(f)) for f in facts]
+            + [(CHAIN_CURSORS, e) for e in self._recorded(blocks, ident)]
+            + [
                 (
                     CHAIN_CURSORS,
                     wrap(cursor, producer=PRODUCER, event_id=derive_id("cursor", *ident)),
-                ),
+                )
             ]
         )
         self.window.record(blocks)
@@ -239,6 +248,28 @@ class ChainPoller:
             log.info(
                 "logs emitted", chain=self.chain.chain_id, start=start, end=end, logs=len(facts)
             )
+
+    def _recorded(self, blocks: list[EmittedBlock], ident: tuple[str, ...]) -> list[Envelope]:
+        """The window's blocks as ChainBlocksRecorded records of at most RECORDED_LOGS logs.
+
+        A record carries every log of its blocks (to retract them later): split, a crowded
+        range stays under Kafka's 1 MB record limit. A block holds together even if bigger.
+        """
+        chunks: list[list[EmittedBlock]] = [[]]
+        for block in blocks:
+            if chunks[-1] and sum(len(b.logs) for b in chunks[-1]) + len(block.logs) > (
+                RECORDED_LOGS
+            ):
+                chunks.append([])
+            chunks[-1].append(block)
+        out = []
+        for i, chunk in enumerate(chunks):
+            recorded = ChainBlocksRecorded(
+                chain_id=self.chain.chain_id, blocks=tuple(chunk), window=self.finality
+            )
+            parts = ident if i == 0 else (*ident, str(i))
+            out.append(wrap(recorded, producer=PRODUCER, event_id=derive_id("window", *parts)))
+        return out
 
     async def _reorg(self) -> None:
         """Retract the dropped blocks' logs and rewind to the fork point, or halt if too deep."""
@@ -251,8 +282,9 @@ class ChainPoller:
         if not dropped:  # the tip is canonical after all: the chain moved between two reads
             return
         retracted, rewound = rewind_events(self.chain.chain_id, fork, dropped)
-        await self.producer.publish_many([(PROTOCOL_INPUTS, e) for e in retracted])
-        await self.producer.publish(CHAIN_CURSORS, rewound)
+        await self.producer.publish_many(
+            [(PROTOCOL_INPUTS, e) for e in retracted] + [(CHAIN_CURSORS, rewound)]
+        )
         self.next_block = fork.number + 1
         self.progress.reorg(len(retracted))
         log.warning(
