@@ -8,6 +8,7 @@ name no channel and are left out: nothing downstream reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from eth_utils.crypto import keccak
 
@@ -29,12 +30,27 @@ class EventAbi:
     params: tuple[Param, ...]
     channel_arg: str
 
-    @property
+    @cached_property
     def signature(self) -> str:
         """Canonical signature, e.g. AddChannel(address,uint8,bytes)."""
         return f"{self.name}({','.join(p.type for p in self.params)})"
 
-    @property
+    @cached_property
+    def indexed(self) -> tuple[Param, ...]:
+        """The parameters carried in topics 1..3, in order."""
+        return tuple(p for p in self.params if p.indexed)
+
+    @cached_property
+    def plain(self) -> tuple[Param, ...]:
+        """The parameters ABI-encoded in the data, in order."""
+        return tuple(p for p in self.params if not p.indexed)
+
+    @cached_property
+    def plain_types(self) -> tuple[str, ...]:
+        """The types of the data part, for eth-abi."""
+        return tuple(p.type for p in self.plain)
+
+    @cached_property
     def topic0(self) -> str:
         """keccak256 of the signature, 0x-hex."""
         return "0x" + keccak(text=self.signature).hex()
