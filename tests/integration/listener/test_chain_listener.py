@@ -22,6 +22,7 @@ from pushnode_listener.poller import ChainPoller
 from pushnode_shared.consumer import TransientError
 from pushnode_shared.envelope import Envelope
 from tests.integration.listener.anvil import Redirected, make_poller, read_all, rpc
+from tests.support.bysig import relay_opt
 from tests.support.devchain import fresh_wallet
 
 pytestmark = pytest.mark.integration
@@ -82,7 +83,8 @@ def lifecycle(deploy: ModuleType, sepolia: Web3, owner: str, user: str) -> list[
 
 
 def live(deploy: ModuleType, sepolia: Web3, owner: str, user: str) -> list[Any]:
-    """Subscribe, notify, remove delegate, unsubscribe, deactivate, block: mined while following."""
+    """Subscribe, notify, remove delegate, unsubscribe, both again by signature, deactivate,
+    block: mined while following."""
     channel, comm, core = deploy.address_of(owner), deploy.comm(sepolia), deploy.core(sepolia)
     admin = deploy.anvil_private_keys()[0]
     return [
@@ -90,8 +92,20 @@ def live(deploy: ModuleType, sepolia: Web3, owner: str, user: str) -> list[Any]:
         deploy.send_notification(sepolia, owner, channel, deploy.address_of(user), b"3+hi"),
         deploy.send_tx(sepolia, owner, comm.functions.removeDelegate(deploy.address_of(user))),
         deploy.unsubscribe(sepolia, user, channel),
+        relay_opt(sepolia, owner, user, channel, "Subscribe"),  # gasless, relayed by the owner
+        relay_opt(sepolia, owner, user, channel, "Unsubscribe"),
         deploy.send_tx(sepolia, owner, core.functions.deactivateChannel()),
         deploy.send_tx(sepolia, admin, core.functions.blockChannel(channel)),
+    ]
+
+
+def opt_ins_of(records: list[Envelope], user: str) -> list[str]:
+    """The user's Subscribe/Unsubscribe events, in log order."""
+    return [
+        e.payload["event"]
+        for e in records
+        if e.payload["event"] in ("Subscribe", "Unsubscribe")
+        and e.payload["args"]["user"] == user.lower()
     ]
 
 
@@ -121,9 +135,14 @@ async def test_a_channel_lifecycle_on_both_chains_arrives_once_and_in_order(
     in_partition = positions(mine, 11155111, txs)
     assert in_partition == [p for p in expected if p in set(in_partition)]  # in chain order
     names = [e.payload["event"] for e in mine if e.payload["chain_id"] == 11155111]
-    lifecycle_names = ["AddChannel", "UpdateChannel", "AddDelegate", "SendNotification"]
-    lifecycle_names += ["RemoveDelegate", "Unsubscribe", "DeactivateChannel", "ChannelBlocked"]
+    lifecycle_names = [
+        *("AddChannel", "UpdateChannel", "AddDelegate", "SendNotification"),
+        *("RemoveDelegate", "DeactivateChannel", "ChannelBlocked"),
+    ]
     assert [n for n in names if n in lifecycle_names] == lifecycle_names
+    assert opt_ins_of(mine, deploy.address_of(user)) == [  # on-chain, then by signature
+        *("Subscribe", "Unsubscribe", "Subscribe", "Unsubscribe")
+    ]
     aliases = [e for e in mine if e.payload["chain_id"] == 80002]
     assert [e.payload["event"] for e in aliases] == ["ChannelAlias"]
     assert len({e.event_id for e in records}) == len(records)
