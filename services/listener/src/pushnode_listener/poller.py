@@ -87,6 +87,8 @@ class ChainPoller:
         self.next_block: int | None = None
         self.head: int | None = None
         self.halted: str | None = None
+        self._prefetch: asyncio.Task[list[dict[str, Any]]] | None = None
+        self._prefetched = (-1, -1)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Follow until stop; RPC faults back off and retry the same range (nothing skipped)."""
@@ -94,6 +96,8 @@ class ChainPoller:
         try:
             await self._loop(stop)
         finally:
+            if self._prefetch is not None:
+                _discard(self._prefetch)
             if heads is not None:
                 heads.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -159,19 +163,45 @@ class ChainPoller:
         if safe < self.next_block:  # nothing new, or a lagging RPC behind us: never a reorg
             return False
         start, end = self.next_block, min(safe, self.next_block + self.ranges.size - 1)
-        headers = await self._headers(start, end, head)
-        tip = self.window.tip
-        if tip is not None and tip.number == start - 1 and headers[start].parent_hash != tip.hash:
-            await self._reorg()
-            return True
+        logs = self._logs(start, end)  # in flight while the headers are read
         try:
-            raw = await self.rpc.logs(self._addresses(), start, end)
+            headers = await self._headers(start, end, head)
+            tip = self.window.tip
+            if (
+                tip is not None
+                and tip.number == start - 1
+                and headers[start].parent_hash != tip.hash
+            ):
+                await self._reorg()
+                return True
+            raw = await logs
         except RangeTooLarge:
             if not self.ranges.refused():
                 raise
             return True
-        await self._emit(start, end, self._decode(raw, headers), headers, safe)
+        finally:
+            _discard(logs)
+        facts = self._decode(raw, headers)
+        self.ranges.observed(end - start + 1, len(facts))
+        if end < safe:  # syncing: the next range's logs come while this one is published
+            self._prefetched = (end + 1, min(safe, end + self.ranges.size))
+            self._prefetch = self._logs(*self._prefetched)
+        await self._emit(start, end, facts, headers, safe)
         return True
+
+    def _forked(self, first: Header) -> bool:
+        """The range's first block does not sit on the last block recorded before it."""
+        tip = self.window.tip
+        return tip is not None and tip.number == first.number - 1 and first.parent_hash != tip.hash
+
+    def _logs(self, start: int, end: int) -> asyncio.Task[list[dict[str, Any]]]:
+        """The logs of [start, end]: the prefetched request if it is for that range."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None and self._prefetched == (start, end):
+            return prefetch
+        if prefetch is not None:
+            _discard(prefetch)
+        return asyncio.ensure_future(self.rpc.logs(self._addresses(), start, end))
 
     async def _start(self) -> bool:
         reported = await self.rpc.chain_id()
@@ -222,7 +252,10 @@ class ChainPoller:
 
         All in one publish_many: with the transactional publisher that is one Kafka transaction.
         """
-        blocks = [emitted_block(h, facts) for h in headers.values()]
+        by_block: dict[int, list[ChainEventObserved]] = {}
+        for fact in facts:
+            by_block.setdefault(fact.block_number, []).append(fact)
+        blocks = [emitted_block(h, by_block.get(h.number, [])) for h in headers.values()]
         cursor = ChainCursorAdvanced(
             chain_id=self.chain.chain_id,
             block_number=end,
@@ -241,7 +274,6 @@ class ChainPoller:
             ]
         )
         self.window.record(blocks)
-        self.ranges.observed(end - start + 1, len(facts))
         self.next_block = end + 1
         self.progress.emitted(end - start + 1, len(facts), end, safe, self.ranges.size)
         if facts:
@@ -299,6 +331,13 @@ class ChainPoller:
         self.halted = reason
         self.progress.halted(True)
         log.error("chain halted", chain=self.chain.chain_id, reason=reason)
+
+
+def _discard(task: asyncio.Task[Any]) -> None:
+    """Cancel a request no longer wanted, and swallow its outcome (no "never retrieved")."""
+    if not task.done():
+        task.cancel()
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
