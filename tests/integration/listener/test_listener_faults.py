@@ -73,6 +73,35 @@ async def follower(*args: str) -> asyncio.subprocess.Process:
     )
 
 
+async def kill_after_ranges(args: list[str], ranges: int) -> None:
+    """Start a follower and SIGKILL it once it has committed `ranges` ranges."""
+    process = await follower(*args)
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(60):
+            emitted = 0
+            while emitted < ranges:
+                line = await process.stdout.readline()
+                assert line, "the follower exited"
+                emitted += line.startswith(b"emitted")
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+
+
+async def run_to_the_end(args: list[str]) -> int | None:
+    """Start a follower and let it run until it is past --until; its exit code."""
+    process = await follower(*args)
+    try:
+        async with asyncio.timeout(120):
+            await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return process.returncode
+
+
 async def test_a_listener_killed_mid_sync_resumes_with_no_gap_and_no_duplicate(
     amoy: Web3, kafka: str
 ) -> None:
@@ -85,21 +114,11 @@ async def test_a_listener_killed_mid_sync_resumes_with_no_gap_and_no_duplicate(
     args += ["--start", str(start), "--until", str(until)]
     args += ["--inputs", inputs.name, "--cursors", cursors.name, "--kafka", kafka]
 
-    first = await follower(*args)
-    assert first.stdout is not None
-    async with asyncio.timeout(60):
-        for _ in range(3):  # three ranges committed, the fourth on its way
-            assert (await first.stdout.readline()).startswith(b"emitted")
-    first.send_signal(signal.SIGKILL)
-    await first.wait()
+    await kill_after_ranges(args, 3)  # three ranges committed, the fourth on its way
     checkpoints = [e for e in await read_all(kafka, cursors) if e.type == "ChainCursorAdvanced"]
     assert len(checkpoints) >= 3 and checkpoints[-1].payload["block_number"] < until  # mid-sync
 
-    second = await follower(*args)
-    async with asyncio.timeout(120):
-        await second.communicate()
-    assert second.returncode == 0
-
+    assert await run_to_the_end(args) == 0
     records = await read_all(kafka, inputs)  # one channel: one partition, one order
     assert observed(records) == chain_order(receipts)
     assert len({e.event_id for e in records}) == len(records) == 30_000

@@ -128,7 +128,7 @@ class ChainRpc:
                 raise RangeTooLarge(f"{method}: timed out") from exc
             raise TransientError(f"{method}: timed out") from exc
         except Exception as exc:  # aiohttp errors: the RPC is unavailable for now
-            raise TransientError(f"{method}: {exc!r}") from exc
+            raise TransientError(f"{method}: {_describe(exc)}") from exc
         if "error" in response:
             raise _rpc_error(method, response["error"])
         return response["result"]
@@ -161,6 +161,14 @@ class ChainRpc:
         disconnect = getattr(self._provider, "disconnect", None)
         if disconnect is not None:
             await disconnect()
+
+
+def _describe(exc: Exception) -> str:
+    """Short enough for a log line: an HTTP status without the request's headers."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return f"HTTP {status} {getattr(exc, 'message', '')}".strip()
+    return repr(exc)
 
 
 def _rpc_error(method: str, error: Any) -> TransientError:
