@@ -21,6 +21,7 @@ from eth_account import Account
 
 from pushnode_listener.adapters.chain import ChainRpc
 from pushnode_listener.adapters.txproducer import TransactionalPublisher
+from pushnode_listener.gctune import tune_gc
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
 from pushnode_shared.chains import ChainConfig
 from pushnode_shared.envelope import Envelope
@@ -76,6 +77,7 @@ async def raw_rate(address: str, first: int, last: int) -> tuple[float, int]:
 
 async def listener_rate(address: str, first: int, last: int) -> tuple[float, int]:
     """Logs/s of the listener syncing [first, last] into Kafka, and how many logs it emitted."""
+    tune_gc()  # as the service's bootstrap does
     inputs, cursors = await fresh_topics(KAFKA)
     publisher = TransactionalPublisher(KAFKA, f"bench-{cursors.name}", PRODUCER)
     rpc = ChainRpc(RPC, chain_id=CHAIN_ID)

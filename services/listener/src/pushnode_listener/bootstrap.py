@@ -10,6 +10,7 @@ from pushnode_listener.adapters.chain import ChainRpc
 from pushnode_listener.adapters.heads import NewHeads, ws_url_of
 from pushnode_listener.adapters.txproducer import TransactionalPublisher
 from pushnode_listener.config import Settings
+from pushnode_listener.gctune import tune_gc
 from pushnode_listener.handlers import HANDLERS
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
 from pushnode_shared.chains import ChainConfig
@@ -29,6 +30,7 @@ SYNCED_WITHIN_BLOCKS = 5
 async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running listener."""
     assert isinstance(settings, Settings)
+    tune_gc()
     spec = ConsumerSpec(
         name="listener-cursors", topics=(CHAIN_CURSORS,), handlers=HANDLERS, offsets=db.offsets
     )
