@@ -7,6 +7,7 @@ and starts following at the current block, so it does not depend on other tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from types import ModuleType
 from typing import Any
@@ -17,11 +18,12 @@ from prometheus_client import REGISTRY
 from web3 import Web3
 
 from pushnode_listener.abi import BY_TOPIC0
+from pushnode_listener.adapters.heads import NewHeads, ws_url_of
 from pushnode_listener.bootstrap import chain_check
 from pushnode_listener.poller import ChainPoller
 from pushnode_shared.consumer import TransientError
 from pushnode_shared.envelope import Envelope
-from tests.integration.listener.anvil import Redirected, make_poller, read_all, rpc
+from tests.integration.listener.anvil import RPC, Redirected, make_poller, read_all, rpc
 from tests.support.bysig import relay_opt
 from tests.support.devchain import fresh_wallet
 
@@ -226,3 +228,19 @@ async def test_a_reorg_deeper_than_finality_halts_the_chain_and_fails_readiness(
     assert not ready and reason.startswith("halted:")
     assert REGISTRY.get_sample_value("pushnode_listener_halted", {"chain": "80002"}) == 1.0
     assert len(await read_all(kafka, publisher.topics["protocol-inputs"])) == emitted
+
+
+async def test_anvil_announces_new_heads_on_its_websocket(amoy: Web3) -> None:
+    heads = NewHeads(ws_url_of(RPC[80002]) or "", 80002)
+    task = asyncio.create_task(heads.run())
+    try:
+        async with asyncio.timeout(10):
+            await heads.arrived.wait()  # subscribed: the first look
+            heads.arrived.clear()
+            await asyncio.to_thread(rpc, amoy, "evm_mine")
+            await heads.arrived.wait()
+        assert heads.connected
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
