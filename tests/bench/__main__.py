@@ -6,13 +6,14 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from tests.bench import feeds, harness, ingest, rebuild, sockets
+from tests.bench import backfill, feeds, harness, ingest, rebuild, sockets
 
 SCENARIOS: dict[str, harness.Scenario] = {
     "ingest": ingest.scenario,
     "rebuild": rebuild.scenario,
     "feeds": feeds.scenario,
     "sockets": sockets.scenario,
+    "backfill": backfill.scenario,
 }
 
 
@@ -27,6 +28,7 @@ def main() -> None:
     parser.add_argument("--feeds-reads", type=int, default=2_000)
     parser.add_argument("--sockets-wallets", type=int, default=100)
     parser.add_argument("--sockets-per-wallet", type=int, default=100)
+    parser.add_argument("--backfill-logs", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args()
     rows = asyncio.run(harness.run(SCENARIOS, args))

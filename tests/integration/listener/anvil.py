@@ -10,10 +10,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from web3 import Web3
 
 from pushnode_listener.adapters.chain import ChainRpc
-from pushnode_listener.poller import ChainPoller, Resume, Tuning
+from pushnode_listener.poller import ChainPoller, Publisher, Resume, Tuning
 from pushnode_shared.chains import ChainConfig
 from pushnode_shared.envelope import Envelope, from_record
-from pushnode_shared.kafka import Producer, ensure_topics
+from pushnode_shared.kafka import ensure_topics
 from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
 from tests.support.devchain import deploy_module
 
@@ -23,7 +23,7 @@ RPC = {11155111: "http://127.0.0.1:8545", 80002: "http://127.0.0.1:8546"}
 class Redirected:
     """The real Kafka producer, writing the listener's two topics to this test's own copies."""
 
-    def __init__(self, producer: Producer, inputs: Topic, cursors: Topic) -> None:
+    def __init__(self, producer: Publisher, inputs: Topic, cursors: Topic) -> None:
         self.producer = producer
         self.topics = {PROTOCOL_INPUTS.name: inputs, CHAIN_CURSORS.name: cursors}
 
@@ -44,8 +44,10 @@ async def fresh_topics(kafka: str) -> tuple[Topic, Topic]:
 
 
 async def read_all(kafka: str, topic: Topic) -> list[Envelope]:
-    """Every record of a topic, partition by partition, in offset order."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
+    """Every committed record of a topic, partition by partition, in offset order."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=kafka, enable_auto_commit=False, isolation_level="read_committed"
+    )
     await consumer.start()
     try:
         parts = [TopicPartition(topic.name, p) for p in range(topic.partitions)]
@@ -53,8 +55,10 @@ async def read_all(kafka: str, topic: Topic) -> list[Envelope]:
         await consumer.seek_to_beginning(*parts)
         ends = await consumer.end_offsets(parts)
         out: list[Envelope] = []
-        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
-            batch = await consumer.getmany(timeout_ms=1000)
+        for _ in range(600):  # a minute at most
+            if not [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+                break
+            batch = await consumer.getmany(timeout_ms=100)
             for records in batch.values():
                 out.extend(from_record(r.value, r.headers) for r in records)
         return out
@@ -63,15 +67,27 @@ async def read_all(kafka: str, topic: Topic) -> list[Envelope]:
 
 
 def make_poller(
-    chain_id: int, start_block: int, publisher: Redirected, *, finality: int = 64
+    chain_id: int,
+    start_block: int,
+    publisher: Redirected,
+    *,
+    finality: int = 64,
+    rpc_url: str | None = None,
+    comm: str | None = None,
+    max_range: int = 2000,
+    target_logs: int = 1000,
 ) -> ChainPoller:
-    """An in-process poller for one dev chain, from `start_block`, with a real RPC client."""
+    """An in-process poller for one dev chain, from `start_block`, with a real RPC client.
+
+    `rpc_url` puts something (a faulty proxy, a dead port) in front of the chain; `comm`
+    follows another contract (a LogBurst) instead of the chain's Core and Comm.
+    """
     deploy = deploy_module()
     chain = ChainConfig(
         chain_id=chain_id,
-        rpc_url=RPC[chain_id],
-        comm=deploy.CHAINS[chain_id].comm.lower(),
-        core=(deploy.CHAINS[chain_id].core or "").lower() or None,
+        rpc_url=rpc_url or RPC[chain_id],
+        comm=(comm or deploy.CHAINS[chain_id].comm).lower(),
+        core=None if comm else (deploy.CHAINS[chain_id].core or "").lower() or None,
         start_block=start_block,
         poll_seconds=0.2,
     )
@@ -79,8 +95,9 @@ def make_poller(
     async def fresh() -> Resume:
         return Resume(None)
 
-    tuning = Tuning(max_range=2000, finality=finality, target_logs=1000)
-    return ChainPoller(chain, ChainRpc(chain.rpc_url), publisher, fresh, tuning)
+    tuning = Tuning(max_range=max_range, finality=finality, target_logs=target_logs)
+    rpc = ChainRpc(chain.rpc_url, chain_id=chain_id, max_delay=0.5)
+    return ChainPoller(chain, rpc, publisher, fresh, tuning)
 
 
 def rpc(w3: Web3, method: str, *params: Any) -> Any:

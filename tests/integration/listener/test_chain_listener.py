@@ -7,6 +7,7 @@ and starts following at the current block, so it does not depend on other tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from types import ModuleType
 from typing import Any
@@ -17,11 +18,13 @@ from prometheus_client import REGISTRY
 from web3 import Web3
 
 from pushnode_listener.abi import BY_TOPIC0
+from pushnode_listener.adapters.heads import NewHeads, ws_url_of
 from pushnode_listener.bootstrap import chain_check
 from pushnode_listener.poller import ChainPoller
 from pushnode_shared.consumer import TransientError
 from pushnode_shared.envelope import Envelope
-from tests.integration.listener.anvil import Redirected, make_poller, read_all, rpc
+from tests.integration.listener.anvil import RPC, Redirected, make_poller, read_all, rpc
+from tests.support.bysig import relay_opt
 from tests.support.devchain import fresh_wallet
 
 pytestmark = pytest.mark.integration
@@ -82,7 +85,8 @@ def lifecycle(deploy: ModuleType, sepolia: Web3, owner: str, user: str) -> list[
 
 
 def live(deploy: ModuleType, sepolia: Web3, owner: str, user: str) -> list[Any]:
-    """Subscribe, notify, remove delegate, unsubscribe, deactivate, block: mined while following."""
+    """Subscribe, notify, remove delegate, unsubscribe, both again by signature, deactivate,
+    block: mined while following."""
     channel, comm, core = deploy.address_of(owner), deploy.comm(sepolia), deploy.core(sepolia)
     admin = deploy.anvil_private_keys()[0]
     return [
@@ -90,8 +94,20 @@ def live(deploy: ModuleType, sepolia: Web3, owner: str, user: str) -> list[Any]:
         deploy.send_notification(sepolia, owner, channel, deploy.address_of(user), b"3+hi"),
         deploy.send_tx(sepolia, owner, comm.functions.removeDelegate(deploy.address_of(user))),
         deploy.unsubscribe(sepolia, user, channel),
+        relay_opt(sepolia, owner, user, channel, "Subscribe"),  # gasless, relayed by the owner
+        relay_opt(sepolia, owner, user, channel, "Unsubscribe"),
         deploy.send_tx(sepolia, owner, core.functions.deactivateChannel()),
         deploy.send_tx(sepolia, admin, core.functions.blockChannel(channel)),
+    ]
+
+
+def opt_ins_of(records: list[Envelope], user: str) -> list[str]:
+    """The user's Subscribe/Unsubscribe events, in log order."""
+    return [
+        e.payload["event"]
+        for e in records
+        if e.payload["event"] in ("Subscribe", "Unsubscribe")
+        and e.payload["args"]["user"] == user.lower()
     ]
 
 
@@ -121,9 +137,14 @@ async def test_a_channel_lifecycle_on_both_chains_arrives_once_and_in_order(
     in_partition = positions(mine, 11155111, txs)
     assert in_partition == [p for p in expected if p in set(in_partition)]  # in chain order
     names = [e.payload["event"] for e in mine if e.payload["chain_id"] == 11155111]
-    lifecycle_names = ["AddChannel", "UpdateChannel", "AddDelegate", "SendNotification"]
-    lifecycle_names += ["RemoveDelegate", "Unsubscribe", "DeactivateChannel", "ChannelBlocked"]
+    lifecycle_names = [
+        *("AddChannel", "UpdateChannel", "AddDelegate", "SendNotification"),
+        *("RemoveDelegate", "DeactivateChannel", "ChannelBlocked"),
+    ]
     assert [n for n in names if n in lifecycle_names] == lifecycle_names
+    assert opt_ins_of(mine, deploy.address_of(user)) == [  # on-chain, then by signature
+        *("Subscribe", "Unsubscribe", "Subscribe", "Unsubscribe")
+    ]
     aliases = [e for e in mine if e.payload["chain_id"] == 80002]
     assert [e.payload["event"] for e in aliases] == ["ChannelAlias"]
     assert len({e.event_id for e in records}) == len(records)
@@ -207,3 +228,19 @@ async def test_a_reorg_deeper_than_finality_halts_the_chain_and_fails_readiness(
     assert not ready and reason.startswith("halted:")
     assert REGISTRY.get_sample_value("pushnode_listener_halted", {"chain": "80002"}) == 1.0
     assert len(await read_all(kafka, publisher.topics["protocol-inputs"])) == emitted
+
+
+async def test_anvil_announces_new_heads_on_its_websocket(amoy: Web3) -> None:
+    heads = NewHeads(ws_url_of(RPC[80002]) or "", 80002)
+    task = asyncio.create_task(heads.run())
+    try:
+        async with asyncio.timeout(10):
+            await heads.arrived.wait()  # subscribed: the first look
+            heads.arrived.clear()
+            await asyncio.to_thread(rpc, amoy, "evm_mine")
+            await heads.arrived.wait()
+        assert heads.connected
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -190,3 +190,19 @@ async def test_an_rpc_of_another_chain_halts_only_that_chain(reported: int) -> N
     p.chain = p.chain.model_copy(update={"chain_id": 80002})
     await sync(p)
     assert (p.halted is None) == (reported == 80002)
+
+
+async def test_a_crowded_window_is_recorded_in_records_small_enough_for_kafka(
+    tmp_path: Path,
+) -> None:
+    chain, producer = FakeChain(), InMemoryProducer()
+    for n in range(4):
+        chain.mine(*[(CHANNEL, user(n * 10_000 + i)) for i in range(1500)])
+    p = poller(chain, producer, finality=8, max_range=10, target_logs=100_000)
+    await sync(p)
+    recorded = [e for e in cursors(producer) if e.type == "ChainBlocksRecorded"]
+    sizes = [sum(len(b["logs"]) for b in e.payload["blocks"]) for e in recorded]
+    assert sizes == [1500, 1500, 1500, 1500]  # one crowded block a record (genesis joins one)
+    assert len({e.event_id for e in recorded}) == len(recorded)
+    resume = await projected(tmp_path, cursors(producer), chain.ident)
+    assert [len(b.logs) for b in resume.blocks] == [0, 1500, 1500, 1500, 1500]

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from pushnode_listener.adapters import db
 from pushnode_listener.adapters.chain import ChainRpc
+from pushnode_listener.adapters.heads import NewHeads, ws_url_of
+from pushnode_listener.adapters.txproducer import TransactionalPublisher
 from pushnode_listener.config import Settings
+from pushnode_listener.gctune import tune_gc
 from pushnode_listener.handlers import HANDLERS
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
 from pushnode_shared.chains import ChainConfig
@@ -27,6 +30,7 @@ SYNCED_WITHIN_BLOCKS = 5
 async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running listener."""
     assert isinstance(settings, Settings)
+    tune_gc()
     spec = ConsumerSpec(
         name="listener-cursors", topics=(CHAIN_CURSORS,), handlers=HANDLERS, offsets=db.offsets
     )
@@ -46,13 +50,20 @@ async def bootstrap(settings: SharedSettings) -> Node:
             finality=settings.finality_of(chain.chain_id),
             target_logs=settings.target_logs_per_range,
         )
-        _add_poller(node, chain, tuning)
+        _add_poller(node, chain, tuning, settings)
     return node
 
 
-def _add_poller(node: Node, chain: ChainConfig, tuning: Tuning) -> None:
-    rpc = ChainRpc(chain.rpc_url)
+def _add_poller(node: Node, chain: ChainConfig, tuning: Tuning, settings: Settings) -> None:
+    rpc = ChainRpc(
+        chain.rpc_url,
+        chain_id=chain.chain_id,
+        max_rps=settings.rate_limit.get(chain.chain_id),
+        attempts=settings.rpc_attempts,
+    )
     node.resources.push_async_callback(rpc.aclose)
+    ws_url = settings.ws_urls.get(chain.chain_id) or ws_url_of(chain.rpc_url)
+    heads = NewHeads(ws_url, chain.chain_id) if settings.websocket and ws_url else None
 
     async def resume_after_catch_up() -> Resume:
         # The cursor projection must have read every checkpoint before we trust it.
@@ -60,8 +71,12 @@ def _add_poller(node: Node, chain: ChainConfig, tuning: Tuning) -> None:
         cursor = await db.load_cursor(node.db, chain.chain_id)
         return Resume(cursor, await db.load_window(node.db, chain.chain_id))
 
-    assert node.producer is not None
-    poller = ChainPoller(chain, rpc, node.producer, resume_after_catch_up, tuning)
+    # Its own transactional producer per chain: a range and its checkpoint commit together.
+    publisher = TransactionalPublisher(
+        settings.kafka_bootstrap, f"pushnode-listener-{chain.chain_id}", PRODUCER
+    )
+    node.resources.push_async_callback(publisher.stop)
+    poller = ChainPoller(chain, rpc, publisher, resume_after_catch_up, tuning, heads)
     node.tasks.append(poller.run)
 
     node.readiness.checks[f"chain:{chain.chain_id}"] = chain_check(poller)

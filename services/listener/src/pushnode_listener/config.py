@@ -31,6 +31,14 @@ class Settings(SharedSettings):
     target_logs_per_range: int = 1000
     # Per chain id, overriding DEFAULT_FINALITY: a reorg deeper than this halts the chain.
     finality: dict[int, int] = {}
+    # Per chain id: most JSON-RPC requests per second to that chain's RPC (unset: no limit).
+    rate_limit: dict[int, float] = {}
+    # Attempts per JSON-RPC call before the fault reaches the poller (backoff in between).
+    rpc_attempts: int = 8
+    # Follow new heads over a websocket (eth_subscribe newHeads); HTTP polling is the fallback.
+    websocket: bool = True
+    # Per chain id, the websocket URL; unset: the RPC URL with ws:// or wss://.
+    ws_urls: dict[int, str] = {}
 
     def finality_of(self, chain_id: int) -> int:
         """The reorg depth this chain is trusted to stay within."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pushnode_listener.adapters.chain import ChainReader, RangeTooLarge
+from pushnode_listener.adapters.heads import NewHeads
 from pushnode_listener.domain import PRODUCER, Header, decode_log, emitted_block, observed
 from pushnode_listener.progress import Progress
 from pushnode_listener.ranges import AdaptiveRange
@@ -34,6 +35,8 @@ from pushnode_shared.logging import get_logger
 from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
 
 log = get_logger(__name__)
+# Logs per ChainBlocksRecorded record: about 250 bytes each, so well under 1 MB.
+RECORDED_LOGS = 2000
 __all__ = ["PRODUCER", "ChainPoller", "Publisher", "Resume"]
 
 
@@ -59,6 +62,8 @@ class Tuning:
     max_range: int = 2000
     finality: int = 64
     target_logs: int = 1000
+    # With a live newHeads subscription, still poll this often in case a notification is lost.
+    safety_poll_seconds: float = 10.0
 
 
 class ChainPoller:
@@ -71,8 +76,10 @@ class ChainPoller:
         producer: Publisher,
         load_resume: Callable[[], Awaitable[Resume]],
         tuning: Tuning,
+        heads: NewHeads | None = None,
     ) -> None:
-        self.chain, self.rpc, self.producer = chain, rpc, producer
+        self.chain, self.rpc, self.producer, self.heads = chain, rpc, producer, heads
+        self.safety_poll = tuning.safety_poll_seconds
         self.load_resume, self.finality = load_resume, tuning.finality
         self.ranges = AdaptiveRange(tuning.max_range, tuning.target_logs)
         self.window = BlockWindow(tuning.finality)
@@ -80,23 +87,68 @@ class ChainPoller:
         self.next_block: int | None = None
         self.head: int | None = None
         self.halted: str | None = None
+        self._prefetch: asyncio.Task[list[dict[str, Any]]] | None = None
+        self._prefetched = (-1, -1)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll until stop; RPC faults back off and retry the same range (nothing skipped)."""
+        """Follow until stop; RPC faults back off and retry the same range (nothing skipped)."""
+        heads = asyncio.create_task(self.heads.run()) if self.heads is not None else None
+        try:
+            await self._loop(stop)
+        finally:
+            if self._prefetch is not None:
+                _discard(self._prefetch)
+            if heads is not None:
+                heads.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heads
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         backoff = 1.0
         while not stop.is_set():
+            if self.heads is not None:
+                self.heads.arrived.clear()  # a head announced from here on wakes the next wait
             try:
                 progressed = await self.step()
                 backoff = 1.0
             except TRANSIENT as exc:
-                log.warning("chain step failed", chain=self.chain.chain_id, error=repr(exc))
                 backoff = min(backoff * 2, 30.0)
+                log.warning(
+                    "chain step failed, backing off",
+                    chain=self.chain.chain_id,
+                    next_block=self.next_block,
+                    retry_in_s=backoff,
+                    error=str(exc),
+                )
+                await _sleep(stop, backoff)
+                continue
+            except Exception:  # a bug or a malformed answer: this chain retries, others go on
+                backoff = min(backoff * 2, 30.0)
+                log.exception(
+                    "chain step crashed, backing off",
+                    chain=self.chain.chain_id,
+                    next_block=self.next_block,
+                    retry_in_s=backoff,
+                )
                 await _sleep(stop, backoff)
                 continue
             if self.halted is not None:
                 await stop.wait()  # halted for good: /readyz and the gauge say why
             elif not progressed:
-                await _sleep(stop, self.chain.poll_seconds)
+                await self._wait_for_head(stop)
+
+    async def _wait_for_head(self, stop: asyncio.Event) -> None:
+        """Until the websocket announces a block, or the poll interval when it is down."""
+        if self.heads is None or not self.heads.connected:
+            await _sleep(stop, self.chain.poll_seconds)
+            return
+        arrived = asyncio.create_task(self.heads.arrived.wait())
+        stopped = asyncio.create_task(stop.wait())
+        _, pending = await asyncio.wait(
+            {arrived, stopped}, timeout=self.safety_poll, return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in pending:
+            task.cancel()
 
     async def step(self) -> bool:
         """Emit (or reorg-correct) one range; False when there was nothing to do."""
@@ -111,19 +163,45 @@ class ChainPoller:
         if safe < self.next_block:  # nothing new, or a lagging RPC behind us: never a reorg
             return False
         start, end = self.next_block, min(safe, self.next_block + self.ranges.size - 1)
-        headers = await self._headers(start, end, head)
-        tip = self.window.tip
-        if tip is not None and tip.number == start - 1 and headers[start].parent_hash != tip.hash:
-            await self._reorg()
-            return True
+        logs = self._logs(start, end)  # in flight while the headers are read
         try:
-            raw = await self.rpc.logs(self._addresses(), start, end)
+            headers = await self._headers(start, end, head)
+            tip = self.window.tip
+            if (
+                tip is not None
+                and tip.number == start - 1
+                and headers[start].parent_hash != tip.hash
+            ):
+                await self._reorg()
+                return True
+            raw = await logs
         except RangeTooLarge:
             if not self.ranges.refused():
                 raise
             return True
-        await self._emit(start, end, self._decode(raw, headers), headers, safe)
+        finally:
+            _discard(logs)
+        facts = self._decode(raw, headers)
+        self.ranges.observed(end - start + 1, len(facts))
+        if end < safe:  # syncing: the next range's logs come while this one is published
+            self._prefetched = (end + 1, min(safe, end + self.ranges.size))
+            self._prefetch = self._logs(*self._prefetched)
+        await self._emit(start, end, facts, headers, safe)
         return True
+
+    def _forked(self, first: Header) -> bool:
+        """The range's first block does not sit on the last block recorded before it."""
+        tip = self.window.tip
+        return tip is not None and tip.number == first.number - 1 and first.parent_hash != tip.hash
+
+    def _logs(self, start: int, end: int) -> asyncio.Task[list[dict[str, Any]]]:
+        """The logs of [start, end]: the prefetched request if it is for that range."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None and self._prefetched == (start, end):
+            return prefetch
+        if prefetch is not None:
+            _discard(prefetch)
+        return asyncio.ensure_future(self.rpc.logs(self._addresses(), start, end))
 
     async def _start(self) -> bool:
         reported = await self.rpc.chain_id()
@@ -170,12 +248,14 @@ class ChainPoller:
         headers: dict[int, Header],
         safe: int,
     ) -> None:
-        """Publish the logs in chain order, then the recorded blocks, then the checkpoint."""
-        await self.producer.publish_many([(PROTOCOL_INPUTS, observed(f)) for f in facts])
-        blocks = [emitted_block(h, facts) for h in headers.values()]
-        recorded = ChainBlocksRecorded(
-            chain_id=self.chain.chain_id, blocks=tuple(blocks), window=self.finality
-        )
+        """Publish the logs in chain order, then the recorded blocks, then the checkpoint.
+
+        All in one publish_many: with the transactional publisher that is one Kafka transaction.
+        """
+        by_block: dict[int, list[ChainEventObserved]] = {}
+        for fact in facts:
+            by_block.setdefault(fact.block_number, []).append(fact)
+        blocks = [emitted_block(h, by_block.get(h.number, [])) for h in headers.values()]
         cursor = ChainCursorAdvanced(
             chain_id=self.chain.chain_id,
             block_number=end,
@@ -184,25 +264,44 @@ class ChainPoller:
         )
         ident = str(self.chain.chain_id), str(end), headers[end].hash
         await self.producer.publish_many(
-            [
-                (
-                    CHAIN_CURSORS,
-                    wrap(recorded, producer=PRODUCER, event_id=derive_id("window", *ident)),
-                ),
+            [(PROTOCOL_INPUTS, observed(f)) for f in facts]
+            + [(CHAIN_CURSORS, e) for e in self._recorded(blocks, ident)]
+            + [
                 (
                     CHAIN_CURSORS,
                     wrap(cursor, producer=PRODUCER, event_id=derive_id("cursor", *ident)),
-                ),
+                )
             ]
         )
         self.window.record(blocks)
-        self.ranges.observed(end - start + 1, len(facts))
         self.next_block = end + 1
         self.progress.emitted(end - start + 1, len(facts), end, safe, self.ranges.size)
         if facts:
             log.info(
                 "logs emitted", chain=self.chain.chain_id, start=start, end=end, logs=len(facts)
             )
+
+    def _recorded(self, blocks: list[EmittedBlock], ident: tuple[str, ...]) -> list[Envelope]:
+        """The window's blocks as ChainBlocksRecorded records of at most RECORDED_LOGS logs.
+
+        A record carries every log of its blocks (to retract them later): split, a crowded
+        range stays under Kafka's 1 MB record limit. A block holds together even if bigger.
+        """
+        chunks: list[list[EmittedBlock]] = [[]]
+        for block in blocks:
+            if chunks[-1] and sum(len(b.logs) for b in chunks[-1]) + len(block.logs) > (
+                RECORDED_LOGS
+            ):
+                chunks.append([])
+            chunks[-1].append(block)
+        out = []
+        for i, chunk in enumerate(chunks):
+            recorded = ChainBlocksRecorded(
+                chain_id=self.chain.chain_id, blocks=tuple(chunk), window=self.finality
+            )
+            parts = ident if i == 0 else (*ident, str(i))
+            out.append(wrap(recorded, producer=PRODUCER, event_id=derive_id("window", *parts)))
+        return out
 
     async def _reorg(self) -> None:
         """Retract the dropped blocks' logs and rewind to the fork point, or halt if too deep."""
@@ -215,8 +314,9 @@ class ChainPoller:
         if not dropped:  # the tip is canonical after all: the chain moved between two reads
             return
         retracted, rewound = rewind_events(self.chain.chain_id, fork, dropped)
-        await self.producer.publish_many([(PROTOCOL_INPUTS, e) for e in retracted])
-        await self.producer.publish(CHAIN_CURSORS, rewound)
+        await self.producer.publish_many(
+            [(PROTOCOL_INPUTS, e) for e in retracted] + [(CHAIN_CURSORS, rewound)]
+        )
         self.next_block = fork.number + 1
         self.progress.reorg(len(retracted))
         log.warning(
@@ -231,6 +331,13 @@ class ChainPoller:
         self.halted = reason
         self.progress.halted(True)
         log.error("chain halted", chain=self.chain.chain_id, reason=reason)
+
+
+def _discard(task: asyncio.Task[Any]) -> None:
+    """Cancel a request no longer wanted, and swallow its outcome (no "never retrieved")."""
+    if not task.done():
+        task.cancel()
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
