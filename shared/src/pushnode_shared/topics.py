@@ -44,6 +44,12 @@ CHAIN_CURSORS = Topic(
 )
 DEVICES = Topic("devices", key="wallet", carries="signed device-token registrations and removals")
 DELIVERIES = Topic("deliveries", key="notification id", carries="per-device provider outcomes")
+USERS = Topic("users", key="DID", carries="PGP profile registrations, key rotations, profiles")
+CHATS = Topic(
+    "chats",
+    key="conversation (the two DIDs, sorted, joined by '+')",
+    carries="chat messages as sent and as stored on IPFS; request accept/reject",
+)
 DEAD_LETTERS = Topic(
     "dead-letters",
     key="source topic:partition",
@@ -59,6 +65,8 @@ CATALOGUE: tuple[Topic, ...] = (
     CHAIN_CURSORS,
     DEVICES,
     DELIVERIES,
+    USERS,
+    CHATS,
     DEAD_LETTERS,
 )
 

@@ -9,11 +9,14 @@ from socketio import ASGIApp
 from pushnode_gateway.api import (
     channel_reads,
     channels,
+    chat,
+    chat_reads,
     feeds,
     ipfs,
     payloads,
     pushtokens,
     user_reads,
+    users,
 )
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
@@ -44,6 +47,8 @@ def create_app(
     )
     install_error_handlers(api)
     for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
+        api.include_router(module.router, prefix="/apis")
+    for module in (users, chat, chat_reads):  # Push Chat (issue [E])
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)

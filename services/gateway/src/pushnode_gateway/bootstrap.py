@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pushnode_gateway.adapters import db
+from pushnode_gateway.adapters import chat_db, db
 from pushnode_gateway.app import create_app
+from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.sockets import FeedSockets
@@ -15,7 +16,7 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import MESSAGES_STORED, PROTOCOL_DECISIONS
+from pushnode_shared.topics import CHATS, MESSAGES_STORED, PROTOCOL_DECISIONS, USERS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,15 +38,24 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=ProtocolHandlers().mapping(),
         offsets=db.offsets,
     )
+    users = ConsumerSpec(
+        name="gateway-users", topics=(USERS,), handlers=UserHandlers().mapping(), offsets=db.offsets
+    )
+    chats = ConsumerSpec(
+        name="gateway-chat",
+        topics=(CHATS,),
+        handlers=ChatHandlers(sockets).mapping(),
+        offsets=db.offsets,
+    )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
     producer = Producer(settings.kafka_bootstrap, "gateway")
     node = Node(
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[feeds, protocol],
-        projections=[feeds, protocol],
-        state_tables=db.STATE_TABLES,
+        consumers=[feeds, protocol, users, chats],
+        projections=[feeds, protocol, users, chats],
+        state_tables=db.STATE_TABLES + chat_db.STATE_TABLES,
     )
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)

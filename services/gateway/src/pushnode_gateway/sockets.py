@@ -1,4 +1,7 @@
-"""socket.io endpoint the SDK connects to: rooms per wallet, userFeeds / userSpamFeeds events."""
+"""socket.io endpoint the SDK connects to: rooms per wallet, userFeeds / userSpamFeeds events.
+
+Chat sockets (query `{mode: 'chat', did}`) join the DID's chat room and get CHATS events.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,12 @@ from pushnode_shared.logging import get_logger
 
 log = get_logger(__name__)
 INBOX_EVENT, SPAM_EVENT = "userFeeds", "userSpamFeeds"
+CHAT_EVENT = "CHATS"
+
+
+def chat_room(did: str) -> str:
+    """The room of a chat DID's sockets (apart from the notification rooms)."""
+    return "chat:" + did.lower()
 
 
 class FeedSockets:
@@ -23,6 +32,8 @@ class FeedSockets:
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         query = parse_qs(environ.get("QUERY_STRING", ""))
+        if (query.get("mode") or [""])[0] == "chat":
+            return await self._on_chat_connect(sid, (query.get("did") or [""])[0])
         address = (query.get("address") or [""])[0]
         try:
             room = parse_account(address).lower
@@ -31,6 +42,19 @@ class FeedSockets:
             return False
         await self.server.enter_room(sid, room)
         return True
+
+    async def _on_chat_connect(self, sid: str, did: str) -> bool:
+        try:
+            room = chat_room(parse_account(did).caip10())
+        except BadAddress:
+            log.info("chat socket refused: no valid did in query", sid=sid)
+            return False
+        await self.server.enter_room(sid, room)
+        return True
+
+    async def push_chat(self, did: str, event: dict[str, Any]) -> None:
+        """Deliver one CHATS event to every chat socket of that DID."""
+        await self.server.emit(CHAT_EVENT, event, room=chat_room(did))
 
     async def push(self, recipient: str, spam: bool, item: dict[str, Any]) -> None:
         """Deliver one feed item to every socket of that wallet."""

@@ -10,8 +10,9 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import PROTOCOL_DECISIONS
-from pushnode_storage.adapters import db
+from pushnode_shared.topics import CHATS, PROTOCOL_DECISIONS
+from pushnode_storage.adapters import chat_db, db
+from pushnode_storage.chat import ChatStorage
 from pushnode_storage.config import Settings
 from pushnode_storage.handlers import PRODUCER, Handlers
 
@@ -30,13 +31,20 @@ async def bootstrap(settings: SharedSettings) -> Node:
         offsets=db.offsets,
         prepare=handlers.prepare,
     )
+    # Its own consumer: chat links follow the `chats` order, independent of notifications.
+    chat = ConsumerSpec(
+        name="storage-chat",
+        topics=(CHATS,),
+        handlers={"ChatMessageSent": ChatStorage(kubo).on_chat_message_sent},
+        offsets=db.offsets,
+    )
     node = Node(
         settings=settings,
         db=Database(settings.db_url(), "storage", MIGRATIONS),
         producer=Producer(settings.kafka_bootstrap, PRODUCER),
-        consumers=[spec],
-        projections=[spec],
-        state_tables=db.STATE_TABLES,
+        consumers=[spec, chat],
+        projections=[spec, chat],
+        state_tables=db.STATE_TABLES + chat_db.STATE_TABLES,
     )
     node.resources.push_async_callback(kubo.aclose)
 

@@ -1,0 +1,76 @@
+"""Dependencies of the chat routes: the PGP verifier, JSON bodies kept in order, settling."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pushnode_gateway.adapters.pgp import PgpyVerifier, SignatureVerifier
+from pushnode_gateway.chat_rules import ChatRefused
+from pushnode_gateway.errors import ApiError
+from pushnode_shared.chat import BadAddress, did_of
+from pushnode_shared.db import Database
+
+T = TypeVar("T")
+_DEFAULT_VERIFIER = PgpyVerifier()
+# A 1:1 chat message, ciphertext and both copies of the content included.
+MAX_CHAT_BODY_BYTES = 1_048_576
+
+
+def _verifier(request: Request) -> SignatureVerifier:
+    return getattr(request.app.state, "pgp", None) or _DEFAULT_VERIFIER
+
+
+VerifierDep = Annotated[SignatureVerifier, Depends(_verifier)]
+
+
+async def json_object(request: Request, max_bytes: int = MAX_CHAT_BODY_BYTES) -> dict[str, Any]:
+    """The body as a dict in the client's key order (the signed hashes depend on it)."""
+    raw = await request.body()
+    if len(raw) > max_bytes:
+        raise ApiError(413, "MESSAGE_TOO_LARGE", f"body is {len(raw)} bytes; limit {max_bytes}")
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, "INVALID_REQUEST", "body is not JSON") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "INVALID_REQUEST", "body is not a JSON object")
+    return body
+
+
+def did_or_400(value: Any, field: str) -> str:
+    """A chat DID from a body field or path segment; 400 BAD_DID otherwise."""
+    try:
+        return did_of(str(value))
+    except BadAddress as exc:
+        raise ApiError(400, "BAD_DID", f"{field}: {exc}") from exc
+
+
+def refused(exc: ChatRefused) -> ApiError:
+    """A rule's refusal as the API's error."""
+    return ApiError(exc.status, exc.reason, exc.message)
+
+
+async def settle(
+    database: Database, probe: Callable[[AsyncConnection], Awaitable[T | None]], seconds: float
+) -> T | None:
+    """Wait until the gateway's own projection shows a write it just put on the log.
+
+    The SDK reads right after it writes (create user, then send; send, then history), so
+    a write answers only once it is visible; None if that takes longer than `seconds`.
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.005
+    while True:
+        async with database.engine.connect() as conn:
+            found = await probe(conn)
+        if found is not None or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.05)

@@ -1,0 +1,131 @@
+"""Gateway chat handlers, one class per consumer.
+
+`UserHandlers` (gateway-users) consumes `users` (UserRegistered, UserKeysRotated,
+UserProfileUpdated) into the user table. `ChatHandlers` (gateway-chat) consumes `chats`
+(ChatMessageStored, ChatRequestAccepted/Rejected) into conversations and messages, then
+pushes CHATS socket events after commit. Neither produces events.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from pushnode_gateway.adapters import chat_db
+from pushnode_gateway.chat_view import answer_event, message_event
+from pushnode_gateway.sockets import FeedSockets
+from pushnode_shared.consumer import Handler, HandlerContext
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import (
+    ChatMessageStored,
+    ChatRequestAccepted,
+    ChatRequestRejected,
+    UserKeysRotated,
+    UserProfileUpdated,
+    UserRegistered,
+    payload_of,
+)
+
+
+class UserHandlers:
+    """Profiles as the wallets signed them; every write is replay-safe (last write wins)."""
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler."""
+        return {
+            "UserRegistered": self.on_user_registered,
+            "UserKeysRotated": self.on_user_keys_rotated,
+            "UserProfileUpdated": self.on_user_profile_updated,
+        }
+
+    async def on_user_registered(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        registered = payload_of(envelope, UserRegistered)
+        await chat_db.put_user(
+            ctx.session,
+            {
+                "did": registered.did,
+                "caip10": registered.caip10,
+                "public_key": registered.public_key,
+                "encrypted_private_key": registered.encrypted_private_key,
+                "verification_proof": registered.verification_proof,
+                "origin": registered.origin,
+            },
+        )
+
+    async def on_user_keys_rotated(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        rotated = payload_of(envelope, UserKeysRotated)
+        await chat_db.put_user(
+            ctx.session,
+            {
+                "did": rotated.did,
+                "caip10": rotated.did,
+                "public_key": rotated.public_key,
+                "encrypted_private_key": rotated.encrypted_private_key,
+                "verification_proof": rotated.verification_proof,
+            },
+        )
+
+    async def on_user_profile_updated(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        updated = payload_of(envelope, UserProfileUpdated)
+        await chat_db.update_profile(ctx.session, updated.did, updated.profile)
+
+
+class ChatHandlers:
+    """Conversations and stored messages; socket pushes only for rows this run added."""
+
+    def __init__(self, sockets: FeedSockets | None) -> None:
+        self.sockets = sockets
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler (ChatMessageSent is storage's input, not projected here)."""
+        return {
+            "ChatMessageStored": self.on_chat_message_stored,
+            "ChatRequestAccepted": self.on_chat_request_accepted,
+            "ChatRequestRejected": self.on_chat_request_rejected,
+        }
+
+    async def on_chat_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        stored = payload_of(envelope, ChatMessageStored)
+        body = {**stored.message, "cid": stored.cid}
+        added = await chat_db.add_message(
+            ctx.session, stored.cid, stored.message_id, stored.conversation, stored.link, body
+        )
+        if not added:
+            return
+        timestamp = int(body.get("timestamp") or 0)
+        if stored.intent:
+            await chat_db.open_request(
+                ctx.session,
+                stored.conversation,
+                stored.from_did,
+                stored.to_did,
+                envelope.occurred_at.isoformat(),
+                timestamp,
+            )
+        await chat_db.advance(ctx.session, stored.conversation, stored.cid, timestamp)
+        await chat_db.count_sent(ctx.session, stored.from_did)
+        event = message_event(body, stored.conversation, stored.intent)
+        self._push(ctx, (stored.from_did, stored.to_did), event)
+
+    async def on_chat_request_accepted(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        accepted = payload_of(envelope, ChatRequestAccepted)
+        await chat_db.set_status(ctx.session, accepted.conversation, "approved")
+        ts = int(accepted.accepted_at.timestamp() * 1000)
+        event = answer_event(
+            "Approve", accepted.from_did, accepted.to_did, accepted.conversation, ts
+        )
+        self._push(ctx, (accepted.from_did, accepted.to_did), event)
+
+    async def on_chat_request_rejected(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        rejected = payload_of(envelope, ChatRequestRejected)
+        await chat_db.set_status(ctx.session, rejected.conversation, "rejected")
+        ts = int(rejected.rejected_at.timestamp() * 1000)
+        event = answer_event(
+            "Reject", rejected.from_did, rejected.to_did, rejected.conversation, ts
+        )
+        self._push(ctx, (rejected.from_did, rejected.to_did), event)
+
+    def _push(self, ctx: HandlerContext, dids: tuple[str, str], event: dict[str, object]) -> None:
+        if self.sockets is None:
+            return
+        for did in dids:
+            ctx.later(partial(self.sockets.push_chat, did, event))
