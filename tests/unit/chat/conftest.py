@@ -78,7 +78,9 @@ def sockets() -> RecordingSockets:
 
 @pytest.fixture
 async def gateway_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite'}", "gateway", GATEWAY_MIGRATIONS)
+    db = Database(
+        f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite'}", "gateway", GATEWAY_MIGRATIONS
+    )
     await db.upgrade()
     yield db
     await db.dispose()
@@ -86,7 +88,9 @@ async def gateway_db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def storage_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'storage.sqlite'}", "storage", STORAGE_MIGRATIONS)
+    db = Database(
+        f"sqlite+aiosqlite:///{tmp_path / 'storage.sqlite'}", "storage", STORAGE_MIGRATIONS
+    )
     await db.upgrade()
     yield db
     await db.dispose()

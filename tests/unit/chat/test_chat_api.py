@@ -176,7 +176,9 @@ async def test_a_blocked_sender_cannot_open_a_request(
     profile = {"name": None, "desc": None, "picture": None, "blockedUsersList": [a.did]}
     assert b.pgp is not None
     proof = "pgpv2:" + pgp_sign(b.pgp, sdk_hash(profile))
-    await client.put(f"/apis/v2/users/{b.did}/profile", json={**profile, "verificationProof": proof})
+    await client.put(
+        f"/apis/v2/users/{b.did}/profile", json={**profile, "verificationProof": proof}
+    )
     response = await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
     assert response.status_code == 403
     assert response.json()["error"]["reason"] == "BLOCKED"

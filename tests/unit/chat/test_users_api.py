@@ -72,7 +72,9 @@ async def test_a_stub_becomes_a_full_user_when_the_wallet_registers_keys(
     bob = ChatWallet()
     stub = {"caip10": bob.did, "did": bob.did, "publicKey": "", "encryptedPrivateKey": ""}
     assert (await client.post("/apis/v2/users/", json=stub)).status_code == 201
-    assert (await client.get("/apis/v2/users/", params={"caip10": bob.did})).json()["publicKey"] == ""
+    assert (await client.get("/apis/v2/users/", params={"caip10": bob.did})).json()[
+        "publicKey"
+    ] == ""
     registered = await client.post("/apis/v2/users/", json=bob.registration())
     assert registered.status_code == 201
     assert "PGP PUBLIC KEY" in registered.json()["publicKey"]
