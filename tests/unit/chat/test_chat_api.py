@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from pushnode_shared.ipfs import MemoryBlockStore, cid_of
+from pushnode_shared.topics import CHATS
 from tests.support.chat import ChatWallet, new_pgp_key
-from tests.unit.chat.conftest import RecordingSockets
+from tests.unit.chat.conftest import LoopProducer, RecordingSockets
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +183,19 @@ async def test_a_blocked_sender_cannot_open_a_request(
     response = await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
     assert response.status_code == 403
     assert response.json()["error"]["reason"] == "BLOCKED"
+
+
+async def test_only_messages_after_acceptance_are_marked_for_the_receivers_phones(
+    client: httpx.AsyncClient, pair: tuple[ChatWallet, ChatWallet], producer: LoopProducer
+) -> None:
+    a, b = pair
+    await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
+    await client.post("/apis/v1/chat/message", json=a.message(b.did, "still pending", "pgp"))
+    await client.put("/apis/v1/chat/request/accept", json=b.answer(a.did))
+    await client.post("/apis/v1/chat/message", json=b.message(a.did, "yo", "pgp"))
+    stored = [e.payload for e in producer.on(CHATS) if e.type == "ChatMessageStored"]
+    assert [(s["intent"], s["accepted"]) for s in stored] == [
+        (True, False),
+        (False, False),
+        (False, True),
+    ]

@@ -54,6 +54,7 @@ class ChatStorage:
             cid=cid,
             link=form["link"],
             message=form,
+            accepted=sent.accepted,
         )
         ctx.publish(
             CHATS,

@@ -77,6 +77,8 @@ class ChatMessageSent(Event):
     intent: bool
     message: dict[str, Any]
     sent_at: datetime
+    # The receiver had accepted the conversation: only then do its phones hear of it.
+    accepted: bool = False
 
     def key(self) -> str:
         return self.conversation
@@ -96,6 +98,7 @@ class ChatMessageStored(Event):
     cid: str
     link: str | None
     message: dict[str, Any]
+    accepted: bool = False
 
     def key(self) -> str:
         return self.conversation

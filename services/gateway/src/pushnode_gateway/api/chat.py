@@ -92,6 +92,7 @@ async def _send(
         intent=intent,
         message={k: body[k] for k in MESSAGE_FIELDS if k in body},
         sent_at=utcnow(),
+        accepted=thread is not None and thread["status"] == "approved",
     )
     async with database.engine.connect() as conn:
         again = await chat_db.message_by_id(conn, sent.message_id)
