@@ -110,7 +110,8 @@ def check_encryption(enc_type: str, receiver: dict[str, Any] | None) -> None:
 def check_not_blocked(sender: str, receiver: dict[str, Any] | None) -> None:
     """A receiver's block list keeps the sender from opening requests or writing."""
     blocked = (receiver or {}).get("profile", {}).get("blockedUsersList") or []
-    if sender.lower() in {str(b).lower() for b in blocked}:
+    # Entries may be DIDs, CAIP-10 with a chain, or bare addresses: compare the wallets.
+    if sender.split(":")[-1].lower() in {str(b).split(":")[-1].lower() for b in blocked}:
         raise ChatRefused(403, "BLOCKED", "the receiver has blocked this sender")
 
 
