@@ -20,6 +20,7 @@ from pushnode_gateway.api import (
 )
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
+from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.db import Database
 from pushnode_shared.ipfs import BlockStore
@@ -34,11 +35,13 @@ def create_app(
     sockets: FeedSockets,
     readiness: Readiness,
     blocks: BlockStore | None = None,
+    waiters: Waiters | None = None,
 ) -> ASGIApp:
     """The gateway's ASGI app: REST under /apis, socket.io at /socket.io, health at the root."""
     api = FastAPI(title="pushnode gateway", version="0.1.0")
     api.state.settings, api.state.producer, api.state.db = settings, producer, database
     api.state.ipfs = blocks
+    api.state.waiters = waiters or Waiters()  # chat writes wait for the chat consumers
     api.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

@@ -9,6 +9,7 @@ from pushnode_gateway.app import create_app
 from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
+from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
@@ -25,6 +26,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running gateway."""
     assert isinstance(settings, Settings)
     sockets = FeedSockets(list(settings.cors_origins))
+    waiters = Waiters()
     feeds = ConsumerSpec(
         name="gateway-feeds",
         topics=(MESSAGES_STORED,),
@@ -39,12 +41,15 @@ async def bootstrap(settings: SharedSettings) -> Node:
         offsets=db.offsets,
     )
     users = ConsumerSpec(
-        name="gateway-users", topics=(USERS,), handlers=UserHandlers().mapping(), offsets=db.offsets
+        name="gateway-users",
+        topics=(USERS,),
+        handlers=UserHandlers(waiters).mapping(),
+        offsets=db.offsets,
     )
     chats = ConsumerSpec(
         name="gateway-chat",
         topics=(CHATS,),
-        handlers=ChatHandlers(sockets).mapping(),
+        handlers=ChatHandlers(sockets, waiters).mapping(),
         offsets=db.offsets,
     )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
@@ -59,7 +64,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     )
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)
-    node.app = create_app(settings, producer, database, sockets, node.readiness, kubo)
+    node.app = create_app(settings, producer, database, sockets, node.readiness, kubo, waiters)
     return node
 
 

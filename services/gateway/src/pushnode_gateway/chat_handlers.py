@@ -12,6 +12,7 @@ from functools import partial
 
 from pushnode_gateway.adapters import chat_db
 from pushnode_gateway.chat_view import answer_event, message_event
+from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
@@ -28,6 +29,13 @@ from pushnode_shared.events import (
 
 class UserHandlers:
     """Profiles as the wallets signed them; every write is replay-safe (last write wins)."""
+
+    def __init__(self, waiters: Waiters | None = None) -> None:
+        self.waiters = waiters
+
+    def _woken(self, ctx: HandlerContext, did: str) -> None:
+        if self.waiters is not None:
+            ctx.later(partial(self.waiters.wake, f"user:{did}"))
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler."""
@@ -50,6 +58,7 @@ class UserHandlers:
                 "origin": registered.origin,
             },
         )
+        self._woken(ctx, registered.did)
 
     async def on_user_keys_rotated(self, ctx: HandlerContext, envelope: Envelope) -> None:
         rotated = payload_of(envelope, UserKeysRotated)
@@ -63,17 +72,20 @@ class UserHandlers:
                 "verification_proof": rotated.verification_proof,
             },
         )
+        self._woken(ctx, rotated.did)
 
     async def on_user_profile_updated(self, ctx: HandlerContext, envelope: Envelope) -> None:
         updated = payload_of(envelope, UserProfileUpdated)
         await chat_db.update_profile(ctx.session, updated.did, updated.profile)
+        self._woken(ctx, updated.did)
 
 
 class ChatHandlers:
     """Conversations and stored messages; socket pushes only for rows this run added."""
 
-    def __init__(self, sockets: FeedSockets | None) -> None:
+    def __init__(self, sockets: FeedSockets | None, waiters: Waiters | None = None) -> None:
         self.sockets = sockets
+        self.waiters = waiters
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler (ChatMessageSent is storage's input, not projected here)."""
@@ -105,6 +117,7 @@ class ChatHandlers:
         await chat_db.count_sent(ctx.session, stored.from_did)
         event = message_event(body, stored.conversation, stored.intent)
         self._push(ctx, (stored.from_did, stored.to_did), event)
+        self._wake(ctx, f"message:{stored.message_id}", f"thread:{stored.conversation}")
 
     async def on_chat_request_accepted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         accepted = payload_of(envelope, ChatRequestAccepted)
@@ -114,6 +127,7 @@ class ChatHandlers:
             "Approve", accepted.from_did, accepted.to_did, accepted.conversation, ts
         )
         self._push(ctx, (accepted.from_did, accepted.to_did), event)
+        self._wake(ctx, f"thread:{accepted.conversation}")
 
     async def on_chat_request_rejected(self, ctx: HandlerContext, envelope: Envelope) -> None:
         rejected = payload_of(envelope, ChatRequestRejected)
@@ -123,6 +137,12 @@ class ChatHandlers:
             "Reject", rejected.from_did, rejected.to_did, rejected.conversation, ts
         )
         self._push(ctx, (rejected.from_did, rejected.to_did), event)
+        self._wake(ctx, f"thread:{rejected.conversation}")
+
+    def _wake(self, ctx: HandlerContext, *keys: str) -> None:
+        if self.waiters is not None:
+            for key in keys:
+                ctx.later(partial(self.waiters.wake, key))
 
     def _push(self, ctx: HandlerContext, dids: tuple[str, str], event: dict[str, object]) -> None:
         if self.sockets is None:

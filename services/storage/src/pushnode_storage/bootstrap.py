@@ -31,16 +31,19 @@ async def bootstrap(settings: SharedSettings) -> Node:
         offsets=db.offsets,
         prepare=handlers.prepare,
     )
+    database = Database(settings.db_url(), "storage", MIGRATIONS)
+    chat_storage = ChatStorage(kubo, database)
     # Its own consumer: chat links follow the `chats` order, independent of notifications.
     chat = ConsumerSpec(
         name="storage-chat",
         topics=(CHATS,),
-        handlers={"ChatMessageSent": ChatStorage(kubo).on_chat_message_sent},
+        handlers={"ChatMessageSent": chat_storage.on_chat_message_sent},
         offsets=db.offsets,
+        prepare=chat_storage.prepare,
     )
     node = Node(
         settings=settings,
-        db=Database(settings.db_url(), "storage", MIGRATIONS),
+        db=database,
         producer=Producer(settings.kafka_bootstrap, PRODUCER),
         consumers=[spec, chat],
         projections=[spec, chat],

@@ -7,13 +7,21 @@ shows it: messages come back with the CID storage gave them.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 
 from pushnode_gateway import chat_rules as rules
 from pushnode_gateway.adapters import chat_db
-from pushnode_gateway.api.chat_deps import VerifierDep, did_or_400, json_object, refused, settle
+from pushnode_gateway.api.chat_deps import (
+    VerifierDep,
+    did_or_400,
+    json_object,
+    publish_and_settle,
+    refused,
+)
 from pushnode_gateway.api.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.errors import ApiError
 from pushnode_shared.chat import conversation_of, sdk_hash
@@ -98,12 +106,18 @@ async def _send(
         again = await chat_db.message_by_id(conn, sent.message_id)
     if again is not None:
         return again  # the same signed message sent twice is stored once
-    await producer.publish(CHATS, wrap(sent, producer="gateway"))
 
     async def stored(conn: Any) -> dict[str, Any] | None:
         return await chat_db.message_by_id(conn, sent.message_id)
 
-    found = await settle(database, stored, SETTLE_SECONDS)
+    found = await publish_and_settle(
+        request.app.state.waiters,
+        database,
+        lambda: producer.publish(CHATS, wrap(sent, producer="gateway")),
+        f"message:{sent.message_id}",
+        stored,
+        SETTLE_SECONDS,
+    )
     if found is None:
         raise ApiError(503, "NOT_YET_STORED", "accepted, but not stored yet: read history later")
     return found
@@ -140,8 +154,8 @@ async def accept_request(
         verification_proof=proof,
         accepted_at=utcnow(),
     )
-    await producer.publish(CHATS, wrap(event, producer="gateway"))
-    await _settle_status(database, conversation, "approved")
+    publish = partial(producer.publish, CHATS, wrap(event, producer="gateway"))
+    await _settle_status(request, database, publish, conversation, "approved")
     return {"fromDID": requester, "toDID": answerer, "status": "Approved"}
 
 
@@ -161,8 +175,8 @@ async def reject_request(
         verification_proof=proof,
         rejected_at=utcnow(),
     )
-    await producer.publish(CHATS, wrap(event, producer="gateway"))
-    await _settle_status(database, conversation, "rejected")
+    publish = partial(producer.publish, CHATS, wrap(event, producer="gateway"))
+    await _settle_status(request, database, publish, conversation, "rejected")
     return {"fromDID": requester, "toDID": answerer, "status": "Rejected"}
 
 
@@ -187,10 +201,18 @@ async def _answer(
     return requester, answerer, proof
 
 
-async def _settle_status(database: DatabaseDep, conversation: str, status: str) -> None:
+async def _settle_status(
+    request: Request,
+    database: DatabaseDep,
+    publish: Callable[[], Awaitable[None]],
+    conversation: str,
+    status: str,
+) -> None:
     async def probe(conn: Any) -> bool | None:
         thread = await chat_db.thread(conn, conversation)
         return True if thread is not None and thread["status"] == status else None
 
-    if await settle(database, probe, SETTLE_SECONDS) is None:
+    key = f"thread:{conversation}"
+    waiters = request.app.state.waiters
+    if await publish_and_settle(waiters, database, publish, key, probe, SETTLE_SECONDS) is None:
         raise ApiError(503, "NOT_YET_VISIBLE", "accepted, but not visible yet")

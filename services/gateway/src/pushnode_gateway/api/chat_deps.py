@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -14,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pushnode_gateway.adapters.pgp import PgpyVerifier, SignatureVerifier
 from pushnode_gateway.chat_rules import ChatRefused
 from pushnode_gateway.errors import ApiError
+from pushnode_gateway.settling import Waiters
 from pushnode_shared.chat import BadAddress, did_of
 from pushnode_shared.db import Database
 
@@ -57,20 +56,29 @@ def refused(exc: ChatRefused) -> ApiError:
     return ApiError(exc.status, exc.reason, exc.message)
 
 
-async def settle(
-    database: Database, probe: Callable[[AsyncConnection], Awaitable[T | None]], seconds: float
+def _waiters(request: Request) -> Waiters:
+    return request.app.state.waiters  # type: ignore[no-any-return]
+
+
+WaitersDep = Annotated[Waiters, Depends(_waiters)]
+
+
+async def publish_and_settle(
+    waiters: Waiters,
+    database: Database,
+    publish: Callable[[], Awaitable[None]],
+    key: str,
+    probe: Callable[[AsyncConnection], Awaitable[T | None]],
+    seconds: float,
 ) -> T | None:
-    """Wait until the gateway's own projection shows a write it just put on the log.
+    """Publish a write, then wait until the gateway's own projection shows it.
 
     The SDK reads right after it writes (create user, then send; send, then history), so
     a write answers only once it is visible; None if that takes longer than `seconds`.
     """
-    deadline = time.monotonic() + seconds
-    delay = 0.005
-    while True:
+
+    async def read() -> T | None:
         async with database.engine.connect() as conn:
-            found = await probe(conn)
-        if found is not None or time.monotonic() > deadline:
-            return found
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.05)
+            return await probe(conn)
+
+    return await waiters.until(key, read, seconds, publish)

@@ -10,7 +10,13 @@ from fastapi.responses import JSONResponse
 from pushnode_gateway import chat_rules as rules
 from pushnode_gateway.adapters import chat_db
 from pushnode_gateway.adapters.pgp import BadKey
-from pushnode_gateway.api.chat_deps import VerifierDep, did_or_400, json_object, refused, settle
+from pushnode_gateway.api.chat_deps import (
+    VerifierDep,
+    did_or_400,
+    json_object,
+    publish_and_settle,
+    refused,
+)
 from pushnode_gateway.api.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.chat_view import user_public
 from pushnode_gateway.errors import ApiError
@@ -75,7 +81,7 @@ async def create_user(
         origin=body.get("origin"),
         registered_at=utcnow(),
     )
-    row = await _publish_and_settle(database, producer, event, did, event.public_key)
+    row = await _publish_and_settle(request, database, producer, event, did, event.public_key)
     return JSONResponse(user_public(row), status_code=201)
 
 
@@ -97,7 +103,7 @@ async def rotate_keys(
         verification_proof=str(body["verificationProof"]),
         rotated_at=utcnow(),
     )
-    row = await _publish_and_settle(database, producer, event, did, event.public_key)
+    row = await _publish_and_settle(request, database, producer, event, did, event.public_key)
     return JSONResponse(user_public(row))
 
 
@@ -123,13 +129,19 @@ async def update_profile(
     profile = {**signed, "profileVerificationProof": body["verificationProof"]}
     profile["blockedUsersList"] = signed["blockedUsersList"] or []
     event = UserProfileUpdated(did=did, profile=profile, updated_at=utcnow())
-    await producer.publish(USERS, wrap(event, producer="gateway"))
 
     async def probe(conn: Any) -> dict[str, Any] | None:
         row = await chat_db.user(conn, did)
         return row if row is not None and row["profile"] == profile else None
 
-    row = await settle(database, probe, SETTLE_SECONDS)
+    row = await publish_and_settle(
+        request.app.state.waiters,
+        database,
+        lambda: producer.publish(USERS, wrap(event, producer="gateway")),
+        f"user:{did}",
+        probe,
+        SETTLE_SECONDS,
+    )
     return JSONResponse(user_public(row or existing))
 
 
@@ -153,15 +165,25 @@ def _check_keys(body: dict[str, Any], did: str, signed_did: Any, pgp: VerifierDe
 
 
 async def _publish_and_settle(
-    database: DatabaseDep, producer: ProducerDep, event: Event, did: str, public_key: str
+    request: Request,
+    database: DatabaseDep,
+    producer: ProducerDep,
+    event: Event,
+    did: str,
+    public_key: str,
 ) -> dict[str, Any]:
-    await producer.publish(USERS, wrap(event, producer="gateway"))
-
     async def probe(conn: Any) -> dict[str, Any] | None:
         row = await chat_db.user(conn, did)
         return row if row is not None and row["public_key"] == public_key else None
 
-    row = await settle(database, probe, SETTLE_SECONDS)
+    row = await publish_and_settle(
+        request.app.state.waiters,
+        database,
+        lambda: producer.publish(USERS, wrap(event, producer="gateway")),
+        f"user:{did}",
+        probe,
+        SETTLE_SECONDS,
+    )
     if row is None:
         raise ApiError(503, "NOT_YET_VISIBLE", "accepted, but not visible yet: read it again")
     return row

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pushnode_storage.adapters.db import metadata
 
@@ -17,7 +17,9 @@ heads = sa.Table(
 STATE_TABLES = [heads.name]
 
 
-async def head(session: AsyncSession, conversation: str) -> tuple[str, str] | None:
+async def head(
+    session: AsyncSession | AsyncConnection, conversation: str
+) -> tuple[str, str] | None:
     """(cid, message_id) of the conversation's newest stored message, or None."""
     query = sa.select(heads.c.cid, heads.c.message_id).where(heads.c.conversation == conversation)
     row = (await session.execute(query)).first()
