@@ -56,13 +56,6 @@ def refused(exc: ChatRefused) -> ApiError:
     return ApiError(exc.status, exc.reason, exc.message)
 
 
-def _waiters(request: Request) -> Waiters:
-    return request.app.state.waiters  # type: ignore[no-any-return]
-
-
-WaitersDep = Annotated[Waiters, Depends(_waiters)]
-
-
 async def publish_and_settle(
     waiters: Waiters,
     database: Database,
