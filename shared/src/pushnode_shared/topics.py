@@ -47,6 +47,12 @@ DELIVERIES = Topic("deliveries", key="notification id", carries="per-device prov
 UPLOADS = Topic(
     "uploads", key="cid", carries="content posted to /apis/v1/ipfs/upload (channel metadata)"
 )
+USERS = Topic("users", key="DID", carries="PGP profile registrations, key rotations, profiles")
+CHATS = Topic(
+    "chats",
+    key="conversation (the two DIDs, sorted, joined by '+')",
+    carries="chat messages as sent and as stored on IPFS; request accept/reject",
+)
 DEAD_LETTERS = Topic(
     "dead-letters",
     key="source topic:partition",
@@ -63,6 +69,8 @@ CATALOGUE: tuple[Topic, ...] = (
     DEVICES,
     DELIVERIES,
     UPLOADS,
+    USERS,
+    CHATS,
     DEAD_LETTERS,
 )
 

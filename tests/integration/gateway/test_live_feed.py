@@ -51,7 +51,7 @@ async def test_every_process_pushes_every_new_message_and_none_from_before(kafka
     old = stored(99)
     await bus.publish(topic, wrap(old, producer="live-test"))
     pods = [RecordingSockets(expect=12), RecordingSockets(expect=12)]
-    feeds = [LiveFeed(kafka, sockets, topic) for sockets in pods]  # type: ignore[arg-type]
+    feeds = [LiveFeed(kafka, sockets, (topic,)) for sockets in pods]  # type: ignore[arg-type]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(feed.run(stop)) for feed in feeds]
     try:

@@ -9,6 +9,7 @@ import pytest
 
 from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id, from_record, to_record
 from pushnode_shared.events import ChannelCreated, UnknownEvent, registered, unwrap, wrap
+from tests.unit.chat.event_examples import CHAT_EXAMPLES
 
 EXAMPLES = {
     "ChainEventObserved": {
@@ -184,6 +185,8 @@ EXAMPLES = {
         "record_value_b64": "",
     },
 }
+
+EXAMPLES.update(CHAT_EXAMPLES)
 
 
 @pytest.mark.parametrize("ident", sorted(registered()), ids=lambda i: f"{i[0]}-v{i[1]}")

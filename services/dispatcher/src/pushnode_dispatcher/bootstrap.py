@@ -11,6 +11,7 @@ from pushnode_dispatcher.adapters.delayed import DelayedConsumer, not_before_of
 from pushnode_dispatcher.adapters.fcm import FcmClient
 from pushnode_dispatcher.adapters.pushers import ApnsPusher, FcmPusher, Pusher, WebPushPusher
 from pushnode_dispatcher.adapters.webpush import WebPushClient
+from pushnode_dispatcher.chat import ChatPushes
 from pushnode_dispatcher.config import Settings
 from pushnode_dispatcher.domain import Provider, RetryPolicy
 from pushnode_dispatcher.handlers import PRODUCER, REGISTRY_HANDLERS, Sender
@@ -20,7 +21,7 @@ from pushnode_shared.kafka import Producer
 from pushnode_shared.logging import get_logger
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import DELIVERIES, DEVICES, MESSAGES_STORED
+from pushnode_shared.topics import CHATS, DELIVERIES, DEVICES, MESSAGES_STORED
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -74,6 +75,12 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=sender.mapping(),
         offsets=db.offsets,
     )
+    chat_pushes = ConsumerSpec(
+        name="dispatcher-chat",
+        topics=(CHATS,),
+        handlers=ChatPushes(sender).mapping(),
+        offsets=db.offsets,
+    )
     retrying = ConsumerSpec(
         name="dispatcher-retries",
         topics=(DELIVERIES,),
@@ -89,7 +96,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[registry, sending],
+        consumers=[registry, sending, chat_pushes],
         projections=[registry],
         state_tables=db.STATE_TABLES,
         tasks=[retries.run],

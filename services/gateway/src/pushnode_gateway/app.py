@@ -10,6 +10,8 @@ from pushnode_gateway.api import (
     channel_history,
     channel_reads,
     channels,
+    chat,
+    chat_reads,
     feed_reads,
     feeds,
     ipfs,
@@ -17,10 +19,12 @@ from pushnode_gateway.api import (
     pushtokens,
     uploads,
     user_reads,
+    users,
 )
 from pushnode_gateway.api.console import install_console
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
+from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.db import Database
 from pushnode_shared.http_metrics import HttpMetrics
@@ -36,11 +40,13 @@ def create_app(
     sockets: FeedSockets,
     readiness: Readiness,
     blocks: BlockStore | None = None,
+    waiters: Waiters | None = None,
 ) -> ASGIApp:
     """The gateway's ASGI app: REST under /apis, socket.io at /socket.io, health at the root."""
     api = FastAPI(title="pushnode gateway", version="0.1.0")
     api.state.settings, api.state.producer, api.state.db = settings, producer, database
     api.state.ipfs = blocks
+    api.state.waiters = waiters or Waiters()  # chat writes wait for the chat consumers
     api.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -53,6 +59,8 @@ def create_app(
     for module in (channel_history, feed_reads, uploads):
         api.include_router(module.router, prefix="/apis")
     for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
+        api.include_router(module.router, prefix="/apis")
+    for module in (users, chat, chat_reads):  # Push Chat (issue [E])
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from pushnode_gateway.adapters import db, read_model
+from pushnode_gateway.adapters import chat_db, db, read_model
 from pushnode_gateway.app import create_app
+from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
 from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.live import LiveFeed
+from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
@@ -19,7 +21,7 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS
+from pushnode_shared.topics import CHATS, MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS, USERS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,6 +30,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running gateway."""
     assert isinstance(settings, Settings)
     sockets = FeedSockets(list(settings.cors_origins))
+    waiters = Waiters()
     # The projection writes feeds only; sockets get their pushes from the live feed, which
     # every gateway process runs over all partitions (live.py), so any pod serves any wallet.
     feeds = ConsumerSpec(
@@ -49,6 +52,18 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=ContentHandlers().mapping(),
         offsets=db.offsets,
     )
+    users = ConsumerSpec(
+        name="gateway-users",
+        topics=(USERS,),
+        handlers=UserHandlers(waiters).mapping(),
+        offsets=db.offsets,
+    )
+    chats = ConsumerSpec(
+        name="gateway-chat",
+        topics=(CHATS,),
+        handlers=ChatHandlers(None, waiters).mapping(),  # CHATS pushes: the live feed
+        offsets=db.offsets,
+    )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
     sockets.history = FeedHistory(database)
     producer = Producer(settings.kafka_bootstrap, "gateway")
@@ -56,16 +71,16 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[feeds, protocol, uploads],
-        projections=[feeds, protocol, uploads],
-        state_tables=db.STATE_TABLES + read_model.STATE_TABLES,
+        consumers=[feeds, protocol, uploads, users, chats],
+        projections=[feeds, protocol, uploads, users, chats],
+        state_tables=db.STATE_TABLES + read_model.STATE_TABLES + chat_db.STATE_TABLES,
     )
     live = LiveFeed(settings.kafka_bootstrap, sockets)
     node.tasks.append(live.run)
     node.readiness.checks["live feed"] = partial(_following, live)
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)
-    node.app = create_app(settings, producer, database, sockets, node.readiness, kubo)
+    node.app = create_app(settings, producer, database, sockets, node.readiness, kubo, waiters)
     return node
 
 

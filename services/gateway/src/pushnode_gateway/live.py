@@ -1,4 +1,4 @@
-"""The live feed: every gateway process reads all of messages-stored for its own sockets.
+"""The live feed: every gateway process reads all of messages-stored and chats for its sockets.
 
 The feed projection (gateway-feeds) is one consumer group, so with several gateway pods each
 pod projects only some partitions. Sockets, though, sit on whichever pod a client reached. So
@@ -11,17 +11,26 @@ on reconnect (the resumable sockets read the projection).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer
 
+from pushnode_gateway.chat_handlers import chat_socket_event
 from pushnode_gateway.feed import feed_item
 from pushnode_gateway.notification_view import channel_item, delivery_feeds
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.envelope import MalformedEvent, from_record
-from pushnode_shared.events import MessageStored, payload_of
+from pushnode_shared.events import (
+    ChatMessageStored,
+    ChatRequestAccepted,
+    ChatRequestRejected,
+    Event,
+    MessageStored,
+    unwrap,
+)
 from pushnode_shared.kafka import topic_partitions
 from pushnode_shared.logging import get_logger
-from pushnode_shared.topics import MESSAGES_STORED, Topic
+from pushnode_shared.topics import CHATS, MESSAGES_STORED, Topic
 
 log = get_logger(__name__)
 
@@ -35,13 +44,26 @@ async def push_stored(sockets: FeedSockets, stored: MessageStored) -> None:
         await sockets.push(recipient.address, recipient.spam, item)
 
 
-class LiveFeed:
-    """Follows a topic's end on every partition and pushes what arrives to local sockets."""
+async def push_chat(sockets: FeedSockets, event: Event) -> None:
+    """A stored chat message or a request's answer to both parties' chat sockets (CHATS)."""
+    assert isinstance(event, ChatMessageStored | ChatRequestAccepted | ChatRequestRejected)
+    dids, payload = chat_socket_event(event)
+    for did in dids:
+        await sockets.push_chat(did, payload)
 
-    def __init__(self, bootstrap: str, sockets: FeedSockets, topic: Topic = MESSAGES_STORED):
+
+class LiveFeed:
+    """Follows topics' ends on every partition and pushes what arrives to local sockets."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        sockets: FeedSockets,
+        topics: tuple[Topic, ...] = (MESSAGES_STORED, CHATS),
+    ):
         self.bootstrap = bootstrap
         self.sockets = sockets
-        self.topic = topic
+        self.topics = topics
         # Set once every partition is assigned and positioned at its end.
         self.following = asyncio.Event()
 
@@ -55,7 +77,7 @@ class LiveFeed:
         )
         await consumer.start()
         try:
-            partitions = await topic_partitions(self.bootstrap, [self.topic])
+            partitions = await topic_partitions(self.bootstrap, self.topics)
             consumer.assign(partitions)
             await consumer.seek_to_end(*partitions)
             for tp in partitions:  # resolve the lazy seek now, so "following" means it
@@ -72,12 +94,27 @@ class LiveFeed:
     async def _push(self, value: bytes | None, headers: list[tuple[str, bytes]]) -> None:
         try:
             envelope = from_record(value, headers)
-            if envelope.type != "MessageStored":
+            push = PUSHES.get(envelope.type)
+            if push is None:
                 return
-            stored = payload_of(envelope, MessageStored)
+            event = unwrap(envelope)
         except MalformedEvent:
             return  # the projection dead-letters it; a socket has nothing to show
         try:
-            await push_stored(self.sockets, stored)
+            await push(self.sockets, event)
         except Exception as exc:  # a failed push must not stop the feed for everyone else
-            log.warning("live push failed", notification=stored.notification_id, error=repr(exc))
+            log.warning("live push failed", event_id=envelope.event_id, error=repr(exc))
+
+
+async def _push_stored(sockets: FeedSockets, event: Event) -> None:
+    assert isinstance(event, MessageStored)
+    await push_stored(sockets, event)
+
+
+# Event type -> what its arrival shows on this process's sockets.
+PUSHES: dict[str, Callable[[FeedSockets, Event], Awaitable[None]]] = {
+    "MessageStored": _push_stored,
+    "ChatMessageStored": push_chat,
+    "ChatRequestAccepted": push_chat,
+    "ChatRequestRejected": push_chat,
+}

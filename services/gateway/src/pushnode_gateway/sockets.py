@@ -3,6 +3,7 @@
 A delivery node connects with query {mode: 'delivery'} and gets every notification as
 `liveFeeds`. Both kinds may ask for what they missed with `historicalFeeds` (history.py), and a
 wallet's socket may reconnect with query {address, since} to be replayed what it missed.
+Chat sockets (query `{mode: 'chat', did}`) join the DID's chat room and get CHATS events.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ log = get_logger(__name__)
 INBOX_EVENT, SPAM_EVENT = "userFeeds", "userSpamFeeds"
 LIVE_EVENT, HISTORY_EVENT = "liveFeeds", "historicalFeeds"
 DELIVERY_MODE = DELIVERY_ROOM = "delivery"
+CHAT_EVENT = "CHATS"
+
+
+def chat_room(did: str) -> str:
+    """The room of a chat DID's sockets (apart from the notification rooms)."""
+    return "chat:" + did.lower()
 
 
 class FeedSockets:
@@ -35,6 +42,8 @@ class FeedSockets:
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         query = parse_qs(environ.get("QUERY_STRING", ""))
+        if (query.get("mode") or [""])[0] == "chat":
+            return await self._on_chat_connect(sid, (query.get("did") or [""])[0])
         if (query.get("mode") or [""])[0] == DELIVERY_MODE:
             await self.server.enter_room(sid, DELIVERY_ROOM)
             await self.server.save_session(sid, {"mode": DELIVERY_MODE})
@@ -56,6 +65,19 @@ class FeedSockets:
                 return False
             self.server.start_background_task(self._replay, sid, room, start)
         return True
+
+    async def _on_chat_connect(self, sid: str, did: str) -> bool:
+        try:
+            room = chat_room(parse_account(did).caip10())
+        except BadAddress:
+            log.info("chat socket refused: no valid did in query", sid=sid)
+            return False
+        await self.server.enter_room(sid, room)
+        return True
+
+    async def push_chat(self, did: str, event: dict[str, Any]) -> None:
+        """Deliver one CHATS event to every chat socket of that DID."""
+        await self.server.emit(CHAT_EVENT, event, room=chat_room(did))
 
     async def _replay(self, sid: str, wallet: str, start: str) -> None:
         assert self.history is not None

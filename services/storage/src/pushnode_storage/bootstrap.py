@@ -10,8 +10,9 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import PROTOCOL_DECISIONS, UPLOADS
-from pushnode_storage.adapters import db
+from pushnode_shared.topics import CHATS, PROTOCOL_DECISIONS, UPLOADS
+from pushnode_storage.adapters import chat_db, db
+from pushnode_storage.chat import ChatStorage
 from pushnode_storage.config import Settings
 from pushnode_storage.handlers import PRODUCER, Handlers
 from pushnode_storage.uploads import UploadHandlers
@@ -38,13 +39,23 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=UploadHandlers(kubo).mapping(),
         offsets=db.offsets,
     )
+    database = Database(settings.db_url(), "storage", MIGRATIONS)
+    chat_storage = ChatStorage(kubo, database)
+    # Its own consumer: chat links follow the `chats` order, independent of notifications.
+    chat = ConsumerSpec(
+        name="storage-chat",
+        topics=(CHATS,),
+        handlers={"ChatMessageSent": chat_storage.on_chat_message_sent},
+        offsets=db.offsets,
+        prepare=chat_storage.prepare,
+    )
     node = Node(
         settings=settings,
-        db=Database(settings.db_url(), "storage", MIGRATIONS),
+        db=database,
         producer=Producer(settings.kafka_bootstrap, PRODUCER),
-        consumers=[spec, uploads],
-        projections=[spec, uploads],
-        state_tables=db.STATE_TABLES,
+        consumers=[spec, uploads, chat],
+        projections=[spec, uploads, chat],
+        state_tables=db.STATE_TABLES + chat_db.STATE_TABLES,
     )
     node.resources.push_async_callback(kubo.aclose)
 

@@ -17,6 +17,15 @@ from pushnode_shared.events.channels import (
     SubscriptionAdded,
     SubscriptionRemoved,
 )
+from pushnode_shared.events.chat import (
+    ChatMessageSent,
+    ChatMessageStored,
+    ChatRequestAccepted,
+    ChatRequestRejected,
+    UserKeysRotated,
+    UserProfileUpdated,
+    UserRegistered,
+)
 from pushnode_shared.events.dead_letters import DeadLetterReplayed, EventDeadLettered
 from pushnode_shared.events.devices import (
     DeliveryAbandoned,
@@ -51,6 +60,10 @@ __all__ = [
     "ChannelCreated",
     "ChannelStateChanged",
     "ChannelUpdated",
+    "ChatMessageSent",
+    "ChatMessageStored",
+    "ChatRequestAccepted",
+    "ChatRequestRejected",
     "ContentUploaded",
     "DeadLetterReplayed",
     "DelegateAdded",
@@ -76,6 +89,9 @@ __all__ = [
     "SubscriptionRemoved",
     "SubscriptionSubmitted",
     "UnknownEvent",
+    "UserKeysRotated",
+    "UserProfileUpdated",
+    "UserRegistered",
     "payload_of",
     "registered",
     "unwrap",

@@ -1,0 +1,55 @@
+"""Chat to phones: consumes `chats` (ChatMessageStored), produces what the sender produces.
+
+A message in an accepted conversation becomes a content-free push to the receiver's
+devices: a fixed title, no body, the sender's DID and the message's id and CID, never the
+message text (which is ciphertext anyway for `pgp`). Requests, and messages while a
+request is pending, reach no phone.
+"""
+
+from __future__ import annotations
+
+from pushnode_dispatcher import domain
+from pushnode_dispatcher.adapters import db
+from pushnode_dispatcher.domain import PushContent
+from pushnode_dispatcher.handlers import Sender, Target
+from pushnode_shared.caip import parse_account
+from pushnode_shared.consumer import Handler, HandlerContext
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import ChatMessageStored, payload_of
+
+CHAT_TITLE = "New chat message"
+
+
+def chat_push_content(stored: ChatMessageStored) -> PushContent:
+    """What the receiver's phone shows: that a message came, from whom; nothing of its text."""
+    return PushContent(
+        notification_id=stored.message_id,
+        cid=stored.cid,
+        channel=stored.from_did,
+        payload={"notification": {"title": CHAT_TITLE, "body": ""}, "data": {"app": "Push Chat"}},
+    )
+
+
+class ChatPushes:
+    """Handler with the notification sender injected by bootstrap."""
+
+    def __init__(self, sender: Sender) -> None:
+        self.sender = sender
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler, for the consumer of `chats`."""
+        return {"ChatMessageStored": self.on_chat_message_stored}
+
+    async def on_chat_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        stored = payload_of(envelope, ChatMessageStored)
+        if not stored.accepted or stored.intent or not self.sender.pushers:
+            return
+        wallet = parse_account(stored.to_did).lower
+        targets = []
+        for token, platform in await db.devices_of(ctx.session, wallet):
+            provider = domain.route(platform, token, self.sender.pushers.keys())
+            if provider is None or await db.sent(ctx.session, stored.message_id, token):
+                continue
+            targets.append(Target(wallet, token, provider))
+        # The sender's own loop: records each send, retries and drops dead tokens alike.
+        await self.sender._send(ctx, envelope, chat_push_content(stored), targets, attempt=1)

@@ -1,0 +1,122 @@
+"""The gateway app with its chat consumers and storage's chat handler run in-process.
+
+Whatever the app publishes goes straight through the handlers that would consume it
+(storage-chat, gateway-users, gateway-chat), each in its own database transaction, so a
+write is visible to the next request as it is with the real Kafka loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from pushnode_gateway.app import create_app
+from pushnode_gateway.bootstrap import MIGRATIONS as GATEWAY_MIGRATIONS
+from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
+from pushnode_gateway.config import Settings
+from pushnode_gateway.sockets import FeedSockets
+from pushnode_shared.consumer import Handler, HandlerContext
+from pushnode_shared.db import Database
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.ipfs import MemoryBlockStore
+from pushnode_shared.runtime import Readiness
+from pushnode_shared.testing import InMemoryProducer
+from pushnode_shared.topics import Topic
+from pushnode_storage.bootstrap import MIGRATIONS as STORAGE_MIGRATIONS
+from pushnode_storage.chat import ChatStorage
+
+
+class RecordingSockets(FeedSockets):
+    """The real socket server, with CHATS pushes recorded per DID."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chats: list[tuple[str, dict[str, Any]]] = []
+
+    async def push_chat(self, did: str, event: dict[str, Any]) -> None:
+        self.chats.append((did, event))
+
+
+class LoopProducer(InMemoryProducer):
+    """Records each envelope and runs it through its consumer's handler at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.routes: dict[str, tuple[Database, Handler]] = {}
+
+    def route(self, database: Database, mapping: dict[str, Handler]) -> None:
+        for event_type, handler in mapping.items():
+            self.routes[event_type] = (database, handler)
+
+    async def publish(self, topic: Topic, envelope: Envelope) -> None:
+        await super().publish(topic, envelope)
+        if envelope.type not in self.routes:
+            return
+        database, handler = self.routes[envelope.type]
+        async with database.transaction() as session:
+            ctx = HandlerContext(session=session, replay=False)
+            await handler(ctx, envelope)
+        for out_topic, out in ctx.outbox:
+            await self.publish(out_topic, out)
+        for effect in ctx.after_commit:
+            await effect()
+
+
+@pytest.fixture
+def blocks() -> MemoryBlockStore:
+    return MemoryBlockStore()
+
+
+@pytest.fixture
+def sockets() -> RecordingSockets:
+    return RecordingSockets()
+
+
+@pytest.fixture
+async def gateway_db(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(
+        f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite'}", "gateway", GATEWAY_MIGRATIONS
+    )
+    await db.upgrade()
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def storage_db(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(
+        f"sqlite+aiosqlite:///{tmp_path / 'storage.sqlite'}", "storage", STORAGE_MIGRATIONS
+    )
+    await db.upgrade()
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def producer(
+    gateway_db: Database, storage_db: Database, blocks: MemoryBlockStore, sockets: RecordingSockets
+) -> LoopProducer:
+    loop = LoopProducer()
+    loop.route(storage_db, {"ChatMessageSent": ChatStorage(blocks).on_chat_message_sent})
+    loop.route(gateway_db, UserHandlers().mapping())
+    loop.route(gateway_db, ChatHandlers(sockets).mapping())
+    return loop
+
+
+@pytest.fixture
+async def client(
+    producer: LoopProducer,
+    gateway_db: Database,
+    blocks: MemoryBlockStore,
+    sockets: RecordingSockets,
+    tmp_path: Path,
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(PUSHNODE_DATA_DIR=tmp_path)  # type: ignore[call-arg]
+    app = create_app(settings, producer, gateway_db, sockets, Readiness(), blocks)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as test_client:
+        yield test_client

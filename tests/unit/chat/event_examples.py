@@ -1,0 +1,63 @@
+"""Example payloads of the chat events, for the envelope round-trip test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_DID_A, _DID_B = "eip155:0xA", "eip155:0xB"
+_AT = "2026-01-01T00:00:00Z"
+
+CHAT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "UserRegistered": {
+        "did": _DID_A,
+        "caip10": _DID_A,
+        "public_key": "",
+        "encrypted_private_key": "",
+        "verification_proof": "",
+        "origin": None,
+        "registered_at": _AT,
+    },
+    "UserKeysRotated": {
+        "did": _DID_A,
+        "public_key": "k",
+        "encrypted_private_key": "{}",
+        "verification_proof": "eip191v2:0x",
+        "rotated_at": _AT,
+    },
+    "UserProfileUpdated": {"did": _DID_A, "profile": {"name": "A"}, "updated_at": _AT},
+    "ChatMessageSent": {
+        "message_id": "m",
+        "conversation": f"{_DID_A}+{_DID_B}",
+        "from_did": _DID_A,
+        "to_did": _DID_B,
+        "intent": True,
+        "message": {"messageObj": "U2FsdGVkX1"},
+        "sent_at": _AT,
+        "accepted": False,
+    },
+    "ChatMessageStored": {
+        "message_id": "m",
+        "conversation": f"{_DID_A}+{_DID_B}",
+        "from_did": _DID_A,
+        "to_did": _DID_B,
+        "intent": False,
+        "cid": "bafk",
+        "link": None,
+        "message": {"messageObj": "U2FsdGVkX1"},
+        "accepted": True,
+    },
+    "ChatRequestAccepted": {
+        "conversation": f"{_DID_A}+{_DID_B}",
+        "from_did": _DID_A,
+        "to_did": _DID_B,
+        "verification_proof": "pgp:sig",
+        "accepted_at": _AT,
+    },
+    "ChatRequestRejected": {
+        "conversation": f"{_DID_A}+{_DID_B}",
+        "from_did": _DID_A,
+        "to_did": _DID_B,
+        "verification_proof": "pgp:sig",
+        "rejected_at": _AT,
+    },
+}
