@@ -19,6 +19,7 @@ class RecordingSockets:
 
     def __init__(self, expect: int) -> None:
         self.pushed: list[tuple[str, bool, str]] = []
+        self.delivered: list[str] = []
         self.expect = expect
         self.enough = asyncio.Event()
 
@@ -26,6 +27,9 @@ class RecordingSockets:
         self.pushed.append((recipient, spam, item["sid"]))
         if len(self.pushed) >= self.expect:
             self.enough.set()
+
+    async def push_live(self, feeds: list[dict[str, Any]]) -> None:
+        self.delivered.extend(feed["sid"] for feed in feeds)
 
 
 def stored(n: int) -> MessageStored:
@@ -73,3 +77,4 @@ async def test_every_process_pushes_every_new_message_and_none_from_before(kafka
         await bus.stop()
     for pod in pods:
         assert sorted(pod.pushed) == expected  # all partitions, once each, nothing from before
+        assert sorted(pod.delivered) == sorted(m.notification_id for m in messages)
