@@ -1,11 +1,14 @@
 """Validator handlers: consume protocol-inputs, produce protocol-decisions.
 
-Consumes ChainEventObserved and NotificationSubmitted; produces ChannelCreated,
-SubscriptionAdded/Removed, NotificationAccepted and NotificationRejected. Output ids derive
-from the input event id, so a replayed batch re-publishes the same events.
+Consumes ChainEventObserved, ChainEventRetracted, NotificationSubmitted and
+SubscriptionSubmitted; produces ChannelCreated/Updated/StateChanged, Delegate*, ChannelAlias*,
+SubscriptionAdded/Removed/Rejected, NotificationAccepted and NotificationRejected. Output ids
+derive from the input event id, so a replayed batch re-publishes the same events.
 """
 
 from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.chains import ChainConfig, by_id
@@ -27,17 +30,29 @@ from pushnode_shared.events import (
 from pushnode_shared.topics import PROTOCOL_DECISIONS
 from pushnode_validator import domain
 from pushnode_validator.adapters import db
+from pushnode_validator.adapters.ipfs import PayloadFetcher
+from pushnode_validator.aliases import judge_alias
+from pushnode_validator.identities import ipfs_cid
+from pushnode_validator.notifications import Context, judge_in
 from pushnode_validator.projection import ChannelState, apply
+from pushnode_validator.ratelimit import NO_LIMIT, RateLimit
 
 PRODUCER = "validator"
 
 
 class Handlers:
-    """Handlers with the chain configuration injected by bootstrap."""
+    """Handlers with the chain configuration, rate limit and IPFS reader injected by bootstrap."""
 
-    def __init__(self, chains: tuple[ChainConfig, ...]) -> None:
+    def __init__(
+        self,
+        chains: tuple[ChainConfig, ...],
+        limit: RateLimit = NO_LIMIT,
+        payloads: PayloadFetcher | None = None,
+    ) -> None:
         self.chains = chains
         self.core_chains = {c.chain_id for c in chains if c.core}
+        self.limit = limit
+        self.payloads = payloads or PayloadFetcher(None)
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler, as the consumer dispatches."""
@@ -48,6 +63,11 @@ class Handlers:
             "ChainEventRetracted": self.on_chain_event_retracted,
         }
 
+    async def prepare(self, envelopes: list[Envelope]) -> None:
+        """Fetch every type-1 identity of the batch from kubo at once, before the handlers."""
+        cids = {cid for e in envelopes if (cid := _cid_of(e))}
+        await self.payloads.prefetch(cids)
+
     async def on_chain_event_observed(self, ctx: HandlerContext, envelope: Envelope) -> None:
         log = payload_of(envelope, ChainEventObserved)
         if log.event == "SendNotification":
@@ -55,25 +75,36 @@ class Handlers:
                 await self._on_chain_notification(ctx, envelope, log)
                 await db.mark_applied(ctx.session, envelope.event_id, log.channel, [])
             return
-        facts = domain.facts_from_log(log, self.core_chains)
-        if not facts or await db.applied_facts(ctx.session, envelope.event_id) is not None:
-            return  # nothing to do, or a re-emission of an event already applied
+        if await db.applied_facts(ctx.session, envelope.event_id) is not None:
+            return  # a re-emission of an event already applied
+        if log.event == "ChannelAlias":
+            facts = [await self._alias_fact(ctx.session, log)]
+        else:
+            facts = domain.facts_from_log(log, self.core_chains)
+        if not facts:
+            return
         await _apply_facts(ctx, envelope, log.channel, facts, "fact")
         await db.mark_applied(ctx.session, envelope.event_id, log.channel, facts)
+
+    async def _alias_fact(self, session: AsyncSession, log: ChainEventObserved) -> Event:
+        channel = await db.load_channel(session, log.channel, ())
+        alias = str(log.args.get("_channelOwnerAddress", ""))
+        owner = await db.alias_owner(session, log.chain_id, alias)
+        return judge_alias(log, channel, self.core_chains, owner)
 
     async def _on_chain_notification(
         self, ctx: HandlerContext, envelope: Envelope, log: ChainEventObserved
     ) -> None:
         proof = domain.onchain_proof(log)
         notification_id = derive_id("notification", proof, str(log.log_index))
-        identity = bytes.fromhex(str(log.args["identity"]).removeprefix("0x")).decode(
-            errors="replace"
-        )
+        identity = domain.onchain_identity(log)
+        blocks = await self.payloads.blocks_for(identity)
         recipient = f"eip155:{log.chain_id}:{log.args.get('recipient', '')}"
-        wallets = domain.wanted_wallets(identity, recipient, broadcast_to=log.channel)
-        channel = await db.load_channel(ctx.session, log.channel, wallets)
+        wallets = domain.wanted_wallets(identity, recipient, log.channel, blocks)
+        home = await self._home(ctx.session, log.chain_id, log.channel)
+        channel = await db.load_channel(ctx.session, home, wallets)
         already = await db.seen(ctx.session, notification_id)
-        verdict = domain.judge_onchain(log, channel, already)
+        verdict = domain.judge_onchain(log, channel, already, blocks)
         chain = by_id(self.chains, log.chain_id)
         submitted = NotificationSubmitted(
             notification_id=notification_id,
@@ -98,11 +129,21 @@ class Handlers:
 
     async def on_notification_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, NotificationSubmitted)
-        wallets = domain.wanted_wallets(sub.identity, sub.recipient)
-        channel = await db.load_channel(ctx.session, sub.channel, wallets)
+        blocks = await self.payloads.blocks_for(sub.identity)
+        chain = self._chain_of(sub.sender)
+        home = await self._home(ctx.session, chain.chain_id if chain else 0, sub.channel)
+        wallets = domain.wanted_wallets(sub.identity, sub.recipient, blocks=blocks)
+        channel = await db.load_channel(ctx.session, home, wallets)
         already = await db.seen(ctx.session, sub.notification_id)
-        verdict = domain.judge(sub, channel, self._chain_of(sub.sender), already)
+        bucket = await db.load_bucket(ctx.session, home) if self.limit.enabled else None
+        verdict = judge_in(sub, Context(channel, chain, already, blocks, bucket, self.limit))
+        if verdict.bucket is not None:
+            await db.save_bucket(ctx.session, home, verdict.bucket)
         await self._decide(ctx, envelope, sub, verdict, already)
+
+    async def _home(self, session: AsyncSession, chain_id: int, address: str) -> str:
+        """The channel an address speaks for: itself, or the channel it is a verified alias of."""
+        return await db.alias_owner(session, chain_id, address) or address
 
     async def _decide(
         self,
@@ -136,6 +177,19 @@ class Handlers:
         except BadAddress:
             return None
         return by_id(self.chains, chain_id) if chain_id is not None else None
+
+
+def _cid_of(envelope: Envelope) -> str | None:
+    if envelope.type == "NotificationSubmitted":
+        return ipfs_cid(str(envelope.payload.get("identity", "")))
+    on_chain = envelope.type == "ChainEventObserved"
+    if on_chain and envelope.payload.get("event") == "SendNotification":
+        try:
+            log = payload_of(envelope, ChainEventObserved)
+            return ipfs_cid(domain.onchain_identity(log))
+        except (ValueError, KeyError):
+            return None
+    return None
 
 
 async def _apply_facts(
