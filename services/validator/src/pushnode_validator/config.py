@@ -19,5 +19,5 @@ class Settings(SharedSettings):
     ipfs_api: str = Field("http://127.0.0.1:5001", validation_alias="IPFS_API")
     # Per-channel token bucket: `rate_burst` notifications at once, refilled at
     # `rate_per_second`, timed by the log (submitted_at). rate_burst 0 switches it off.
-    rate_burst: int = Field(1000, ge=0)
-    rate_per_second: float = Field(100.0, ge=0)
+    rate_burst: int = Field(10_000, ge=0)
+    rate_per_second: float = Field(1_000.0, ge=0)
