@@ -6,9 +6,13 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from tests.bench import harness, ingest, rebuild
+from tests.bench import harness, ingest, rebuild, validate
 
-SCENARIOS: dict[str, harness.Scenario] = {"ingest": ingest.scenario, "rebuild": rebuild.scenario}
+SCENARIOS: dict[str, harness.Scenario] = {
+    "ingest": ingest.scenario,
+    "rebuild": rebuild.scenario,
+    "validate": validate.scenario,
+}
 
 
 def main() -> None:
@@ -16,6 +20,7 @@ def main() -> None:
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=None)
     parser.add_argument("--rebuild-events", type=int, default=1_000_000)
     parser.add_argument("--ingest-count", type=int, default=2_000)
+    parser.add_argument("--validate-count", type=int, default=5_000)
     parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args()
     rows = asyncio.run(harness.run(SCENARIOS, args))
