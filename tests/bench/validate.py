@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 from eth_account import Account
+from eth_account.messages import encode_typed_data
 
 from pushnode_shared.chains import LOCAL_CHAINS
 from pushnode_shared.consumer import ConsumerSpec
@@ -30,7 +31,7 @@ from pushnode_shared.events import (
 from pushnode_shared.kafka import Producer, ensure_topics
 from pushnode_shared.payloads import parse_proof
 from pushnode_shared.rebuild import replay
-from pushnode_shared.signatures import recover_data_signer, sign_data
+from pushnode_shared.signatures import data_typed_message, sign_data
 from pushnode_shared.topics import Topic
 from pushnode_validator.adapters import db as validator_db
 from pushnode_validator.bootstrap import MIGRATIONS
@@ -97,11 +98,13 @@ async def fill(topic: Topic, envelopes: list[Envelope]) -> None:
 
 
 def recover_rate(submissions: list[Envelope]) -> float:
+    """eth-account's own path: encode_typed_data, then recover_message (coincurve underneath)."""
     started = time.perf_counter()
     for envelope in submissions:
         payload = envelope.payload
-        body = parse_proof(payload["verification_proof"]).body
-        recover_data_signer(payload["identity"], CHAIN.chain_id, CHAIN.comm, body)
+        signature = bytes.fromhex(parse_proof(payload["verification_proof"]).body[2:])
+        typed = data_typed_message(payload["identity"], CHAIN.chain_id, CHAIN.comm)
+        Account.recover_message(encode_typed_data(full_message=typed), signature=signature)
     return len(submissions) / (time.perf_counter() - started)
 
 
@@ -121,7 +124,12 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
     await database.upgrade()
     handlers = Handlers(LOCAL_CHAINS)
     spec = ConsumerSpec(
-        "bench-validate", (topic,), handlers.mapping(), validator_db.offsets, handlers.prepare
+        "bench-validate",
+        (topic,),
+        handlers.mapping(),
+        validator_db.offsets,
+        handlers.prepare,
+        handlers.finish,
     )
     started = time.perf_counter()
     judged = await replay(spec, database, KAFKA)

@@ -116,7 +116,12 @@ async def replay(path: Path, workdir: Path, batch_size: int) -> list[bytes]:
     await store.put(IPFS_BODY.encode())
     handlers = Handlers((SEPOLIA, AMOY), RateLimit(burst=2, per_second=0.5), PayloadFetcher(store))
     spec = ConsumerSpec(
-        "validator", (PROTOCOL_INPUTS,), handlers.mapping(), db.offsets, handlers.prepare
+        "validator",
+        (PROTOCOL_INPUTS,),
+        handlers.mapping(),
+        db.offsets,
+        handlers.prepare,
+        handlers.finish,
     )
     producer = InMemoryProducer()
     records = read_records(path)

@@ -30,6 +30,7 @@ def consumer_spec(settings: Settings, kubo: KuboClient | None = None) -> Consume
         handlers=handlers.mapping(),
         offsets=db.offsets,
         prepare=handlers.prepare,
+        finish=handlers.finish,
     )
 
 

@@ -8,12 +8,14 @@ derive from the input event id, so a replayed batch re-publishes the same events
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.chains import ChainConfig, by_id
 from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope, derive_id
+from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id
 from pushnode_shared.events import (
     ChainEventObserved,
     ChainEventRetracted,
@@ -32,6 +34,7 @@ from pushnode_validator import domain
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.aliases import judge_alias
+from pushnode_validator.batch import BatchView
 from pushnode_validator.identities import ipfs_cid
 from pushnode_validator.notifications import Context, judge_in
 from pushnode_validator.projection import ChannelState, apply
@@ -53,6 +56,8 @@ class Handlers:
         self.core_chains = {c.chain_id for c in chains if c.core}
         self.limit = limit
         self.payloads = payloads or PayloadFetcher(None)
+        self._views: WeakKeyDictionary[AsyncSession, BatchView] = WeakKeyDictionary()
+        self._batch: list[Envelope] = []
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler, as the consumer dispatches."""
@@ -67,6 +72,34 @@ class Handlers:
         """Fetch every type-1 identity of the batch from kubo at once, before the handlers."""
         cids = {cid for e in envelopes if (cid := _cid_of(e))}
         await self.payloads.prefetch(cids)
+        self._views.clear()  # a view lives for one transaction; a retried batch reads anew
+        self._batch = [e for e in envelopes if e.type == "NotificationSubmitted"]
+
+    async def finish(self, ctx: HandlerContext) -> None:
+        """Write what the batch's notification verdicts queued, in its transaction."""
+        view = self._views.pop(ctx.session, None)
+        if view is not None:
+            await view.flush()
+
+    async def _view(self, ctx: HandlerContext) -> BatchView:
+        view = self._views.get(ctx.session)
+        if view is None:
+            view = self._views[ctx.session] = BatchView(ctx.session)
+            subs = []
+            for envelope in self._batch:
+                try:
+                    sub = payload_of(envelope, NotificationSubmitted)
+                except MalformedEvent:
+                    continue  # its own handler dead-letters it
+                subs.append((sub, await self.payloads.blocks_for(sub.identity)))
+            await view.preload(subs)
+        return view
+
+    def _forget(self, ctx: HandlerContext, channel: str) -> None:
+        """A fact changed the channel: the batch view reads it again when next needed."""
+        view = self._views.get(ctx.session)
+        if view is not None:
+            view.forget(channel)
 
     async def on_chain_event_observed(self, ctx: HandlerContext, envelope: Envelope) -> None:
         log = payload_of(envelope, ChainEventObserved)
@@ -84,6 +117,7 @@ class Handlers:
         if not facts:
             return
         await _apply_facts(ctx, envelope, log.channel, facts, "fact")
+        self._forget(ctx, log.channel)
         await db.mark_applied(ctx.session, envelope.event_id, log.channel, facts)
 
     async def _alias_fact(self, session: AsyncSession, log: ChainEventObserved) -> Event:
@@ -125,21 +159,26 @@ class Handlers:
             return  # never applied (or already undone): nothing to reverse
         undone = [u for u in (domain.undo(f) for f in reversed(facts)) if u is not None]
         await _apply_facts(ctx, envelope, retracted.channel, undone, "undo")
+        self._forget(ctx, retracted.channel)
         await db.forget_applied(ctx.session, retracted.retracted_event_id)
 
     async def on_notification_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, NotificationSubmitted)
+        view = await self._view(ctx)
         blocks = await self.payloads.blocks_for(sub.identity)
         chain = self._chain_of(sub.sender)
-        home = await self._home(ctx.session, chain.chain_id if chain else 0, sub.channel)
+        home = await view.home(_chain_id(sub.sender), sub.channel)
         wallets = domain.wanted_wallets(sub.identity, sub.recipient, blocks=blocks)
-        channel = await db.load_channel(ctx.session, home, wallets)
-        already = await db.seen(ctx.session, sub.notification_id)
-        bucket = await db.load_bucket(ctx.session, home) if self.limit.enabled else None
+        channel = await view.channel(home, wallets)
+        already = await view.seen(sub.notification_id)
+        bucket = await view.bucket(home) if self.limit.enabled else None
         verdict = judge_in(sub, Context(channel, chain, already, blocks, bucket, self.limit))
         if verdict.bucket is not None:
-            await db.save_bucket(ctx.session, home, verdict.bucket)
-        await self._decide(ctx, envelope, sub, verdict, already)
+            view.spend(home, verdict.bucket)
+        if not already:
+            reason = None if verdict.reason is None else verdict.reason.value
+            view.record(sub.notification_id, sub.channel, verdict.accepted, reason)
+        _emit(ctx, envelope, _decision(sub, verdict), _role(already))
 
     async def _home(self, session: AsyncSession, chain_id: int, address: str) -> str:
         """The channel an address speaks for: itself, or the channel it is a verified alias of."""
@@ -158,10 +197,7 @@ class Handlers:
             await db.record_verdict(
                 ctx.session, sub.notification_id, sub.channel, verdict.accepted, reason
             )
-        # A duplicate's refusal gets its own id, never the id of the original verdict.
-        _emit(
-            ctx, envelope, _decision(sub, verdict), "decision-duplicate" if already else "decision"
-        )
+        _emit(ctx, envelope, _decision(sub, verdict), _role(already))
 
     async def on_subscription_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, SubscriptionSubmitted)
@@ -169,6 +205,7 @@ class Handlers:
         fact = domain.judge_optin(sub, before, by_id(self.chains, sub.chain_id))
         if before is not None:
             await db.save_channel(ctx.session, before, apply(fact, before))
+            self._forget(ctx, sub.channel)
         _emit(ctx, envelope, fact, "optin")
 
     def _chain_of(self, sender: str) -> ChainConfig | None:
@@ -177,6 +214,18 @@ class Handlers:
         except BadAddress:
             return None
         return by_id(self.chains, chain_id) if chain_id is not None else None
+
+
+def _role(already: bool) -> str:
+    # A duplicate's refusal gets its own id, never the id of the original verdict.
+    return "decision-duplicate" if already else "decision"
+
+
+def _chain_id(sender: str) -> int:
+    try:
+        return parse_account(sender).chain_id or 0
+    except BadAddress:
+        return 0
 
 
 def _cid_of(envelope: Envelope) -> str | None:

@@ -7,11 +7,12 @@ The handler fetches IPFS blocks before judging and passes them in as `blocks`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from pushnode_shared.events import RejectReason
 from pushnode_shared.ipfs import parse_cid
-from pushnode_shared.payloads import PayloadError, parse_identity, parse_payload_json
+from pushnode_shared.payloads import Identity, PayloadError, parse_identity, parse_payload_json
 
 # A payload is a file: a raw block (this node's uploads) or UnixFS (`ipfs add`).
 _FILE_CODECS = {"raw", "dag-pb"}
@@ -29,9 +30,19 @@ def ipfs_cid(identity: str) -> str | None:
     return rest if cid.codec.name in _FILE_CODECS else None
 
 
+@lru_cache(maxsize=4096)
+def _parsed(identity: str) -> Identity:
+    # A notification's identity is read three times per decision (recipients to load, the
+    # batch view, the verdict): parse and check it once. Refusals raise and are not cached.
+    return parse_identity(identity)
+
+
 def resolve(identity: str, blocks: Mapping[str, bytes | None]) -> dict[str, Any]:
-    """The checked payload JSON an identity stands for; PayloadError with the reason otherwise."""
-    parsed = parse_identity(identity)
+    """The checked payload JSON an identity stands for; PayloadError with the reason otherwise.
+
+    Callers get a shared dict for a given identity: they copy before changing it.
+    """
+    parsed = _parsed(identity)
     if parsed.payload is not None:
         return parsed.payload
     if parsed.storage_type == 3:
