@@ -210,3 +210,16 @@ class TestUserSettings:
         await run(handlers, vdb, created(CHANNEL))
         [fact] = await run(handlers, vdb, optin("2+1-1+1-0"))
         assert fact.payload["reason"] == "BAD_PAYLOAD"
+
+
+async def test_a_destroyed_time_bound_channel_can_no_longer_send(vdb: Database) -> None:
+    handlers = Handlers((SEPOLIA, AMOY))
+    await run(handlers, vdb, created(CHANNEL))
+    args = {"channel": CHANNEL, "amountRefunded": 1}
+    [fact] = await run(handlers, vdb, log_of("TimeBoundChannelDestroyed", CHANNEL, args, 2))
+    assert (fact.type, fact.payload["cause"]) == ("ChannelStateChanged", "destroyed")
+    [decision] = await run(handlers, vdb, notification(CHANNEL_KEY, ALICE))
+    assert (decision.payload["reason"], decision.payload["detail"]) == (
+        "CHANNEL_INACTIVE",
+        f"{CHANNEL} is destroyed",
+    )

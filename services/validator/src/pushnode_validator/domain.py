@@ -43,6 +43,8 @@ _STATE_EVENTS = {
     "DeactivateChannel": (False, "deactivated"),
     "ReactivateChannel": (True, "reactivated"),
     "ChannelBlocked": (False, "blocked"),
+    # A time-bound channel past its expiry, destroyed on Core: it can no longer send.
+    "TimeBoundChannelDestroyed": (False, "destroyed"),
 }
 
 
