@@ -151,3 +151,26 @@ async def test_a_recorded_log_replays_into_byte_identical_decisions(tmp_path: Pa
     expected = ["targeted", "broadcast", "by-delegate", "burst-1", "burst-2", "from-ipfs"]
     expected += ["on-amoy", "after-retraction"]
     assert accepted == [f"n-{uid}" for uid in expected]
+
+
+async def test_an_alias_verified_inside_a_batch_counts_for_the_rest_of_that_batch(
+    tmp_path: Path,
+) -> None:
+    alias_key = ANVIL_KEYS[2]
+    alias = address(alias_key)
+    later = T0 + timedelta(seconds=100)
+    log = [
+        created(CHANNEL),
+        notification(alias_key, ALICE, uid="before", chain=AMOY, at=later),
+        alias_log(CHANNEL, alias, block=4),
+        notification(alias_key, ALICE, uid="after", chain=AMOY, at=later),
+    ]
+    recorded = tmp_path / "log.jsonl"
+    write_records(recorded, log)
+    outcomes = [json.loads(d) for d in await replay(recorded, tmp_path, batch_size=500)]
+    verdicts = {
+        o["payload"]["notification_id"]: o["payload"].get("reason", o["type"])
+        for o in outcomes
+        if o["type"].startswith("Notification")
+    }
+    assert verdicts == {"n-before": "UNKNOWN_CHANNEL", "n-after": "NotificationAccepted"}

@@ -84,8 +84,9 @@ class BatchView:
         """A fact or opt-in changed this channel (or an alias): read it again next time."""
         self.loaded.pop(channel, None)
         self.channels.pop(channel, None)
-        self.owners_known = {p for p in self.owners_known if p[1] != channel}
-        self.owners = {p: c for p, c in self.owners.items() if c != channel and p[1] != channel}
+        # An alias fact names its alias address, not the channel: ask the database again.
+        self.owners_known.clear()
+        self.owners.clear()
 
     async def seen(self, notification_id: str) -> bool:
         """Judged before, in an earlier batch or earlier in this one."""
