@@ -109,6 +109,7 @@ async def test_reasons_reach_the_api_answer_and_the_rejection_event(node: Runnin
                 channel_key, comm, targeted(additionalMeta={"type": "video"}), user
             ),
             "BAD_IDENTITY": body_for(channel_key, comm, "9+what", user),
+            "UNSUPPORTED_IDENTITY": body_for(channel_key, comm, "3+graph:a/b+1", user),
         }
         for reason, body in up_front.items():
             response = await post(http, node, body)
@@ -120,7 +121,6 @@ async def test_reasons_reach_the_api_answer_and_the_rejection_event(node: Runnin
             "SIGNER_NOT_AUTHORISED": body_for(
                 channel_key, comm, targeted(), user, signer=stranger_key
             ),
-            "UNSUPPORTED_IDENTITY": body_for(channel_key, comm, "3+graph:a/b+1", user),
             "IDENTITY_NOT_FOUND": body_for(channel_key, comm, f"1+{MISSING_CID}", user),
             "NotificationAccepted": body_for(channel_key, comm, f"1+{cid}", user),
         }
