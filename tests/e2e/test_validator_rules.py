@@ -15,11 +15,12 @@ import uuid
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from eth_account import Account
 
 from pushnode_shared.envelope import Envelope, derive_id, from_record
 from pushnode_shared.ipfs import KuboClient
+from pushnode_shared.kafka import topic_partitions
 from pushnode_shared.signatures import sign_data
 from pushnode_shared.topics import PROTOCOL_DECISIONS
 from tests.e2e.conftest import RunningNode
@@ -51,15 +52,11 @@ def targeted(title: str = "Rules", **data: Any) -> str:
 
 async def decisions(node: RunningNode) -> dict[str, list[Envelope]]:
     """Every decision on protocol-decisions so far, by notification id."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=node.env.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-        enable_auto_commit=False,
-    )
+    bootstrap = node.env.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    tps = await topic_partitions(bootstrap, [PROTOCOL_DECISIONS])
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()  # fetches the metadata partitions_for_topic reads
-        parts = consumer.partitions_for_topic(PROTOCOL_DECISIONS.name) or set()
-        tps = [TopicPartition(PROTOCOL_DECISIONS.name, p) for p in sorted(parts)]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
@@ -100,7 +97,6 @@ async def test_reasons_reach_the_api_answer_and_the_rejection_event(node: Runnin
     stranger_key = fresh_wallet(w3, deploy, push=0)
     user = Account.from_key(user_key).address
     comm = deploy.comm_address(CHAIN_ID)
-    kubo = KuboClient(node.env.get("IPFS_API", "http://127.0.0.1:5001"))
     async with httpx.AsyncClient(timeout=15) as http:
         await channel_with_subscriber(http, node, deploy, w3, channel_key, user_key)
         up_front = {
@@ -115,8 +111,11 @@ async def test_reasons_reach_the_api_answer_and_the_rejection_event(node: Runnin
             response = await post(http, node, body)
             assert response.status_code == 400, response.text
             assert response.json()["error"]["reason"] == reason
-        stored = targeted("From kubo")[2:].encode()
-        cid = await kubo.put(stored)
+        kubo = KuboClient(node.env.get("IPFS_API", "http://127.0.0.1:5001"))
+        try:
+            cid = await kubo.put(targeted("From kubo")[2:].encode())
+        finally:
+            await kubo.aclose()
         later = {
             "SIGNER_NOT_AUTHORISED": body_for(
                 channel_key, comm, targeted(), user, signer=stranger_key
@@ -127,7 +126,6 @@ async def test_reasons_reach_the_api_answer_and_the_rejection_event(node: Runnin
         for body in later.values():
             assert (await post(http, node, body)).status_code == 204
         outcomes = {reason: await reason_on_the_log(node, body) for reason, body in later.items()}
-        await kubo.aclose()
     assert outcomes == {reason: reason for reason in later}
 
 
@@ -184,14 +182,14 @@ async def inbox_of(
 
 def start_second_validator(node: RunningNode) -> subprocess.Popen[bytes]:
     env = {**node.env, "VALIDATOR_HTTP_PORT": "4022"}
-    log = (node.var / "validator-2.log").open("ab")
-    return subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "pushnode"), "run", "validator"],
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
+    with (node.var / "validator-2.log").open("ab") as log:  # the child keeps its own copy
+        return subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "pushnode"), "run", "validator"],
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
 
 
 async def ready(http: httpx.AsyncClient, port: int) -> bool:
