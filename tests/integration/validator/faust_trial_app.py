@@ -17,8 +17,11 @@ app = faust.App(
     store="memory://",
     processing_guarantee=os.environ.get("TRIAL_GUARANTEE", "exactly_once"),
     topic_partitions=3,
-    web_enabled=False,
+    web_port=int(os.environ.get("TRIAL_WEB_PORT", "6066")),
     datadir=os.environ["TRIAL_DATADIR"],
+    # The validator's aiokafka consumer is evicted 10 s after it dies; give faust the same
+    # (its default, 60 s, would stall every rebalance after a SIGKILL for a minute).
+    broker_session_timeout=10.0,
 )
 source = app.topic(os.environ["TRIAL_TOPIC"], key_type=str, value_type=str, partitions=3)
 counts = app.Table("counts", default=int, partitions=3)

@@ -31,17 +31,19 @@ N, KEYS = 3000, 30
 DEADLINE = 120.0
 
 
-def worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    out = log.open("ab")
+def worker(env: dict[str, str], log: Path, web_port: int) -> subprocess.Popen[bytes]:
     command = [
         str(ROOT / ".venv" / "bin" / "faust"),
         "-A",
         "tests.integration.validator.faust_trial_app",
     ]
-    return subprocess.Popen(
-        [*command, "worker", "-l", "warn"],
-        env=env, cwd=ROOT, stdout=out, stderr=out, start_new_session=True,
-    )  # fmt: skip
+    # Each worker serves faust's web view on its own port (6066 for all would clash).
+    worker_env = {**env, "TRIAL_WEB_PORT": str(web_port)}
+    with log.open("ab") as out:  # the child keeps its own copy
+        return subprocess.Popen(
+            [*command, "worker", "-l", "warn"],
+            env=worker_env, cwd=ROOT, stdout=out, stderr=out, start_new_session=True,
+        )  # fmt: skip
 
 
 async def produce(kafka: str, topic: str) -> None:
@@ -116,15 +118,15 @@ async def test_a_faust_table_counts_each_record_once_through_sigkill_and_rebalan
     changelog = f"{name}-counts-changelog"
     workers = []
     try:
-        first = worker({**env, "TRIAL_DATADIR": str(tmp_path / "a")}, tmp_path / "a.log")
+        first = worker({**env, "TRIAL_DATADIR": str(tmp_path / "a")}, tmp_path / "a.log", 6071)
         workers.append(first)
         producing = asyncio.create_task(produce(kafka, name))
         progress, _ = await _wait_for_progress(kafka, changelog)
         os.killpg(first.pid, signal.SIGKILL)  # mid-stream: no commit, no goodbye
         first.wait(timeout=10)
         workers += [
-            worker({**env, "TRIAL_DATADIR": str(tmp_path / d)}, tmp_path / f"{d}.log")
-            for d in ("a2", "b")
+            worker({**env, "TRIAL_DATADIR": str(tmp_path / d)}, tmp_path / f"{d}.log", port)
+            for d, port in (("a2", 6072), ("b", 6073))
         ]
         await producing
         total, seconds = await settle(kafka, changelog)
