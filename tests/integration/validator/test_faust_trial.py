@@ -101,6 +101,15 @@ async def settle(kafka: str, changelog: str) -> tuple[int, float]:
     return total, time.monotonic() - started
 
 
+@pytest.mark.skipif(
+    os.environ.get("PUSHNODE_FAUST_TRIAL") != "1",
+    reason="two minutes of Kafka time; run with PUSHNODE_FAUST_TRIAL=1 to repeat the trial",
+)
+@pytest.mark.xfail(
+    strict=False,
+    reason="faust-streaming 0.15.3, 2026-11-23: exactly_once stalled at 2994/3000 and "
+    "at_least_once at 1401/3000 (no progress for 30 s) after the SIGKILL and rebalance",
+)
 @pytest.mark.parametrize("guarantee", ["exactly_once", "at_least_once"])
 async def test_a_faust_table_counts_each_record_once_through_sigkill_and_rebalance(
     kafka: str, tmp_path: Path, guarantee: str
