@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from tests.bench import backfill, chat, feeds, harness, ingest, rebuild, sockets
+from tests.bench import backfill, chat, feeds, harness, ingest, rebuild, sockets, validate
 
 SCENARIOS: dict[str, harness.Scenario] = {
     "ingest": ingest.scenario,
@@ -15,6 +15,7 @@ SCENARIOS: dict[str, harness.Scenario] = {
     "sockets": sockets.scenario,
     "backfill": backfill.scenario,
     "chat": chat.scenario,
+    "validate": validate.scenario,
 }
 
 
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("--sockets-per-wallet", type=int, default=100)
     parser.add_argument("--backfill-logs", type=int, default=100_000)
     parser.add_argument("--chat-count", type=int, default=2_000)
+    parser.add_argument("--validate-count", type=int, default=5_000)
     parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args()
     rows = asyncio.run(harness.run(SCENARIOS, args))

@@ -146,11 +146,12 @@ def test_prometheus_in_monitoring_scrapes_every_service_and_nothing_more(overlay
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_only_storage_and_the_gateway_reach_the_kubo_api(overlay: str) -> None:
+def test_only_storage_the_gateway_and_the_validator_reach_the_kubo_api(overlay: str) -> None:
+    readers = ("storage", "gateway", "validator")  # the validator reads `1+<cid>` payloads
     for name in [*SERVICES, "kubo"]:
         peer = in_namespace(overlay, pod_labels(workloads(overlay)[name]))
         kubo = {port for pod, port in reachable(overlay, peer) if pod == "kubo"}
-        assert kubo == ({5001} if name in ("storage", "gateway") else set()), name
+        assert kubo == ({5001} if name in readers else set()), name
 
 
 def test_postgres_admits_the_services_its_own_instances_and_its_operator_only() -> None:

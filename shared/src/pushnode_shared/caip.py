@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from eth_utils.address import is_address, to_checksum_address
 
@@ -34,6 +35,8 @@ class Account:
         return f"eip155:{chain}:{self.address}"
 
 
+# Checksumming costs a keccak; the same few channel and wallet addresses come back all the time.
+@lru_cache(maxsize=65_536)
 def parse_account(text: str) -> Account:
     """Parse `eip155:<chain>:0x…`, `eip155:0x…` or `0x…` into an Account (checksummed)."""
     parts = text.strip().split(":")

@@ -104,6 +104,9 @@ class ConsumerSpec:
     # Optional: sees a whole batch's readable envelopes before the handlers run, to start
     # slow idempotent I/O for all of them at once (storage puts blocks to kubo concurrently).
     prepare: Callable[[list[Envelope]], Awaitable[None]] | None = None
+    # Optional: runs in the batch's transaction after its handlers, before output is published,
+    # to write in bulk what the handlers queued (the validator's verdict rows).
+    finish: Callable[[HandlerContext], Awaitable[None]] | None = None
 
 
 class ProjectionConsumer:
@@ -312,6 +315,8 @@ async def _commit_batch(
                 raise
             except Exception as exc:  # a bad row in the buffers: find it record by record
                 raise _PoisonRecord from exc
+        if spec.finish is not None:
+            await spec.finish(ctx)
         if ctx.outbox and not replay:
             if producer is None:
                 raise RuntimeError(f"{spec.name} produced output but has no producer")

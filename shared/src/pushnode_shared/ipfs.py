@@ -19,6 +19,10 @@ class BlockNotFound(LookupError):
     """kubo does not hold the block (the node never fetches from the network)."""
 
 
+class NotAFile(ValueError):
+    """kubo holds the object, but it is not a file it can cat (a directory, another codec)."""
+
+
 def cid_of(data: bytes) -> str:
     """CIDv1, raw codec, sha2-256, base32 — what kubo's block/put returns for the same bytes."""
     return str(CID("base32", 1, "raw", multihash.digest(data, "sha2-256")))
@@ -63,6 +67,23 @@ class KuboClient:
         response.raise_for_status()
         return response.content
 
+    async def cat(self, cid: str, limit: int) -> bytes:
+        """cat, offline: up to `limit` bytes of a UnixFS file (`ipfs add`); BlockNotFound at once.
+
+        kubo answered, so a 500 other than "not found" is about the object (a directory, not
+        UnixFS): NotAFile, not a reason to retry.
+        """
+        params = {"arg": cid, "offline": "true", "length": str(limit)}
+        response = await self._http.post("/cat", params=params)
+        if response.status_code == 500 and "not found" in response.text:
+            raise BlockNotFound(cid)
+        if response.status_code == 500:
+            raise NotAFile(f"{cid}: {response.text[:200]}")
+        if response.status_code > 500:
+            raise TransientError(f"kubo /cat: {response.status_code} {response.text[:200]}")
+        response.raise_for_status()
+        return response.content
+
     async def ping(self) -> str:
         """The node's peer id; raises when kubo is down."""
         return str((await self._post("/id")).json()["ID"])
@@ -95,3 +116,7 @@ class MemoryBlockStore:
         if cid not in self.blocks:
             raise BlockNotFound(cid)
         return self.blocks[cid]
+
+    async def cat(self, cid: str, limit: int) -> bytes:
+        """Raw blocks are their own file content."""
+        return (await self.get(cid))[:limit]

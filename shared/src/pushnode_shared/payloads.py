@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,10 @@ from pushnode_shared.events.notifications import RejectReason
 # Field limits of the payload standard (reference §2.5).
 TITLE_MAX, BODY_MAX, ASUB_MAX, AMSG_MAX = 50, 180, 80, 500
 NOTIFICATION_TYPES = {"1": "broadcast", "3": "targeted", "4": "subset"}
+# The node's own ceiling on a whole identity / payload (UTF-8 bytes): the standard sets none,
+# and the per-field limits above already fit in a few KiB.
+PAYLOAD_MAX_BYTES = 16_384
+_META_TYPE = re.compile(r"[0-9]+\+[0-9]+")
 
 
 class PayloadError(ValueError):
@@ -51,6 +56,7 @@ def parse_proof(proof: str) -> Proof:
 
 def parse_identity(identity: str) -> Identity:
     """Parse `<type>+<rest>`; type 2 carries the payload JSON inline."""
+    check_size(identity, "identity")
     kind, sep, rest = identity.partition("+")
     if not sep or not kind.isdigit():
         raise PayloadError(RejectReason.BAD_IDENTITY, "identity is not <type>+<rest>")
@@ -62,6 +68,21 @@ def parse_identity(identity: str) -> Identity:
     if storage_type in (1, 3):
         return Identity(storage_type, identity, None)
     raise PayloadError(RejectReason.BAD_IDENTITY, f"unknown identity type {storage_type}")
+
+
+def check_size(text: str | bytes, what: str) -> None:
+    """PAYLOAD_TOO_LARGE when the text is over PAYLOAD_MAX_BYTES once encoded."""
+    size = len(text.encode()) if isinstance(text, str) else len(text)
+    if size > PAYLOAD_MAX_BYTES:
+        raise PayloadError(
+            RejectReason.PAYLOAD_TOO_LARGE, f"{what} is {size} bytes, over {PAYLOAD_MAX_BYTES}"
+        )
+
+
+def parse_payload_json(text: str) -> dict[str, Any]:
+    """A payload JSON document (an inline type-2 identity, or one fetched from IPFS), checked."""
+    check_size(text, "payload")
+    return _parse_json_payload(text)
 
 
 def _parse_json_payload(text: str) -> dict[str, Any]:
@@ -97,6 +118,22 @@ def check_payload(payload: dict[str, Any]) -> None:
     _check_str(data, "amsg", AMSG_MAX, required=False)
     if str(data.get("type")) not in NOTIFICATION_TYPES:
         raise PayloadError(RejectReason.BAD_PAYLOAD, "data.type must be 1, 3 or 4")
+    _check_additional_meta(data.get("additionalMeta"))
+
+
+def _check_additional_meta(meta: Any) -> None:
+    # Legacy SDKs sent a plain string; today it is {type: "<type>+<version>", data, domain?}.
+    if meta is None or isinstance(meta, str):
+        return
+    if not isinstance(meta, dict):
+        raise PayloadError(RejectReason.BAD_PAYLOAD, "additionalMeta must be an object")
+    kind = meta.get("type")
+    if not isinstance(kind, str) or not _META_TYPE.fullmatch(kind):
+        raise PayloadError(RejectReason.BAD_PAYLOAD, "additionalMeta.type must be <type>+<version>")
+    if not isinstance(meta.get("data"), str):
+        raise PayloadError(RejectReason.BAD_PAYLOAD, "additionalMeta.data must be a string")
+    if not isinstance(meta.get("domain", ""), str):
+        raise PayloadError(RejectReason.BAD_PAYLOAD, "additionalMeta.domain must be a string")
 
 
 def _check_str(obj: dict[str, Any], field: str, limit: int, *, required: bool) -> None:

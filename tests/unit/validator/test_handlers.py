@@ -32,10 +32,11 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def handle(db: Database, envelope: Envelope) -> list[Envelope]:
     """Run the handler for one envelope the way the consumer does, return what it published."""
-    handler = Handlers(LOCAL_CHAINS).mapping()[envelope.type]
+    handlers = Handlers(LOCAL_CHAINS)
     async with db.transaction() as session:
         ctx = HandlerContext(session=session, replay=False)
-        await handler(ctx, envelope)
+        await handlers.mapping()[envelope.type](ctx, envelope)
+        await handlers.finish(ctx)
     return [e for _, e in ctx.outbox]
 
 

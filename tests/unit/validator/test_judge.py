@@ -10,6 +10,7 @@ from eth_account import Account
 
 from pushnode_shared.chains import LOCAL_CHAINS
 from pushnode_shared.events import NotificationSubmitted, RejectReason
+from pushnode_shared.ipfs import cid_of
 from pushnode_shared.signatures import sign_data
 from pushnode_validator.domain import judge
 from pushnode_validator.projection import ChannelState
@@ -138,11 +139,16 @@ class TestJudge:
         verdict = judge(sub, active(sub.channel, alice), CHAIN, already_seen=False)
         assert verdict.reason is RejectReason.BAD_PAYLOAD
 
-    def test_an_ipfs_identity_is_not_supported_yet(self, keys: tuple[str, str, str]) -> None:
+    def test_an_ipfs_identity_is_judged_on_the_fetched_payload(
+        self, keys: tuple[str, str, str]
+    ) -> None:
         key, alice, _ = keys
-        sub = submission(key, alice, identity="1+bafkreid")
-        verdict = judge(sub, active(sub.channel, alice), CHAIN, already_seen=False)
-        assert verdict.reason is RejectReason.UNSUPPORTED_IDENTITY
+        body = json.dumps({"notification": {"title": "T", "body": "B"}, "data": {"type": "3"}})
+        cid = cid_of(body.encode())
+        sub = submission(key, alice, identity=f"1+{cid}")
+        state = active(sub.channel, alice)
+        verdict = judge(sub, state, CHAIN, already_seen=False, blocks={cid: body.encode()})
+        assert verdict.accepted and verdict.payload == json.loads(body)
 
 
 class TestWantedWallets:

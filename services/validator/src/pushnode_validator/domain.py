@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+import re
+from collections.abc import Mapping
 
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.chains import ChainConfig
 from pushnode_shared.events import (
     ChainEventObserved,
+    ChannelAliasRejected,
+    ChannelAliasRemoved,
+    ChannelAliasVerified,
     ChannelCreated,
     ChannelStateChanged,
     ChannelUpdated,
     DelegateAdded,
     DelegateRemoved,
     Event,
-    NotificationSubmitted,
-    Recipient,
     RejectReason,
     SubscriptionAction,
     SubscriptionAdded,
@@ -26,14 +27,24 @@ from pushnode_shared.events import (
     SubscriptionSubmitted,
 )
 from pushnode_shared.optins import optin_signer, parse_optin
-from pushnode_shared.payloads import PayloadError, parse_identity, parse_proof
-from pushnode_shared.signatures import BadSignature, recover_data_signer
+from pushnode_shared.payloads import PayloadError
+from pushnode_shared.signatures import BadSignature
+from pushnode_validator import identities
+from pushnode_validator.notifications import Rejected, Verdict, judge, recipients_of
 from pushnode_validator.projection import ChannelState
+
+__all__ = ["Verdict", "facts_from_log", "judge", "judge_onchain", "judge_optin", "undo"]
+
+# The SDK's minimal user setting: "<enabled count>+<type>-<on>[-<value>[-<upper>]]+…" with
+# type 1 boolean (no value), 2 slider (one value), 3 range (lower and upper).
+_SETTING = re.compile(r"1-[01]|2-[01]-[0-9.]+|3-[01]-[0-9.]+-[0-9.]+")
 
 _STATE_EVENTS = {
     "DeactivateChannel": (False, "deactivated"),
     "ReactivateChannel": (True, "reactivated"),
     "ChannelBlocked": (False, "blocked"),
+    # A time-bound channel past its expiry, destroyed on Core: it can no longer send.
+    "TimeBoundChannelDestroyed": (False, "destroyed"),
 }
 
 
@@ -80,108 +91,6 @@ def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event
     return []
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """Accepted (with signer, payload, recipients) or rejected (with reason and detail)."""
-
-    accepted: bool
-    reason: RejectReason | None = None
-    detail: str = ""
-    signer: str = ""
-    chain_id: int = 0
-    payload: dict[str, Any] | None = None
-    recipients: tuple[Recipient, ...] = ()
-
-
-class Rejected(Exception):
-    """Internal: short-circuits judge() with a reason."""
-
-    def __init__(self, reason: RejectReason, detail: str) -> None:
-        super().__init__(detail)
-        self.reason, self.detail = reason, detail
-
-
-def judge(
-    sub: NotificationSubmitted,
-    channel: ChannelState | None,
-    chain: ChainConfig | None,
-    already_seen: bool,
-) -> Verdict:
-    """Decide one submission against the channel's state; deterministic for replay."""
-    try:
-        return _judge(sub, channel, chain, already_seen)
-    except Rejected as exc:
-        return Verdict(accepted=False, reason=exc.reason, detail=exc.detail)
-    except PayloadError as exc:
-        return Verdict(accepted=False, reason=exc.reason, detail=exc.detail)
-
-
-def _judge(
-    sub: NotificationSubmitted,
-    channel: ChannelState | None,
-    chain: ChainConfig | None,
-    already_seen: bool,
-) -> Verdict:
-    if already_seen:
-        raise Rejected(RejectReason.DUPLICATE_NOTIFICATION, "this notification was already judged")
-    sender = _account(sub.sender, RejectReason.BAD_SENDER)
-    if chain is None or sender.chain_id is None:
-        raise Rejected(RejectReason.CHAIN_NOT_SUPPORTED, f"no configured chain for {sub.sender}")
-    if channel is None or not channel.chain_id:
-        raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sender.lower} is not a channel")
-    if not channel.active:
-        raise Rejected(RejectReason.CHANNEL_INACTIVE, f"{sender.lower} is deactivated or blocked")
-    signer = _verify_proof(sub, chain)
-    if not channel.may_send(chain.chain_id, signer):
-        raise Rejected(
-            RejectReason.SIGNER_NOT_AUTHORISED, f"{signer} may not send for {channel.channel}"
-        )
-    identity = parse_identity(sub.identity)
-    if identity.payload is None:
-        raise Rejected(RejectReason.UNSUPPORTED_IDENTITY, f"identity type {identity.storage_type}")
-    recipients = _recipients(sub.recipient, identity.payload, channel)
-    return Verdict(
-        accepted=True,
-        signer=signer,
-        chain_id=chain.chain_id,
-        payload=identity.payload,
-        recipients=recipients,
-    )
-
-
-def _account(text: str, reason: RejectReason) -> Any:
-    try:
-        return parse_account(text)
-    except BadAddress as exc:
-        raise Rejected(reason, str(exc)) from exc
-
-
-def _verify_proof(sub: NotificationSubmitted, chain: ChainConfig) -> str:
-    proof = parse_proof(sub.verification_proof)
-    if proof.kind != "eip712v2":
-        raise Rejected(RejectReason.UNSUPPORTED_PROOF, f"proof kind {proof.kind} not supported yet")
-    try:
-        return recover_data_signer(sub.identity, chain.chain_id, chain.comm, proof.body)
-    except BadSignature as exc:
-        raise Rejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
-
-
-def _recipients(
-    recipient: str, payload: dict[str, Any], channel: ChannelState
-) -> tuple[Recipient, ...]:
-    kind = str(payload.get("data", {}).get("type"))
-    if kind == "1":
-        return tuple(Recipient(address=a, spam=False) for a in sorted(channel.subscribers))
-    if kind == "3":
-        addresses = [_account(recipient, RejectReason.BAD_RECIPIENT).lower]
-    else:
-        targets = payload.get("recipients")
-        if not isinstance(targets, dict) or not targets:
-            raise Rejected(RejectReason.BAD_RECIPIENT, "subset needs a recipients object")
-        addresses = sorted({_account(a, RejectReason.BAD_RECIPIENT).lower for a in targets})
-    return tuple(Recipient(address=a, spam=a not in channel.subscribers) for a in addresses)
-
-
 def judge_optin(
     sub: SubscriptionSubmitted, channel: ChannelState | None, chain: ChainConfig | None
 ) -> Event:
@@ -191,16 +100,39 @@ def judge_optin(
             raise Rejected(RejectReason.CHAIN_NOT_SUPPORTED, f"chain {sub.chain_id} not followed")
         if channel is None or not channel.chain_id:
             raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sub.channel} is not a channel")
-        _verify_optin(sub, chain)
+        setting = _verify_optin(sub, chain)
+        check_user_setting(setting)
     except (Rejected, PayloadError) as exc:
         return SubscriptionRejected(
             channel=sub.channel, subscriber=sub.subscriber, reason=exc.reason, detail=exc.detail
         )
-    cls = SubscriptionAdded if sub.action is SubscriptionAction.SUBSCRIBE else SubscriptionRemoved
-    return cls(channel=sub.channel, subscriber=sub.subscriber, chain_id=sub.chain_id)
+    if sub.action is SubscriptionAction.UNSUBSCRIBE:
+        return SubscriptionRemoved(
+            channel=sub.channel, subscriber=sub.subscriber, chain_id=sub.chain_id
+        )
+    return SubscriptionAdded(
+        channel=sub.channel,
+        subscriber=sub.subscriber,
+        chain_id=sub.chain_id,
+        user_setting=setting or None,  # what the wallet signed, not a copy beside it
+    )
 
 
-def _verify_optin(sub: SubscriptionSubmitted, chain: ChainConfig) -> None:
+def check_user_setting(setting: str | None) -> None:
+    """The opt-in's settings string is the SDK's minimal form, its count matching (or empty)."""
+    if not setting:
+        return
+    count, _, rest = setting.partition("+")
+    entries = rest.split("+") if rest else []
+    if not count.isdigit() or not all(_SETTING.fullmatch(e) for e in entries):
+        raise Rejected(RejectReason.BAD_PAYLOAD, f"userSetting {setting!r} is not <n>+<type>-<on>…")
+    enabled = sum(1 for e in entries if e.split("-")[1] == "1")
+    if int(count) != enabled:
+        raise Rejected(RejectReason.BAD_PAYLOAD, f"userSetting says {count} on, lists {enabled}")
+
+
+def _verify_optin(sub: SubscriptionSubmitted, chain: ChainConfig) -> str | None:
+    """Check who signed; the signed user setting string when all is well."""
     if sub.proof_kind == "eip712v2":
         optin = parse_optin(sub.message, f"eip712v2:{sub.signature}", sub.action.value)
     else:
@@ -213,6 +145,7 @@ def _verify_optin(sub: SubscriptionSubmitted, chain: ChainConfig) -> None:
         raise Rejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
     if signer.lower() != sub.subscriber:
         raise Rejected(RejectReason.SIGNER_NOT_AUTHORISED, "only the wallet itself may opt in/out")
+    return optin.user_setting
 
 
 def undo(fact: Event) -> Event | None:
@@ -220,8 +153,10 @@ def undo(fact: Event) -> Event | None:
 
     None where the old value is not known (a metadata update): the next update corrects it.
     """
-    if isinstance(fact, ChannelUpdated):
+    if isinstance(fact, ChannelUpdated | ChannelAliasRejected):
         return None
+    if isinstance(fact, ChannelAliasVerified):
+        return ChannelAliasRemoved.model_validate(fact.model_dump())
     if isinstance(fact, ChannelCreated):
         return ChannelStateChanged(
             channel=fact.channel, chain_id=fact.chain_id, active=False, cause="retracted"
@@ -234,16 +169,21 @@ def undo(fact: Event) -> Event | None:
         DelegateAdded: DelegateRemoved,
         DelegateRemoved: DelegateAdded,
     }
-    return inverse[type(fact)].model_validate(fact.model_dump())
+    return inverse[type(fact)].model_validate(fact.model_dump(exclude={"user_setting"}))
 
 
 def judge_onchain(
-    log: ChainEventObserved, channel: ChannelState | None, already_seen: bool
+    log: ChainEventObserved,
+    channel: ChannelState | None,
+    already_seen: bool,
+    blocks: Mapping[str, bytes | None] | None = None,
 ) -> Verdict:
     """A Comm SendNotification log: the contract authorised the sender; the node checks the rest.
 
     Push's rule: a recipient equal to the channel means a broadcast; a subset payload names
-    its recipients; otherwise the log's recipient is the single target.
+    its recipients; otherwise the log's recipient is the single target. On an alias chain the
+    log's channel must be the channel's verified alias there. The chain charged gas for it, so
+    no rate limit applies.
     """
     try:
         if already_seen:
@@ -251,20 +191,18 @@ def judge_onchain(
         if channel is None or not channel.chain_id:
             raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{log.channel} is not a channel")
         if not channel.active:
+            why = channel.cause or "inactive"
+            raise Rejected(RejectReason.CHANNEL_INACTIVE, f"{channel.channel} is {why}")
+        if not channel.speaks_on(log.chain_id, log.channel):
             raise Rejected(
-                RejectReason.CHANNEL_INACTIVE, f"{log.channel} is deactivated or blocked"
+                RejectReason.ALIAS_NOT_VERIFIED, f"{log.channel} on {log.chain_id}: no alias"
             )
-        raw = bytes.fromhex(str(log.args["identity"]).removeprefix("0x"))
-        identity = parse_identity(raw.decode("utf-8", errors="strict"))
-        if identity.payload is None:
-            raise Rejected(
-                RejectReason.UNSUPPORTED_IDENTITY, f"identity type {identity.storage_type}"
-            )
+        identity = onchain_identity(log, strict=True)
         recipient = str(log.args["recipient"]).lower()
-        payload = dict(identity.payload)
+        payload = dict(identities.resolve(identity, blocks or {}))
         if recipient == log.channel and str(payload["data"].get("type")) != "4":
             payload["data"] = {**payload["data"], "type": "1"}
-        recipients = _recipients(f"eip155:{log.chain_id}:{recipient}", payload, channel)
+        recipients = recipients_of(f"eip155:{log.chain_id}:{recipient}", payload, channel)
     except (Rejected, PayloadError) as exc:
         return Verdict(accepted=False, reason=exc.reason, detail=exc.detail)
     except UnicodeDecodeError as exc:
@@ -278,20 +216,29 @@ def judge_onchain(
     )
 
 
+def onchain_identity(log: ChainEventObserved, *, strict: bool = False) -> str:
+    """The identity bytes of a SendNotification log as text (strict: UnicodeDecodeError)."""
+    raw = bytes.fromhex(str(log.args["identity"]).removeprefix("0x"))
+    return raw.decode("utf-8", errors="strict" if strict else "replace")
+
+
 def onchain_proof(log: ChainEventObserved) -> str:
     """The verification proof of an on-chain notification: eip155:<chain>:<tx hash>."""
     return f"eip155:{log.chain_id}:{log.tx_hash}"
 
 
 def wanted_wallets(
-    identity: str, recipient: str, broadcast_to: str | None = None
+    identity: str,
+    recipient: str,
+    broadcast_to: str | None = None,
+    blocks: Mapping[str, bytes | None] | None = None,
 ) -> set[str] | None:
     """Which subscribers a notification decision needs to know about; None means all of them.
 
     `broadcast_to` is the channel for on-chain sends, where recipient == channel broadcasts.
     """
     try:
-        payload = parse_identity(identity).payload or {}
+        payload = identities.resolve(identity, blocks or {})
         kind = str(payload.get("data", {}).get("type"))
         if kind == "4":
             return {parse_account(a).lower for a in payload.get("recipients") or {}}

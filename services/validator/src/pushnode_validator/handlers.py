@@ -1,16 +1,21 @@
 """Validator handlers: consume protocol-inputs, produce protocol-decisions.
 
-Consumes ChainEventObserved and NotificationSubmitted; produces ChannelCreated,
-SubscriptionAdded/Removed, NotificationAccepted and NotificationRejected. Output ids derive
-from the input event id, so a replayed batch re-publishes the same events.
+Consumes ChainEventObserved, ChainEventRetracted, NotificationSubmitted and
+SubscriptionSubmitted; produces ChannelCreated/Updated/StateChanged, Delegate*, ChannelAlias*,
+SubscriptionAdded/Removed/Rejected, NotificationAccepted and NotificationRejected. Output ids
+derive from the input event id, so a replayed batch re-publishes the same events.
 """
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.chains import ChainConfig, by_id
 from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope, derive_id
+from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id
 from pushnode_shared.events import (
     ChainEventObserved,
     ChainEventRetracted,
@@ -27,17 +32,32 @@ from pushnode_shared.events import (
 from pushnode_shared.topics import PROTOCOL_DECISIONS
 from pushnode_validator import domain
 from pushnode_validator.adapters import db
+from pushnode_validator.adapters.ipfs import PayloadFetcher
+from pushnode_validator.aliases import judge_alias
+from pushnode_validator.batch import BatchView
+from pushnode_validator.identities import ipfs_cid
+from pushnode_validator.notifications import Context, judge_in
 from pushnode_validator.projection import ChannelState, apply
+from pushnode_validator.ratelimit import NO_LIMIT, RateLimit
 
 PRODUCER = "validator"
 
 
 class Handlers:
-    """Handlers with the chain configuration injected by bootstrap."""
+    """Handlers with the chain configuration, rate limit and IPFS reader injected by bootstrap."""
 
-    def __init__(self, chains: tuple[ChainConfig, ...]) -> None:
+    def __init__(
+        self,
+        chains: tuple[ChainConfig, ...],
+        limit: RateLimit = NO_LIMIT,
+        payloads: PayloadFetcher | None = None,
+    ) -> None:
         self.chains = chains
         self.core_chains = {c.chain_id for c in chains if c.core}
+        self.limit = limit
+        self.payloads = payloads or PayloadFetcher(None)
+        self._views: WeakKeyDictionary[AsyncSession, BatchView] = WeakKeyDictionary()
+        self._batch: list[Envelope] = []
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler, as the consumer dispatches."""
@@ -48,6 +68,39 @@ class Handlers:
             "ChainEventRetracted": self.on_chain_event_retracted,
         }
 
+    async def prepare(self, envelopes: list[Envelope]) -> None:
+        """Fetch every type-1 identity of the batch from kubo at once, before the handlers."""
+        cids = {cid for e in envelopes if (cid := _cid_of(e))}
+        await self.payloads.prefetch(cids)
+        self._views.clear()  # a view lives for one transaction; a retried batch reads anew
+        self._batch = [e for e in envelopes if e.type == "NotificationSubmitted"]
+
+    async def finish(self, ctx: HandlerContext) -> None:
+        """Write what the batch's notification verdicts queued, in its transaction."""
+        view = self._views.pop(ctx.session, None)
+        if view is not None:
+            await view.flush()
+
+    async def _view(self, ctx: HandlerContext) -> BatchView:
+        view = self._views.get(ctx.session)
+        if view is None:
+            view = self._views[ctx.session] = BatchView(ctx.session)
+            subs = []
+            for envelope in self._batch:
+                try:
+                    sub = payload_of(envelope, NotificationSubmitted)
+                except MalformedEvent:
+                    continue  # its own handler dead-letters it
+                subs.append((sub, await self.payloads.blocks_for(sub.identity)))
+            await view.preload(subs)
+        return view
+
+    def _forget(self, ctx: HandlerContext, channel: str) -> None:
+        """A fact changed the channel: the batch view reads it again when next needed."""
+        view = self._views.get(ctx.session)
+        if view is not None:
+            view.forget(channel)
+
     async def on_chain_event_observed(self, ctx: HandlerContext, envelope: Envelope) -> None:
         log = payload_of(envelope, ChainEventObserved)
         if log.event == "SendNotification":
@@ -55,25 +108,37 @@ class Handlers:
                 await self._on_chain_notification(ctx, envelope, log)
                 await db.mark_applied(ctx.session, envelope.event_id, log.channel, [])
             return
-        facts = domain.facts_from_log(log, self.core_chains)
-        if not facts or await db.applied_facts(ctx.session, envelope.event_id) is not None:
-            return  # nothing to do, or a re-emission of an event already applied
+        if await db.applied_facts(ctx.session, envelope.event_id) is not None:
+            return  # a re-emission of an event already applied
+        if log.event == "ChannelAlias":
+            facts = [await self._alias_fact(ctx.session, log)]
+        else:
+            facts = domain.facts_from_log(log, self.core_chains)
+        if not facts:
+            return
         await _apply_facts(ctx, envelope, log.channel, facts, "fact")
+        self._forget(ctx, log.channel)
         await db.mark_applied(ctx.session, envelope.event_id, log.channel, facts)
+
+    async def _alias_fact(self, session: AsyncSession, log: ChainEventObserved) -> Event:
+        channel = await db.load_channel(session, log.channel, ())
+        alias = str(log.args.get("_channelOwnerAddress", ""))
+        owner = await db.alias_owner(session, log.chain_id, alias)
+        return judge_alias(log, channel, self.core_chains, owner)
 
     async def _on_chain_notification(
         self, ctx: HandlerContext, envelope: Envelope, log: ChainEventObserved
     ) -> None:
         proof = domain.onchain_proof(log)
         notification_id = derive_id("notification", proof, str(log.log_index))
-        identity = bytes.fromhex(str(log.args["identity"]).removeprefix("0x")).decode(
-            errors="replace"
-        )
+        identity = domain.onchain_identity(log)
+        blocks = await self.payloads.blocks_for(identity)
         recipient = f"eip155:{log.chain_id}:{log.args.get('recipient', '')}"
-        wallets = domain.wanted_wallets(identity, recipient, broadcast_to=log.channel)
-        channel = await db.load_channel(ctx.session, log.channel, wallets)
+        wallets = domain.wanted_wallets(identity, recipient, log.channel, blocks)
+        home = await self._home(ctx.session, log.chain_id, log.channel)
+        channel = await db.load_channel(ctx.session, home, wallets)
         already = await db.seen(ctx.session, notification_id)
-        verdict = domain.judge_onchain(log, channel, already)
+        verdict = domain.judge_onchain(log, channel, already, blocks)
         chain = by_id(self.chains, log.chain_id)
         submitted = NotificationSubmitted(
             notification_id=notification_id,
@@ -94,15 +159,30 @@ class Handlers:
             return  # never applied (or already undone): nothing to reverse
         undone = [u for u in (domain.undo(f) for f in reversed(facts)) if u is not None]
         await _apply_facts(ctx, envelope, retracted.channel, undone, "undo")
+        self._forget(ctx, retracted.channel)
         await db.forget_applied(ctx.session, retracted.retracted_event_id)
 
     async def on_notification_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, NotificationSubmitted)
-        wallets = domain.wanted_wallets(sub.identity, sub.recipient)
-        channel = await db.load_channel(ctx.session, sub.channel, wallets)
-        already = await db.seen(ctx.session, sub.notification_id)
-        verdict = domain.judge(sub, channel, self._chain_of(sub.sender), already)
-        await self._decide(ctx, envelope, sub, verdict, already)
+        view = await self._view(ctx)
+        blocks = await self.payloads.blocks_for(sub.identity)
+        chain = self._chain_of(sub.sender)
+        home = await view.home(_chain_id(sub.sender), sub.channel)
+        wallets = domain.wanted_wallets(sub.identity, sub.recipient, blocks=blocks)
+        channel = await view.channel(home, wallets)
+        already = await view.seen(sub.notification_id)
+        bucket = await view.bucket(home) if self.limit.enabled else None
+        verdict = judge_in(sub, Context(channel, chain, already, blocks, bucket, self.limit))
+        if verdict.bucket is not None:
+            view.spend(home, verdict.bucket)
+        if not already:
+            reason = None if verdict.reason is None else verdict.reason.value
+            view.record(sub.notification_id, sub.channel, verdict.accepted, reason)
+        _emit(ctx, envelope, _decision(sub, verdict), _role(already))
+
+    async def _home(self, session: AsyncSession, chain_id: int, address: str) -> str:
+        """The channel an address speaks for: itself, or the channel it is a verified alias of."""
+        return await db.alias_owner(session, chain_id, address) or address
 
     async def _decide(
         self,
@@ -117,10 +197,7 @@ class Handlers:
             await db.record_verdict(
                 ctx.session, sub.notification_id, sub.channel, verdict.accepted, reason
             )
-        # A duplicate's refusal gets its own id, never the id of the original verdict.
-        _emit(
-            ctx, envelope, _decision(sub, verdict), "decision-duplicate" if already else "decision"
-        )
+        _emit(ctx, envelope, _decision(sub, verdict), _role(already))
 
     async def on_subscription_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, SubscriptionSubmitted)
@@ -128,6 +205,7 @@ class Handlers:
         fact = domain.judge_optin(sub, before, by_id(self.chains, sub.chain_id))
         if before is not None:
             await db.save_channel(ctx.session, before, apply(fact, before))
+            self._forget(ctx, sub.channel)
         _emit(ctx, envelope, fact, "optin")
 
     def _chain_of(self, sender: str) -> ChainConfig | None:
@@ -136,6 +214,31 @@ class Handlers:
         except BadAddress:
             return None
         return by_id(self.chains, chain_id) if chain_id is not None else None
+
+
+def _role(already: bool) -> str:
+    # A duplicate's refusal gets its own id, never the id of the original verdict.
+    return "decision-duplicate" if already else "decision"
+
+
+def _chain_id(sender: str) -> int:
+    try:
+        return parse_account(sender).chain_id or 0
+    except BadAddress:
+        return 0
+
+
+def _cid_of(envelope: Envelope) -> str | None:
+    if envelope.type == "NotificationSubmitted":
+        return ipfs_cid(str(envelope.payload.get("identity", "")))
+    on_chain = envelope.type == "ChainEventObserved"
+    if on_chain and envelope.payload.get("event") == "SendNotification":
+        try:
+            log = payload_of(envelope, ChainEventObserved)
+            return ipfs_cid(domain.onchain_identity(log))
+        except (ValueError, KeyError):
+            return None
+    return None
 
 
 async def _apply_facts(

@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from functools import singledispatch
 
 from pushnode_shared.events import (
+    ChannelAliasRemoved,
+    ChannelAliasVerified,
     ChannelCreated,
     ChannelStateChanged,
     ChannelUpdated,
@@ -29,11 +31,26 @@ class ChannelState:
     subscribers: frozenset[str] = frozenset()
     # (chain id, address) pairs: a delegate may send only for the chain it was added on.
     delegates: frozenset[tuple[int, str]] = frozenset()
+    # Why the channel is inactive ("deactivated", "blocked", "retracted"); "" while active.
+    cause: str = ""
+    # (chain id, address) of the channel's verified aliases on Comm-only chains.
+    aliases: frozenset[tuple[int, str]] = frozenset()
+
+    def speaks_on(self, chain_id: int, address: str) -> bool:
+        """Whether `eip155:<chain_id>:<address>` is this channel: its home or a verified alias."""
+        address = address.lower()
+        if chain_id == self.chain_id:
+            return address == self.channel
+        return (chain_id, address) in self.aliases
 
     def may_send(self, chain_id: int, signer: str) -> bool:
-        """The channel itself, or one of its delegates on that chain."""
+        """The channel itself, its alias on that chain, or one of its delegates on that chain."""
         signer = signer.lower()
-        return signer == self.channel or (chain_id, signer) in self.delegates
+        return (
+            signer == self.channel
+            or (chain_id, signer) in self.delegates
+            or (chain_id, signer) in self.aliases
+        )
 
 
 @singledispatch
@@ -80,7 +97,17 @@ def _(event: DelegateRemoved, state: ChannelState) -> ChannelState:
 
 @apply.register
 def _(event: ChannelStateChanged, state: ChannelState) -> ChannelState:
-    return replace(state, active=event.active)
+    return replace(state, active=event.active, cause="" if event.active else event.cause)
+
+
+@apply.register
+def _(event: ChannelAliasVerified, state: ChannelState) -> ChannelState:
+    return replace(state, aliases=state.aliases | {(event.alias_chain_id, event.alias)})
+
+
+@apply.register
+def _(event: ChannelAliasRemoved, state: ChannelState) -> ChannelState:
+    return replace(state, aliases=state.aliases - {(event.alias_chain_id, event.alias)})
 
 
 def fold(channel: str, events: list[Event]) -> ChannelState:

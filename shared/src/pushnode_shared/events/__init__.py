@@ -1,5 +1,11 @@
 """Typed, versioned event payloads: past-tense facts, one module per area."""
 
+from pushnode_shared.events.aliases import (
+    AliasRejectReason,
+    ChannelAliasRejected,
+    ChannelAliasRemoved,
+    ChannelAliasVerified,
+)
 from pushnode_shared.events.base import Event, UnknownEvent, payload_of, registered, unwrap, wrap
 from pushnode_shared.events.chain import (
     ChainBlocksRecorded,
@@ -52,11 +58,15 @@ from pushnode_shared.events.subscriptions import (
 from pushnode_shared.events.uploads import ContentUploaded
 
 __all__ = [
+    "AliasRejectReason",
     "ChainBlocksRecorded",
     "ChainCursorAdvanced",
     "ChainCursorRewound",
     "ChainEventObserved",
     "ChainEventRetracted",
+    "ChannelAliasRejected",
+    "ChannelAliasRemoved",
+    "ChannelAliasVerified",
     "ChannelCreated",
     "ChannelStateChanged",
     "ChannelUpdated",

@@ -23,13 +23,18 @@ class ChannelCreated(Event):
 
 @register
 class SubscriptionAdded(Event):
-    """A wallet opted in to a channel (on-chain Subscribe or signed opt-in)."""
+    """A wallet opted in to a channel (on-chain Subscribe or signed opt-in).
+
+    `user_setting` is the opt-in's settings string (`<enabled count>+<type>-<on>[-<value>]…`)
+    when the wallet chose settings; None for on-chain Subscribe.
+    """
 
     TYPE = "SubscriptionAdded"
 
     channel: str
     subscriber: str
     chain_id: int
+    user_setting: str | None = None
 
     def key(self) -> str:
         return self.channel

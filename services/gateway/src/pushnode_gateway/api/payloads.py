@@ -27,10 +27,16 @@ async def send_notification(
     if sender.chain_id is None or by_id(settings.chains, sender.chain_id) is None:
         raise ApiError(400, RejectReason.CHAIN_NOT_SUPPORTED, f"{body.sender}: chain not followed")
     try:
-        parse_proof(body.verification_proof)
+        proof = parse_proof(body.verification_proof)
         identity = parse_identity(body.identity)
     except PayloadError as exc:
         raise ApiError(400, exc.reason, exc.detail) from exc
+    # The validator would refuse these anyway; saying so now spares the dapp a silent drop.
+    if proof.kind != "eip712v2":
+        detail = f"proof kind {proof.kind}: use eip712v2"
+        raise ApiError(400, RejectReason.UNSUPPORTED_PROOF, detail)
+    if identity.storage_type == 3:
+        raise ApiError(400, RejectReason.UNSUPPORTED_IDENTITY, "subgraph identities (type 3)")
     recipient = body.recipient if isinstance(body.recipient, str) else ",".join(body.recipient)
     if identity.payload and str(identity.payload["data"].get("type")) == "3":
         _account(recipient, RejectReason.BAD_RECIPIENT)

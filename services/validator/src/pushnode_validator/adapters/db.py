@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pushnode_shared.db import offsets_table
 from pushnode_shared.events import Event, registered
 from pushnode_validator.projection import ChannelState
+from pushnode_validator.ratelimit import Bucket
 
 metadata = sa.MetaData()
 channels = sa.Table(
@@ -22,6 +23,7 @@ channels = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("channel_type", sa.Integer, nullable=False),
     sa.Column("identity", sa.Text, nullable=False),
+    sa.Column("cause", sa.String(20), nullable=False, server_default=""),
 )
 subscriptions = sa.Table(
     "validator_subscriptions",
@@ -53,8 +55,31 @@ applied = sa.Table(
     sa.Column("channel", sa.String(42), nullable=False),
     sa.Column("facts", sa.Text, nullable=False),
 )
+aliases = sa.Table(
+    "validator_aliases",
+    metadata,
+    sa.Column("chain_id", sa.BigInteger, primary_key=True),
+    sa.Column("alias", sa.String(42), primary_key=True),
+    sa.Column("channel", sa.String(42), nullable=False, index=True),
+)
+# Per-channel token buckets, in integer millionths of a token and log-time microseconds.
+buckets = sa.Table(
+    "validator_rate_buckets",
+    metadata,
+    sa.Column("channel", sa.String(42), primary_key=True),
+    sa.Column("tokens", sa.BigInteger, nullable=False),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+)
 offsets = offsets_table(metadata, "validator")
-STATE_TABLES = [channels.name, subscriptions.name, notifications.name, delegates.name, applied.name]
+STATE_TABLES = [
+    channels.name,
+    subscriptions.name,
+    notifications.name,
+    delegates.name,
+    applied.name,
+    aliases.name,
+    buckets.name,
+]
 
 
 async def load_channel(
@@ -71,6 +96,10 @@ async def load_channel(
         sa.select(delegates.c.chain_id, delegates.c.delegate).where(delegates.c.channel == channel)
     )
     allowed = frozenset((int(c), str(d)) for c, d in dels)
+    linked = await session.execute(
+        sa.select(aliases.c.chain_id, aliases.c.alias).where(aliases.c.channel == channel)
+    )
+    known_aliases = frozenset((int(c), str(a)) for c, a in linked)
     if row is None:
         if not subscribers and not allowed:
             return None
@@ -83,7 +112,37 @@ async def load_channel(
         channel_type=row.channel_type,
         identity=row.identity,
         subscribers=subscribers,
+        cause=row.cause,
+        aliases=known_aliases,
     )
+
+
+async def alias_owner(session: AsyncSession, chain_id: int, alias: str) -> str | None:
+    """The channel `eip155:<chain_id>:<alias>` speaks for, if it is a verified alias."""
+    row = (
+        await session.execute(
+            sa.select(aliases.c.channel).where(
+                (aliases.c.chain_id == chain_id) & (aliases.c.alias == alias.lower())
+            )
+        )
+    ).first()
+    return None if row is None else str(row.channel)
+
+
+async def load_bucket(session: AsyncSession, channel: str) -> Bucket | None:
+    """The channel's rate bucket, None before its first accepted notification."""
+    row = (await session.execute(sa.select(buckets).where(buckets.c.channel == channel))).first()
+    return None if row is None else Bucket(tokens=int(row.tokens), at_us=int(row.at_us))
+
+
+async def save_bucket(session: AsyncSession, channel: str, bucket: Bucket) -> None:
+    """Store the bucket after an accepted notification."""
+    values = {"tokens": bucket.tokens, "at_us": bucket.at_us}
+    updated = await session.execute(
+        sa.update(buckets).where(buckets.c.channel == channel).values(**values)
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        await session.execute(sa.insert(buckets).values(channel=channel, **values))
 
 
 async def _subscribers(
@@ -106,6 +165,7 @@ async def save_channel(session: AsyncSession, before: ChannelState, after: Chann
             "active": after.active,
             "channel_type": after.channel_type,
             "identity": after.identity,
+            "cause": after.cause,
         }
         updated = await session.execute(
             sa.update(channels).where(channels.c.channel == after.channel).values(**values)
@@ -117,6 +177,7 @@ async def save_channel(session: AsyncSession, before: ChannelState, after: Chann
             sa.insert(subscriptions).values(channel=after.channel, subscriber=added)
         )
     await _save_delegates(session, before, after)
+    await _save_aliases(session, before, after)
     for removed in sorted(before.subscribers - after.subscribers):
         await session.execute(
             sa.delete(subscriptions).where(
@@ -137,6 +198,17 @@ async def _save_delegates(session: AsyncSession, before: ChannelState, after: Ch
                 & (delegates.c.chain_id == chain_id)
                 & (delegates.c.delegate == delegate)
             )
+        )
+
+
+async def _save_aliases(session: AsyncSession, before: ChannelState, after: ChannelState) -> None:
+    for chain_id, alias in sorted(after.aliases - before.aliases):
+        await session.execute(
+            sa.insert(aliases).values(chain_id=chain_id, alias=alias, channel=after.channel)
+        )
+    for chain_id, alias in sorted(before.aliases - after.aliases):
+        await session.execute(
+            sa.delete(aliases).where((aliases.c.chain_id == chain_id) & (aliases.c.alias == alias))
         )
 
 

@@ -1,0 +1,160 @@
+"""Pure verdict on an off-chain notification (consumes NotificationSubmitted; no I/O).
+
+Checks run cheapest and most general first, and authentication comes before anything that
+would spend the channel's rate budget: a forged submission never drains a real channel's
+bucket. Every refusal carries one RejectReason and a detail a developer can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pushnode_shared.caip import Account, BadAddress, parse_account
+from pushnode_shared.chains import ChainConfig
+from pushnode_shared.events import NotificationSubmitted, Recipient, RejectReason
+from pushnode_shared.payloads import PayloadError, check_size, parse_proof
+from pushnode_shared.signatures import BadSignature, recover_data_signer
+from pushnode_validator import identities
+from pushnode_validator.projection import ChannelState
+from pushnode_validator.ratelimit import NO_LIMIT, Bucket, RateLimit, take
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Accepted (with signer, payload, recipients) or rejected (with reason and detail)."""
+
+    accepted: bool
+    reason: RejectReason | None = None
+    detail: str = ""
+    signer: str = ""
+    chain_id: int = 0
+    payload: dict[str, Any] | None = None
+    recipients: tuple[Recipient, ...] = ()
+    bucket: Bucket | None = None  # the channel's rate bucket after an accepted notification
+
+
+class Rejected(Exception):
+    """Internal: short-circuits a judgement with a reason."""
+
+    def __init__(self, reason: RejectReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a verdict depends on besides the submission; all of it folded from the log."""
+
+    channel: ChannelState | None
+    chain: ChainConfig | None
+    already_seen: bool = False
+    blocks: Mapping[str, bytes | None] = field(default_factory=dict)
+    bucket: Bucket | None = None
+    limit: RateLimit = NO_LIMIT
+
+
+def judge(
+    sub: NotificationSubmitted,
+    channel: ChannelState | None,
+    chain: ChainConfig | None,
+    already_seen: bool,
+    **extra: Any,
+) -> Verdict:
+    """Decide one submission against the channel's state; deterministic for replay."""
+    return judge_in(sub, Context(channel, chain, already_seen, **extra))
+
+
+def judge_in(sub: NotificationSubmitted, ctx: Context) -> Verdict:
+    """judge() with the whole context in one value."""
+    try:
+        return _judge(sub, ctx)
+    except (Rejected, PayloadError) as exc:
+        return Verdict(accepted=False, reason=exc.reason, detail=exc.detail)
+
+
+def _judge(sub: NotificationSubmitted, ctx: Context) -> Verdict:
+    if ctx.already_seen:
+        raise Rejected(RejectReason.DUPLICATE_NOTIFICATION, "this proof/uid was already judged")
+    sender = account(sub.sender, RejectReason.BAD_SENDER)
+    chain, channel = ctx.chain, ctx.channel
+    if chain is None or sender.chain_id is None:
+        raise Rejected(RejectReason.CHAIN_NOT_SUPPORTED, f"no configured chain for {sub.sender}")
+    if channel is None or not channel.chain_id:
+        raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sender.lower} is not a channel")
+    if not channel.active:
+        why = channel.cause or "inactive"
+        raise Rejected(RejectReason.CHANNEL_INACTIVE, f"{channel.channel} is {why}")
+    if not channel.speaks_on(chain.chain_id, sender.lower):
+        raise Rejected(
+            RejectReason.ALIAS_NOT_VERIFIED,
+            f"{sub.sender} is not channel {channel.channel} nor its verified alias on that chain",
+        )
+    check_size(sub.identity, "identity")
+    signer = _verify_proof(sub, chain)
+    if not channel.may_send(chain.chain_id, signer):
+        raise Rejected(
+            RejectReason.SIGNER_NOT_AUTHORISED,
+            f"signed by {signer}, not {channel.channel} or its delegate on chain "
+            f"{chain.chain_id} (EIP-712 domain: chainId {chain.chain_id}, Comm {chain.comm})",
+        )
+    payload = identities.resolve(sub.identity, ctx.blocks)
+    recipients = recipients_of(sub.recipient, payload, channel)
+    bucket = _spend(sub, ctx) if ctx.limit.enabled else None
+    return Verdict(
+        accepted=True,
+        signer=signer,
+        chain_id=chain.chain_id,
+        payload=payload,
+        recipients=recipients,
+        bucket=bucket,
+    )
+
+
+def _spend(sub: NotificationSubmitted, ctx: Context) -> Bucket:
+    after = take(ctx.bucket, ctx.limit, sub.submitted_at)
+    if after is None:
+        raise Rejected(
+            RejectReason.RATE_LIMITED,
+            f"{sub.channel} is over {ctx.limit.per_second:g}/s (burst {ctx.limit.burst})",
+        )
+    return after
+
+
+def account(text: str, reason: RejectReason) -> Account:
+    """Parse a CAIP-10 / bare address, or reject with the given reason."""
+    try:
+        return parse_account(text)
+    except BadAddress as exc:
+        raise Rejected(reason, str(exc)) from exc
+
+
+def _verify_proof(sub: NotificationSubmitted, chain: ChainConfig) -> str:
+    proof = parse_proof(sub.verification_proof)
+    if proof.kind != "eip712v2":
+        raise Rejected(
+            RejectReason.UNSUPPORTED_PROOF,
+            f"proof kind {proof.kind} is not accepted off-chain (use eip712v2)",
+        )
+    try:
+        return recover_data_signer(sub.identity, chain.chain_id, chain.comm, proof.body)
+    except BadSignature as exc:
+        raise Rejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
+
+
+def recipients_of(
+    recipient: str, payload: dict[str, Any], channel: ChannelState
+) -> tuple[Recipient, ...]:
+    """Broadcast: every subscriber; targeted: the one recipient; subset: the listed wallets."""
+    kind = str(payload.get("data", {}).get("type"))
+    if kind == "1":
+        return tuple(Recipient(address=a, spam=False) for a in sorted(channel.subscribers))
+    if kind == "3":
+        addresses = [account(recipient, RejectReason.BAD_RECIPIENT).lower]
+    else:
+        targets = payload.get("recipients")
+        if not isinstance(targets, dict) or not targets:
+            raise Rejected(RejectReason.BAD_RECIPIENT, "subset needs recipients")
+        addresses = sorted({account(a, RejectReason.BAD_RECIPIENT).lower for a in targets})
+    return tuple(Recipient(address=a, spam=a not in channel.subscribers) for a in addresses)

@@ -1,0 +1,109 @@
+"""Validator test helpers: an embedded database and handlers run the way the consumer runs them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+
+from pushnode_shared.chains import LOCAL_CHAINS, ChainConfig
+from pushnode_shared.consumer import HandlerContext
+from pushnode_shared.db import Database
+from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import ChainEventObserved, NotificationSubmitted, wrap
+from pushnode_shared.signatures import sign_data
+from pushnode_validator.bootstrap import MIGRATIONS
+from pushnode_validator.handlers import Handlers
+
+SEPOLIA, AMOY = LOCAL_CHAINS
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def vdb(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'v.sqlite'}", "validator", MIGRATIONS)
+    await database.upgrade()
+    yield database
+    await database.dispose()
+
+
+async def run(handlers: Handlers, db: Database, envelope: Envelope) -> list[Envelope]:
+    """One envelope through prepare and its handler in one transaction; what it published."""
+    await handlers.prepare([envelope])
+    async with db.transaction() as session:
+        ctx = HandlerContext(session=session, replay=False)
+        await handlers.mapping()[envelope.type](ctx, envelope)
+        await handlers.finish(ctx)
+    return [e for _, e in ctx.outbox]
+
+
+def address(key: str) -> str:
+    return str(Account.from_key(key).address).lower()
+
+
+def log_of(
+    event: str, channel: str, args: dict[str, Any], block: int, chain: ChainConfig = SEPOLIA
+) -> Envelope:
+    log = ChainEventObserved(
+        chain_id=chain.chain_id,
+        contract=chain.comm.lower(),
+        event=event,
+        args=args,
+        block_number=block,
+        block_hash="0x" + "11" * 32,
+        tx_hash="0x" + f"{block:064x}",
+        log_index=0,
+        channel=channel,
+    )
+    return wrap(log, producer="listener", occurred_at=T0 + timedelta(seconds=block))
+
+
+def created(channel: str, block: int = 1) -> Envelope:
+    args = {"channel": channel, "channelType": 2, "identity": "0x"}
+    return log_of("AddChannel", channel, args, block)
+
+
+def alias_log(
+    channel: str, alias: str, block: int = 2, chain: ChainConfig = AMOY, named: int | None = None
+) -> Envelope:
+    args = {
+        "_chainName": "POLYGON_TEST_AMOY",
+        "_chainID": named if named is not None else chain.chain_id,
+        "_channelOwnerAddress": alias,
+        "_ethereumChannelAddress": channel,
+    }
+    return log_of("ChannelAlias", channel, args, block, chain)
+
+
+def notification(
+    key: str,
+    recipient: str,
+    *,
+    uid: str = "1",
+    at: datetime = T0,
+    chain: ChainConfig = SEPOLIA,
+    identity: str | None = None,
+    ntype: str = "3",
+    claim: str | None = None,
+) -> Envelope:
+    """A signed NotificationSubmitted as the gateway would append it (`claim`: sender to name)."""
+    sender = claim or str(Account.from_key(key).address)
+    body = {"notification": {"title": "T", "body": "B"}, "data": {"type": ntype}}
+    identity = identity or "2+" + json.dumps(body)
+    proof = f"eip712v2:{sign_data(identity, chain.chain_id, chain.comm, key)}::uid::{uid}"
+    event = NotificationSubmitted(
+        notification_id=f"n-{uid}",
+        channel=sender.lower(),
+        sender=f"eip155:{chain.chain_id}:{sender}",
+        recipient=f"eip155:{chain.chain_id}:{recipient}",
+        identity=identity,
+        verification_proof=proof,
+        source=chain.source,
+        submitted_at=at,
+    )
+    return wrap(event, producer="gateway", occurred_at=at)
