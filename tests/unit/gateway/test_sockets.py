@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import socketio
+from prometheus_client import REGISTRY
 
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
@@ -107,3 +108,25 @@ async def test_a_wallet_reconnecting_with_a_cursor_is_replayed_what_it_missed(
     await eventually(inbox, 2)
     await wallet.disconnect()
     assert [f["payload"]["data"]["asub"] for f in inbox] == ["targeted", "subset"]
+
+
+def open_sockets(kind: str) -> float:
+    return REGISTRY.get_sample_value("pushnode_socket_connections", {"kind": kind}) or 0.0
+
+
+async def test_open_connections_are_counted_by_kind_until_they_close(
+    served: tuple[str, FeedSockets],
+) -> None:
+    url, _ = served
+    before = open_sockets("wallet"), open_sockets("delivery")
+    wallet = await client(f"{url}?address=eip155:11155111:{BOB}")
+    node = await client(f"{url}?mode=delivery")
+    opened = open_sockets("wallet"), open_sockets("delivery")
+    await wallet.disconnect()
+    await node.disconnect()
+    for _ in range(50):  # the server hears of a close a moment later
+        if (open_sockets("wallet"), open_sockets("delivery")) == before:
+            break
+        await asyncio.sleep(0.05)
+    assert opened == (before[0] + 1, before[1] + 1)
+    assert (open_sockets("wallet"), open_sockets("delivery")) == before

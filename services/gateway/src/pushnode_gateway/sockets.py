@@ -16,6 +16,7 @@ import socketio
 from pushnode_gateway.history import BadRange, FeedHistory, as_epoch, page_request
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.logging import get_logger
+from pushnode_shared.metrics import SOCKET_CONNECTIONS
 
 log = get_logger(__name__)
 INBOX_EVENT, SPAM_EVENT = "userFeeds", "userSpamFeeds"
@@ -38,10 +39,25 @@ class FeedSockets:
         self.server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=cors_origins)
         self.history = history
         self.server.on("connect", self._on_connect)
+        self.server.on("disconnect", self._on_disconnect)
         self.server.on(HISTORY_EVENT, self._on_historical_feeds)
+        self.kinds: dict[str, str] = {}  # sid -> wallet | delivery | chat, for the gauge
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         query = parse_qs(environ.get("QUERY_STRING", ""))
+        kind = {"chat": "chat", DELIVERY_MODE: "delivery"}.get((query.get("mode") or [""])[0])
+        accepted = await self._accept(sid, query)
+        if accepted:
+            self.kinds[sid] = kind or "wallet"
+            SOCKET_CONNECTIONS.labels(self.kinds[sid]).inc()
+        return accepted
+
+    async def _on_disconnect(self, sid: str, *_: Any) -> None:
+        kind = self.kinds.pop(sid, None)
+        if kind is not None:
+            SOCKET_CONNECTIONS.labels(kind).dec()
+
+    async def _accept(self, sid: str, query: dict[str, list[str]]) -> bool:
         if (query.get("mode") or [""])[0] == "chat":
             return await self._on_chat_connect(sid, (query.get("did") or [""])[0])
         if (query.get("mode") or [""])[0] == DELIVERY_MODE:
