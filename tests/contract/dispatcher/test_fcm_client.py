@@ -242,10 +242,13 @@ async def test_sending_to_another_project_is_a_credentials_failure(emulator: Emu
     assert (outcome.http_status, outcome.error_code) == (403, "PERMISSION_DENIED")
 
 
-async def test_a_token_of_another_sender_is_a_credentials_failure(client: FcmClient) -> None:
+async def test_a_token_of_another_sender_is_dropped_not_blamed_on_our_credentials(
+    client: FcmClient,
+) -> None:
+    # One foreign token must not stop the whole app's sends; it can never be pushed to.
     outcome = await client.send(a_message("foreign-" + TOKEN))
 
-    assert outcome.kind is Outcome.CREDENTIALS
+    assert outcome.kind is Outcome.DROP_TOKEN
     assert outcome.error_code == "SENDER_ID_MISMATCH"
 
 

@@ -1,0 +1,152 @@
+"""The sender's log of hand-offs: the idempotency record per (notification, device).
+
+A push is claimed (committed as `sending`) before it goes out and settled (committed with the
+provider's whole answer) right after, each in a transaction of its own, never in the consumer
+batch's transaction: a SIGKILL mid-batch rolls the batch back, but not what was sent. The
+replayed batch then finds every settled device and publishes its facts again from the log
+(same event ids) instead of pushing it again. Only a device whose claim has no answer yet was
+in flight when the process died; it is pushed again, with the same collapse key, tag and
+topic, so the device replaces rather than adds the copy.
+
+On SQLite (the single-process dev fallback) the log writes through the batch's own session:
+SQLite cannot commit a second writer under an open batch transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pushnode_dispatcher.adapters.db import sends
+from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
+from pushnode_dispatcher.domain import Provider, Target
+from pushnode_shared.db import Database
+
+__all__ = ["IN_FLIGHT", "SendLog", "Sent"]
+
+IN_FLIGHT = "sending"
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The log's row for one (notification, device): the latest attempt and its answer."""
+
+    target: Target
+    attempts: int
+    outcome: str
+    detail: str
+    error_code: str | None
+    retry_after: float | None
+
+    @property
+    def in_flight(self) -> bool:
+        """Claimed but never answered: the process died while this push was out."""
+        return self.outcome == IN_FLIGHT
+
+    @property
+    def delivered(self) -> bool:
+        return self.outcome == Outcome.DELIVERED.value
+
+    def answer(self) -> SendOutcome:
+        """The recorded answer as the provider client gave it."""
+        return SendOutcome(
+            Outcome(self.outcome),
+            self.detail,
+            retry_after=self.retry_after,
+            error_code=self.error_code,
+        )
+
+
+class SendLog:
+    """Claims and settles pushes in their own transactions (or the batch's, on SQLite)."""
+
+    def __init__(self, database: Database | None) -> None:
+        self.database = database
+
+    @classmethod
+    def for_database(cls, database: Database) -> SendLog:
+        own = not database.url.startswith("sqlite")
+        return cls(database if own else None)
+
+    async def get(self, session: AsyncSession, nid: str, token: str) -> Sent | None:
+        where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
+        row = (await session.execute(sa.select(sends).where(where))).first()
+        if row is None:
+            return None
+        target = Target(
+            row.wallet or "", token, Provider(row.provider or "fcm"), row.platform or ""
+        )
+        return Sent(
+            target,
+            row.attempts,
+            row.outcome,
+            row.detail or "",
+            row.error_code,
+            row.retry_after,
+        )
+
+    async def claim(
+        self, session: AsyncSession, nid: str, targets: Sequence[Target], attempt: int
+    ) -> None:
+        """Mark the pushes about to go out, committed before any of them leaves."""
+
+        async def write(s: AsyncSession) -> None:
+            for t in targets:
+                values = {
+                    "outcome": IN_FLIGHT,
+                    "attempts": attempt,
+                    "wallet": t.wallet,
+                    "provider": t.provider.value,
+                    "platform": t.platform,
+                    "detail": None,
+                    "error_code": None,
+                    "retry_after": None,
+                }
+                await _upsert(s, nid, t.token, values)
+
+        await self._write(session, write)
+
+    async def settle(
+        self,
+        session: AsyncSession,
+        nid: str,
+        answers: Sequence[tuple[Target, SendOutcome]],
+        attempt: int,
+    ) -> None:
+        """Record the providers' answers, committed before any fact about them is published."""
+
+        async def write(s: AsyncSession) -> None:
+            for t, outcome in answers:
+                values = {
+                    "outcome": outcome.kind.value,
+                    "attempts": attempt,
+                    "detail": outcome.detail or (outcome.message_name or ""),
+                    "error_code": outcome.error_code,
+                    "retry_after": outcome.retry_after,
+                }
+                await _upsert(s, nid, t.token, values)
+
+        await self._write(session, write)
+
+    async def _write(
+        self, session: AsyncSession, write: Callable[[AsyncSession], Awaitable[None]]
+    ) -> None:
+        if self.database is None:
+            await write(session)
+            return
+        async with self.database.transaction() as own:
+            await write(own)
+
+
+async def _upsert(
+    session: AsyncSession, nid: str, token: str, values: Mapping[str, object]
+) -> None:
+    where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
+    result = await session.execute(sa.update(sends).where(where).values(**values))
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        await session.execute(
+            sa.insert(sends).values(notification_id=nid, device_token=token, **values)
+        )
