@@ -107,7 +107,7 @@ class PushContent:
         if self.body_chars is None or len(text) <= self.body_chars:
             return text
         if self.body_chars <= 1:
-            return ""
+            return ""  # nothing of the body is left worth an ellipsis
         return text[: max(0, self.body_chars - 1)] + ELLIPSIS
 
     @property
@@ -146,10 +146,13 @@ def fit(
             return message
         content = content.without(name)
         message = build(content)
-    # Each pass shortens the body by at least the excess in characters (a character is at
-    # least a byte), so this ends within a few passes even with multi-byte text or escapes.
+    # Cut the body by the excess in UTF-8 bytes, at a character boundary. JSON escapes can
+    # leave a few bytes over; each pass shortens the body, so this ends in a pass or two.
+    original = str(content.payload.get("notification", {}).get("body", ""))
     while (excess := size(message) - limit) > 0 and content.body:
-        content = content.cut_body(len(content.body) - excess)
+        target = len(content.body.encode()) - excess - len(ELLIPSIS.encode())
+        kept = len(original.encode()[: max(0, target)].decode(errors="ignore"))
+        content = content.cut_body(kept + 1 if kept > 0 else 0)
         message = build(content)
     return message
 
