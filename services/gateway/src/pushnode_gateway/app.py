@@ -9,6 +9,7 @@ from socketio import ASGIApp
 from pushnode_gateway.api import (
     channel_reads,
     channels,
+    deliveries,
     feeds,
     ipfs,
     payloads,
@@ -45,6 +46,7 @@ def create_app(
     install_error_handlers(api)
     for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
         api.include_router(module.router, prefix="/apis")
+    api.include_router(deliveries.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)
     return ASGIApp(sockets.server, other_asgi_app=api)

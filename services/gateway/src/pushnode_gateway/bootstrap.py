@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pushnode_gateway import delivery_view
 from pushnode_gateway.adapters import db
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
@@ -15,7 +16,7 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import MESSAGES_STORED, PROTOCOL_DECISIONS
+from pushnode_shared.topics import DELIVERIES, MESSAGES_STORED, PROTOCOL_DECISIONS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,15 +38,21 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=ProtocolHandlers().mapping(),
         offsets=db.offsets,
     )
+    deliveries = ConsumerSpec(
+        name="gateway-deliveries",
+        topics=(DELIVERIES,),
+        handlers=delivery_view.HANDLERS,
+        offsets=db.offsets,
+    )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
     producer = Producer(settings.kafka_bootstrap, "gateway")
     node = Node(
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[feeds, protocol],
-        projections=[feeds, protocol],
-        state_tables=db.STATE_TABLES,
+        consumers=[feeds, protocol, deliveries],
+        projections=[feeds, protocol, deliveries],
+        state_tables=[*db.STATE_TABLES, *delivery_view.STATE_TABLES],
     )
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)
