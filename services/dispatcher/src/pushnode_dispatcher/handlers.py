@@ -196,19 +196,31 @@ class Sender:
         attempt: int,
     ) -> None:
         nid = content.notification_id
+        settler = _Settler(self.log, ctx, nid, attempt)
         for start in range(0, len(targets), SEND_CONCURRENCY):
             chunk = targets[start : start + SEND_CONCURRENCY]
             await self.log.claim(ctx.session, nid, chunk, attempt)
-            results = await asyncio.gather(
-                *(self.pushers[t.provider].push(content, t.token) for t in chunk),
-                return_exceptions=True,
+            answers = await asyncio.gather(
+                *(self._push(content, t, settler) for t in chunk),
             )
-            answers = [(t, _as_outcome(r)) for t, r in zip(chunk, results, strict=True)]
-            await self.log.settle(ctx.session, nid, answers, attempt)
+            await settler.flush()
             for target, outcome in answers:
                 reason = _reason(outcome)
                 PUSHES.labels(target.provider.value, outcome.kind.value, reason).inc()
                 self._publish(ctx, cause, content, target, outcome, attempt)
+
+    async def _push(
+        self, content: PushContent, target: Target, settler: _Settler
+    ) -> tuple[Target, SendOutcome]:
+        try:
+            result: SendOutcome | BaseException = await self.pushers[target.provider].push(
+                content, target.token
+            )
+        except Exception as exc:
+            result = exc
+        outcome = _as_outcome(result)
+        await settler.settle(target, outcome)
+        return target, outcome
 
     def _publish(
         self,
@@ -267,6 +279,28 @@ class Sender:
         )
         facts.append((DELIVERIES, retry, "retry"))
         return facts
+
+
+class _Settler:
+    """Records answers as they arrive, many per commit: one commit runs at a time and takes
+    every answer that arrived while the previous one ran. So an answered push is in the log
+    within a commit or two of its answer, not only when its whole chunk is done."""
+
+    def __init__(self, log: SendLog, ctx: HandlerContext, nid: str, attempt: int) -> None:
+        self.log, self.ctx, self.nid, self.attempt = log, ctx, nid, attempt
+        self.pending: list[tuple[Target, SendOutcome]] = []
+        self.lock = asyncio.Lock()
+
+    async def settle(self, target: Target, outcome: SendOutcome) -> None:
+        self.pending.append((target, outcome))
+        await self.flush()
+
+    async def flush(self) -> None:
+        async with self.lock:
+            if not self.pending:
+                return  # an earlier holder of the lock took this answer along
+            answers, self.pending = self.pending, []
+            await self.log.settle(self.ctx.session, self.nid, answers, self.attempt)
 
 
 def _reason(outcome: SendOutcome) -> str:
