@@ -14,10 +14,12 @@ SQLite cannot commit a second writer under an open batch transaction.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_dispatcher.adapters.db import sends
@@ -28,6 +30,8 @@ from pushnode_shared.db import Database
 __all__ = ["IN_FLIGHT", "SendLog", "Sent"]
 
 IN_FLIGHT = "sending"
+# Rows per INSERT statement: under PostgreSQL's 32,767 bind parameters at 10 columns a row.
+UPSERT_ROWS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,40 +78,33 @@ class SendLog:
     async def get(self, session: AsyncSession, nid: str, token: str) -> Sent | None:
         where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
         row = (await session.execute(sa.select(sends).where(where))).first()
-        if row is None:
-            return None
-        target = Target(
-            row.wallet or "", token, Provider(row.provider or "fcm"), row.platform or ""
-        )
-        return Sent(
-            target,
-            row.attempts,
-            row.outcome,
-            row.detail or "",
-            row.error_code,
-            row.retry_after,
-        )
+        return None if row is None else _sent(row)
+
+    async def all_of(self, session: AsyncSession, nid: str) -> dict[str, Sent]:
+        """Every device's row for one notification, by token: one query, not one per device."""
+        rows = await session.execute(sa.select(sends).where(sends.c.notification_id == nid))
+        return {row.device_token: _sent(row) for row in rows}
 
     async def claim(
         self, session: AsyncSession, nid: str, targets: Sequence[Target], attempt: int
     ) -> None:
         """Mark the pushes about to go out, committed before any of them leaves."""
-
-        async def write(s: AsyncSession) -> None:
-            for t in targets:
-                values = {
-                    "outcome": IN_FLIGHT,
-                    "attempts": attempt,
-                    "wallet": t.wallet,
-                    "provider": t.provider.value,
-                    "platform": t.platform,
-                    "detail": None,
-                    "error_code": None,
-                    "retry_after": None,
-                }
-                await _upsert(s, nid, t.token, values)
-
-        await self._write(session, write)
+        rows = [
+            {
+                "notification_id": nid,
+                "device_token": t.token,
+                "outcome": IN_FLIGHT,
+                "attempts": attempt,
+                "wallet": t.wallet,
+                "provider": t.provider.value,
+                "platform": t.platform,
+                "detail": None,
+                "error_code": None,
+                "retry_after": None,
+            }
+            for t in targets
+        ]
+        await self._write(session, rows)
 
     async def settle(
         self,
@@ -117,36 +114,54 @@ class SendLog:
         attempt: int,
     ) -> None:
         """Record the providers' answers, committed before any fact about them is published."""
+        rows = [
+            {
+                "notification_id": nid,
+                "device_token": t.token,
+                "outcome": outcome.kind.value,
+                "attempts": attempt,
+                "wallet": t.wallet,
+                "provider": t.provider.value,
+                "platform": t.platform,
+                "detail": outcome.detail or (outcome.message_name or ""),
+                "error_code": outcome.error_code,
+                "retry_after": outcome.retry_after,
+            }
+            for t, outcome in answers
+        ]
+        await self._write(session, rows)
 
-        async def write(s: AsyncSession) -> None:
-            for t, outcome in answers:
-                values = {
-                    "outcome": outcome.kind.value,
-                    "attempts": attempt,
-                    "detail": outcome.detail or (outcome.message_name or ""),
-                    "error_code": outcome.error_code,
-                    "retry_after": outcome.retry_after,
-                }
-                await _upsert(s, nid, t.token, values)
-
-        await self._write(session, write)
-
-    async def _write(
-        self, session: AsyncSession, write: Callable[[AsyncSession], Awaitable[None]]
-    ) -> None:
+    async def _write(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
         if self.database is None:
-            await write(session)
+            await _upsert(session, rows)
             return
         async with self.database.transaction() as own:
-            await write(own)
+            await _upsert(own, rows)
 
 
-async def _upsert(
-    session: AsyncSession, nid: str, token: str, values: Mapping[str, object]
-) -> None:
-    where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
-    result = await session.execute(sa.update(sends).where(where).values(**values))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+# What a claim or an answer overwrites in an existing row (a retry's claim, a claim's answer).
+UPDATED = ("outcome", "attempts", "detail", "error_code", "retry_after")
+
+
+async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT … ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), UPSERT_ROWS):
+        statement = insert(sends).values(rows[start : start + UPSERT_ROWS])
+        update = {name: statement.excluded[name] for name in UPDATED}
         await session.execute(
-            sa.insert(sends).values(notification_id=nid, device_token=token, **values)
+            statement.on_conflict_do_update(
+                index_elements=[sends.c.notification_id, sends.c.device_token], set_=update
+            )
         )
+
+
+def _sent(row: Any) -> Sent:
+    target = Target(
+        row.wallet or "", row.device_token, Provider(row.provider or "fcm"), row.platform or ""
+    )
+    detail = row.detail or ""
+    return Sent(target, row.attempts, row.outcome, detail, row.error_code, row.retry_after)
