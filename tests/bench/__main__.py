@@ -6,9 +6,10 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from tests.bench import harness, ingest, rebuild
+from tests.bench import dispatch, harness, ingest, rebuild
 
 SCENARIOS: dict[str, harness.Scenario] = {"ingest": ingest.scenario, "rebuild": rebuild.scenario}
+SCENARIOS["dispatch"] = dispatch.scenario
 
 
 def main() -> None:
@@ -16,6 +17,7 @@ def main() -> None:
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=None)
     parser.add_argument("--rebuild-events", type=int, default=1_000_000)
     parser.add_argument("--ingest-count", type=int, default=2_000)
+    parser.add_argument("--dispatch-devices", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args()
     rows = asyncio.run(harness.run(SCENARIOS, args))
