@@ -63,6 +63,6 @@ async def test_refused_credentials_stop_sends_until_a_probe_is_accepted(
         pushes = await wait_for("the held push", lambda: _pushes(http, node, phone), 30)
 
     assert status == 503 and "THIRD_PARTY_AUTH_ERROR" in detail
-    assert 'provider="fcm",outcome="credentials",reason="THIRD_PARTY_AUTH_ERROR"' in metrics
-    assert 'pushnode_dispatcher_credentials_ok{provider="fcm",app="pushnode-dev"} 0.0' in metrics
+    assert 'outcome="credentials",provider="fcm",reason="THIRD_PARTY_AUTH_ERROR"' in metrics
+    assert 'pushnode_dispatcher_credentials_ok{app="pushnode-dev",provider="fcm"} 0.0' in metrics
     assert len(pushes) == 1
