@@ -163,13 +163,15 @@ class Sender:
         """Devices to push now, and devices already answered (a replay after a crash)."""
         targets: dict[str, Target] = {}
         settled: list[Sent] = []
+        seen: set[str] = set()  # a token two wallets registered is pushed once
         recipients = domain.pushable(stored)
         logged = await self.log.all_of(ctx.session, stored.notification_id) if recipients else {}
         for recipient in recipients:
             for token, platform in await db.devices_of(ctx.session, recipient.address):
                 provider = domain.route(platform, token, self.pushers.keys())
-                if provider is None or token in targets:
+                if provider is None or token in targets or token in seen:
                     continue
+                seen.add(token)
                 before = logged.get(token)
                 if before is not None:
                     if before.attempts > 1:
