@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -31,6 +32,10 @@ Closer = Callable[[], Awaitable[None]]
 
 def providers(settings: Settings) -> tuple[dict[Provider, Pusher], list[Closer]]:
     """The provider clients the settings have credentials for, and how to close them."""
+    # httpx logs every request line at INFO: APNs paths and Web Push endpoints are device
+    # tokens, which stay out of the log, and one line per push costs more CPU than the push.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     pushers: dict[Provider, Pusher] = {}
     closers: list[Closer] = []
     apps: dict[Provider, str] = {}
