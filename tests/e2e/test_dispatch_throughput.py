@@ -15,6 +15,7 @@ from tests.bench import dispatch, harness
 from tests.e2e.conftest import RunningNode
 
 
+@pytest.mark.timeout(1800)  # the full 100,000 takes minutes; the default 2,000 seconds
 async def test_one_notification_reaches_every_registered_device(
     node: RunningNode, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from pushnode_dispatcher import handlers
 from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
 from pushnode_dispatcher.adapters.sendlog import SendLog
 from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy
@@ -44,9 +43,11 @@ class DiesAfter(FakePusher):
         return await super().push(content, token)
 
 
-def sender_on(db: Database, pusher: FakePusher) -> Sender:
+def sender_on(db: Database, pusher: FakePusher, concurrency: int = 64) -> Sender:
     log = SendLog(db)  # its own transactions, as on PostgreSQL
-    return Sender({Provider.FCM: pusher}, RetryPolicy(), clock=lambda: NOW, log=log)
+    return Sender(
+        {Provider.FCM: pusher}, RetryPolicy(), clock=lambda: NOW, log=log, concurrency=concurrency
+    )
 
 
 async def crash_after_handling(db: Database, the_sender: Sender) -> None:
@@ -75,15 +76,14 @@ async def test_a_crash_before_the_batch_commits_publishes_again_but_pushes_nobod
 
 
 async def test_a_push_in_flight_at_the_crash_is_sent_again_and_the_answered_ones_not(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Database,
 ) -> None:
-    # One push at a time, so exactly one device is in flight when the process dies.
-    monkeypatch.setattr(handlers, "SEND_CONCURRENCY", 1)
     for phone in PHONES:
         await register(db, phone, Platform.ANDROID)
     dying = DiesAfter(2)
     with pytest.raises(Killed):
-        await handle(db, sender_on(db, dying).mapping(), stored())
+        # One push at a time, so exactly one device is in flight when the process dies.
+        await handle(db, sender_on(db, dying, concurrency=1).mapping(), stored())
     before = REGISTRY.get_sample_value(
         "pushnode_dispatcher_in_doubt_resends_total", {"provider": "fcm"}
     )

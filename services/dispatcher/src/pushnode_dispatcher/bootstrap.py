@@ -40,7 +40,11 @@ def providers(settings: Settings) -> tuple[dict[Provider, Pusher], list[Closer]]
     closers: list[Closer] = []
     apps: dict[Provider, str] = {}
     if settings.fcm_service_account is not None:
-        fcm = FcmClient(settings.fcm_service_account, base_url=settings.fcm_base_url)
+        fcm = FcmClient(
+            settings.fcm_service_account,
+            base_url=settings.fcm_base_url,
+            max_connections=settings.fcm_max_connections,
+        )
         pushers[Provider.FCM], closers = FcmPusher(fcm), [*closers, fcm.aclose]
         apps[Provider.FCM] = fcm.project_id
     if settings.apns_key_file is not None:
@@ -90,7 +94,12 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings.retry_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
     )
     database = Database(settings.db_url(), "dispatcher", MIGRATIONS)
-    sender = Sender(pushers, policy, log=SendLog.for_database(database))
+    sender = Sender(
+        pushers,
+        policy,
+        log=SendLog.for_database(database),
+        concurrency=settings.send_concurrency,
+    )
     registry = ConsumerSpec(
         name="dispatcher-registry",
         topics=(DEVICES, DELIVERIES),

@@ -42,8 +42,8 @@ from pushnode_shared.topics import DELIVERIES, DEVICES, Topic
 
 PRODUCER = "dispatcher"
 log = get_logger(__name__)
-# Sends in flight at once for one notification; the HTTP/2 clients multiplex them.
-SEND_CONCURRENCY = 200
+# Sends in flight at once for one notification (DISPATCHER_SEND_CONCURRENCY).
+SEND_CONCURRENCY = 64
 PUSHES = Counter(
     "pushnode_dispatcher_pushes_total",
     "Provider answers to pushes, by provider, outcome and the provider's reason",
@@ -110,8 +110,10 @@ class Sender:
         policy: RetryPolicy | None = None,
         clock: Callable[[], datetime] = utcnow,
         log: SendLog | None = None,
+        concurrency: int = SEND_CONCURRENCY,
     ) -> None:
         self.pushers = dict(pushers)
+        self.concurrency = concurrency
         self.policy = policy or RetryPolicy()
         self.clock = clock
         self.log = log or SendLog(None)
@@ -201,8 +203,8 @@ class Sender:
     ) -> None:
         nid = content.notification_id
         settler = _Settler(self.log, ctx, nid, attempt)
-        for start in range(0, len(targets), SEND_CONCURRENCY):
-            chunk = targets[start : start + SEND_CONCURRENCY]
+        for start in range(0, len(targets), self.concurrency):
+            chunk = targets[start : start + self.concurrency]
             await self.log.claim(ctx.session, nid, chunk, attempt)
             answers = await asyncio.gather(
                 *(self._push(content, t, settler) for t in chunk),
