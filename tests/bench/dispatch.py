@@ -163,5 +163,5 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
             ">= 3,000",
             ceiling,
         ),
-        Row("dispatch", "FCM emulator, bare client (ceiling)", ceiling, "pushes/s", "-", None),
+        Row("dispatch", "FCM emulator, lean client (ceiling)", ceiling, "pushes/s", "-", None),
     ]
