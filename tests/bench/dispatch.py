@@ -111,7 +111,12 @@ async def measure_dispatcher(count: int) -> float:
                 return await accepted(http) >= baseline + count
 
             await wait_for(f"{count:,} pushes at the emulator", all_pushed, seconds=3600)
-            return count / (time.perf_counter() - started)
+            rate = count / (time.perf_counter() - started)
+            # Not timed: the registry folds the outcomes. A device registered meanwhile waits
+            # behind them, so whatever runs next would find it missing.
+            await asyncio.sleep(3)
+            await wait_for("the registry past the outcomes", caught_up, seconds=1800)
+            return rate
     finally:
         await producer.stop()
 
