@@ -16,7 +16,7 @@ from pushnode_dispatcher.adapters.sendlog import SendLog
 from pushnode_dispatcher.adapters.webpush import WebPushClient
 from pushnode_dispatcher.config import Settings
 from pushnode_dispatcher.domain import Provider, RetryPolicy
-from pushnode_dispatcher.handlers import PRODUCER, REGISTRY_HANDLERS, Sender
+from pushnode_dispatcher.handlers import DEVICE_HANDLERS, PRODUCER, STATUS_HANDLERS, Sender
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.kafka import Producer
@@ -100,10 +100,18 @@ async def bootstrap(settings: SharedSettings) -> Node:
         log=SendLog.for_database(database),
         concurrency=settings.send_concurrency,
     )
+    # Registrations and delivery outcomes are folded by two consumers, so a burst of
+    # outcomes (100,000 for one notification) never delays a device registered meanwhile.
     registry = ConsumerSpec(
         name="dispatcher-registry",
-        topics=(DEVICES, DELIVERIES),
-        handlers=REGISTRY_HANDLERS,
+        topics=(DEVICES,),
+        handlers=DEVICE_HANDLERS,
+        offsets=db.offsets,
+    )
+    status = ConsumerSpec(
+        name="dispatcher-status",
+        topics=(DELIVERIES,),
+        handlers=STATUS_HANDLERS,
         offsets=db.offsets,
     )
     sending = ConsumerSpec(
@@ -126,8 +134,8 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[registry, sending],
-        projections=[registry],
+        consumers=[registry, status, sending],
+        projections=[registry, status],
         state_tables=db.STATE_TABLES,
         tasks=[retries.run],
     )

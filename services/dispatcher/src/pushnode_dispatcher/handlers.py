@@ -93,12 +93,15 @@ async def on_delivery_abandoned(ctx: HandlerContext, envelope: Envelope) -> None
     )
 
 
-REGISTRY_HANDLERS: dict[str, Handler] = {
+DEVICE_HANDLERS: dict[str, Handler] = {
     "DeviceRegistered": on_device_registered,
     "DeviceUnregistered": on_device_unregistered,
+}
+STATUS_HANDLERS: dict[str, Handler] = {
     "DeliveryAttempted": on_delivery_attempted,
     "DeliveryAbandoned": on_delivery_abandoned,
 }
+REGISTRY_HANDLERS: dict[str, Handler] = DEVICE_HANDLERS | STATUS_HANDLERS
 
 
 class Sender:
