@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
 import secrets
@@ -148,6 +149,11 @@ class EmulatorState:
     faults: deque[Fault] = field(default_factory=deque)
     token_grants: int = 0
     send_requests: int = 0
+    # Hold: after `hold_after` more accepted messages, sends wait (unaccepted) for a release.
+    hold_after: int | None = None
+    held: int = 0
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    released_deliver: bool = True
 
 
 def verify_assertion(assertion: str, account: Account) -> None:
@@ -278,6 +284,26 @@ def _check_registered(state: EmulatorState, token: str) -> None:
         raise FcmFailure(403, "PERMISSION_DENIED", "SenderId mismatch", "SENDER_ID_MISMATCH")
 
 
+async def _maybe_hold(state: EmulatorState) -> None:
+    """While a hold is on and its quota is used up, wait for a release, not yet accepted.
+
+    A release that does not deliver answers 503 UNAVAILABLE without accepting: for the
+    sender those pushes never reached a device, exactly what an overloaded FCM answers.
+    """
+    if state.hold_after is None:
+        return
+    if state.hold_after > 0:
+        state.hold_after -= 1
+        return
+    state.held += 1
+    try:
+        await state.release.wait()
+    finally:
+        state.held -= 1
+    if not state.released_deliver:
+        raise FcmFailure(503, "UNAVAILABLE", FAULTS["UNAVAILABLE"][2], "UNAVAILABLE")
+
+
 async def grant_token(request: Request) -> Response:
     state = _state(request)
     form = parse_qs((await request.body()).decode())
@@ -311,6 +337,7 @@ async def send_message(request: Request) -> Response:
     message = validate_message(body)
     if isinstance(token := message.get("token"), str):
         _check_registered(state, token)
+    await _maybe_hold(state)
     name = f"projects/{project}/messages/0:{time.time_ns() // 1000}%{secrets.token_hex(8)}"
     state.messages.append({"name": name, "token": token, "message": message})
     return JSONResponse({"name": name})
@@ -332,6 +359,7 @@ async def stats(request: Request) -> Response:
     return JSONResponse(
         {"token_grants": state.token_grants, "send_requests": state.send_requests}
         | {"accepted": len(state.messages), "pending_faults": len(state.faults)}
+        | {"held": state.held}
     )
 
 
@@ -346,6 +374,23 @@ async def faults(request: Request) -> Response:
         return JSONResponse({"detail": f"error must be one of {sorted(FAULTS)}"}, 422)
     state.faults.append(Fault(spec["error"], int(spec.get("count", 1)), spec.get("retry_after")))
     return JSONResponse({"pending": len(state.faults)})
+
+
+async def hold(request: Request) -> Response:
+    """{"after": K}: accept K more messages, then hold every send until POST /release."""
+    state = _state(request)
+    state.hold_after = int((await request.json()).get("after", 0))
+    state.release = asyncio.Event()
+    return JSONResponse({"hold_after": state.hold_after})
+
+
+async def release(request: Request) -> Response:
+    """{"deliver": false} answers the held sends 503 without accepting them; true accepts."""
+    state = _state(request)
+    state.released_deliver = bool((await request.json()).get("deliver", True))
+    state.hold_after = None
+    state.release.set()
+    return JSONResponse({"released": state.held})
 
 
 async def dead_tokens(request: Request) -> Response:
@@ -387,6 +432,8 @@ def create_app(
         Route("/_emulator/stats", stats, methods=["GET"]),
         Route("/_emulator/faults", faults, methods=["POST", "DELETE"]),
         Route("/_emulator/dead-tokens", dead_tokens, methods=["POST"]),
+        Route("/_emulator/hold", hold, methods=["POST"]),
+        Route("/_emulator/release", release, methods=["POST"]),
         Route("/_emulator/revoke-access-tokens", revoke_access_tokens, methods=["POST"]),
     ]
     handlers = {FcmFailure: _fcm_failure, TokenFailure: _token_failure}

@@ -6,7 +6,17 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from tests.bench import backfill, chat, feeds, harness, ingest, rebuild, sockets, validate
+from tests.bench import (
+    backfill,
+    chat,
+    dispatch,
+    feeds,
+    harness,
+    ingest,
+    rebuild,
+    sockets,
+    validate,
+)
 
 SCENARIOS: dict[str, harness.Scenario] = {
     "ingest": ingest.scenario,
@@ -16,6 +26,7 @@ SCENARIOS: dict[str, harness.Scenario] = {
     "backfill": backfill.scenario,
     "chat": chat.scenario,
     "validate": validate.scenario,
+    "dispatch": dispatch.scenario,
 }
 
 
@@ -33,6 +44,7 @@ def main() -> None:
     parser.add_argument("--backfill-logs", type=int, default=100_000)
     parser.add_argument("--chat-count", type=int, default=2_000)
     parser.add_argument("--validate-count", type=int, default=5_000)
+    parser.add_argument("--dispatch-devices", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args()
     rows = asyncio.run(harness.run(SCENARIOS, args))

@@ -89,6 +89,12 @@ def test_the_secret_check_finds_each_secret_and_key_the_pods_need() -> None:
     assert secrets_to_create(render("production-full")) == {
         ("pushnode-chains", "chains.json"),
         ("pushnode-fcm", "service-account.json"),
+        ("pushnode-apns", "AuthKey.p8"),
+        ("pushnode-apns", "key-id"),
+        ("pushnode-apns", "team-id"),
+        ("pushnode-apns", "topic"),
+        ("pushnode-webpush", "vapid-private.pem"),
+        ("pushnode-webpush", "subject"),
     }
     assert ("pushnode-database", "url") in secrets_to_create(render("production"))
     assert secrets_to_create(render("dev")) == {("pushnode-database", "url")}

@@ -131,6 +131,7 @@ async def test_concurrent_sends_share_one_token_refresh(
         "send_requests": 25,
         "accepted": 25,
         "pending_faults": 0,
+        "held": 0,
     }
 
 
@@ -189,6 +190,7 @@ async def test_an_oversized_payload_is_bad_request_without_reaching_the_emulator
         "send_requests": 0,
         "accepted": 0,
         "pending_faults": 0,
+        "held": 0,
     }
 
 
@@ -242,10 +244,13 @@ async def test_sending_to_another_project_is_a_credentials_failure(emulator: Emu
     assert (outcome.http_status, outcome.error_code) == (403, "PERMISSION_DENIED")
 
 
-async def test_a_token_of_another_sender_is_a_credentials_failure(client: FcmClient) -> None:
+async def test_a_token_of_another_sender_is_dropped_not_blamed_on_our_credentials(
+    client: FcmClient,
+) -> None:
+    # One foreign token must not stop the whole app's sends; it can never be pushed to.
     outcome = await client.send(a_message("foreign-" + TOKEN))
 
-    assert outcome.kind is Outcome.CREDENTIALS
+    assert outcome.kind is Outcome.DROP_TOKEN
     assert outcome.error_code == "SENDER_ID_MISMATCH"
 
 
@@ -380,3 +385,25 @@ async def test_the_emulator_refuses_what_fcm_refuses(
     assert response.status_code == 400
     assert response.json()["error"]["status"] == "INVALID_ARGUMENT"
     assert emulator.state.messages == []
+
+
+async def test_a_hold_keeps_sends_unaccepted_and_a_refusing_release_answers_them_503(
+    client: FcmClient, control: httpx.AsyncClient
+) -> None:
+    await control.post("/_emulator/hold", json={"after": 1})
+    first = await client.send(a_message("first"))
+    second = asyncio.create_task(client.send(a_message("second")))
+    for _ in range(500):  # until the emulator holds it (at most 5 s)
+        if (await stats(control))["held"] >= 1:
+            break
+        await asyncio.sleep(0.01)
+    accepted_while_held = (await stats(control))["accepted"]
+    await control.post("/_emulator/release", json={"deliver": False})
+    refused = await second
+    after = await client.send(a_message("third"))
+
+    assert first.kind is Outcome.DELIVERED and accepted_while_held == 1
+    assert (refused.kind, refused.error_code) == (Outcome.RETRY, "UNAVAILABLE")
+    assert after.kind is Outcome.DELIVERED
+    tokens = [m["token"] for m in (await control.get("/_emulator/messages")).json()]
+    assert tokens == ["first", "third"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +11,6 @@ import sqlalchemy as sa
 from pushnode_dispatcher.adapters import db as tables
 from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
 from pushnode_dispatcher.adapters.pushers import Pusher
-from pushnode_dispatcher.bootstrap import MIGRATIONS
 from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy
 from pushnode_dispatcher.handlers import REGISTRY_HANDLERS, Sender
 from pushnode_shared.consumer import Handler, HandlerContext
@@ -48,14 +46,6 @@ class FakePusher:
     async def push(self, content: PushContent, token: str) -> SendOutcome:
         self.pushed.append((content.notification_id, token))
         return self.answers.pop(0) if self.answers else SendOutcome(Outcome.DELIVERED)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite'}", "dispatcher", MIGRATIONS)
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def handle(db: Database, handlers: Mapping[str, Handler], envelope: Envelope) -> list[Event]:
@@ -123,7 +113,8 @@ async def test_each_platform_is_pushed_through_its_provider_once(db: Database) -
         [("n-1", BROWSER)],
     )
     assert sorted(getattr(e, "provider", "") for e in events) == ["apns", "fcm", "webpush"]
-    assert replayed == []
+    # A replayed batch pushes nobody again; it only publishes the same facts again.
+    assert replayed == events
 
 
 async def test_without_apns_credentials_an_iphone_goes_through_fcm(db: Database) -> None:
@@ -162,7 +153,7 @@ async def test_the_retry_sends_again_and_never_repeats_a_delivered_push(db: Data
 
     assert fcm.pushed == [("n-1", ANDROID), ("n-1", ANDROID)]
     assert attempts(events) == [("DELIVERED", 2)]
-    assert again == [] and replayed == []
+    assert again == events and replayed == []
 
 
 async def test_after_the_last_attempt_the_delivery_is_abandoned(db: Database) -> None:
@@ -243,4 +234,24 @@ async def test_a_client_that_raises_fails_its_push_and_spares_the_others(db: Dat
     replayed = await handle(db, handlers, stored())
 
     assert sorted(attempts(events)) == [("BAD_REQUEST", 1), ("DELIVERED", 1)]
-    assert replayed == [] and len(fcm.pushed) == 1 and len(web.pushed) == 1
+    assert replayed == events and len(fcm.pushed) == 1 and len(web.pushed) == 1
+
+
+async def test_refused_credentials_keep_the_push_for_a_retry_after_the_fix(db: Database) -> None:
+    refused = SendOutcome(Outcome.CREDENTIALS, "auth", retry_after=60.0, error_code="X")
+    fcm = FakePusher(refused)
+    await register(db, ANDROID, Platform.ANDROID)
+    events = await handle(db, sender({Provider.FCM: fcm}).mapping(), stored())
+
+    assert types(events) == ["DeliveryAttempted", "DeliveryRetryScheduled"]
+    assert attempts(events) == [("CREDENTIALS", 1)]
+    retry = events[1]
+    assert isinstance(retry, DeliveryRetryScheduled)
+    assert retry.not_before >= NOW + timedelta(seconds=60)
+
+
+async def test_a_bad_request_is_recorded_and_never_retried(db: Database) -> None:
+    fcm = FakePusher(SendOutcome(Outcome.BAD_REQUEST, "INVALID_ARGUMENT"))
+    await register(db, ANDROID, Platform.ANDROID)
+    events = await handle(db, sender({Provider.FCM: fcm}).mapping(), stored())
+    assert types(events) == ["DeliveryAttempted"] and attempts(events) == [("BAD_REQUEST", 1)]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pushnode_dispatcher import domain
 from pushnode_dispatcher.adapters import db
-from pushnode_dispatcher.domain import PushContent
-from pushnode_dispatcher.handlers import Sender, Target
+from pushnode_dispatcher.domain import PushContent, Target
+from pushnode_dispatcher.handlers import Sender
 from pushnode_shared.caip import parse_account
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
@@ -46,10 +46,12 @@ class ChatPushes:
             return
         wallet = parse_account(stored.to_did).lower
         targets = []
+        logged = await self.sender.log.all_of(ctx.session, stored.message_id)
         for token, platform in await db.devices_of(ctx.session, wallet):
             provider = domain.route(platform, token, self.sender.pushers.keys())
-            if provider is None or await db.sent(ctx.session, stored.message_id, token):
-                continue
-            targets.append(Target(wallet, token, provider))
+            before = logged.get(token)
+            if provider is None or (before is not None and not before.in_flight):
+                continue  # no route, or answered before a crash: never pushed twice
+            targets.append(Target(wallet, token, provider, platform))
         # The sender's own loop: records each send, retries and drops dead tokens alike.
         await self.sender._send(ctx, envelope, chat_push_content(stored), targets, attempt=1)

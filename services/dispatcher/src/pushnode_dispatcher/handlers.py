@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from prometheus_client import Counter
@@ -22,7 +21,8 @@ from pushnode_dispatcher import domain
 from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
 from pushnode_dispatcher.adapters.pushers import Pusher
-from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy
+from pushnode_dispatcher.adapters.sendlog import SendLog, Sent
+from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy, Target
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope, derive_id, utcnow
 from pushnode_shared.events import (
@@ -42,10 +42,17 @@ from pushnode_shared.topics import DELIVERIES, DEVICES, Topic
 
 PRODUCER = "dispatcher"
 log = get_logger(__name__)
-# Sends in flight at once for one notification; the HTTP/2 clients multiplex them.
-SEND_CONCURRENCY = 200
+# Sends in flight at once for one notification (DISPATCHER_SEND_CONCURRENCY).
+SEND_CONCURRENCY = 64
 PUSHES = Counter(
-    "pushnode_dispatcher_pushes_total", "Provider answers to pushes", ["provider", "outcome"]
+    "pushnode_dispatcher_pushes_total",
+    "Provider answers to pushes, by provider, outcome and the provider's reason",
+    ["provider", "outcome", "reason"],
+)
+IN_DOUBT = Counter(
+    "pushnode_dispatcher_in_doubt_resends_total",
+    "Pushes in flight when the sender died, sent again after the restart",
+    ["provider"],
 )
 
 
@@ -86,21 +93,15 @@ async def on_delivery_abandoned(ctx: HandlerContext, envelope: Envelope) -> None
     )
 
 
-REGISTRY_HANDLERS: dict[str, Handler] = {
+DEVICE_HANDLERS: dict[str, Handler] = {
     "DeviceRegistered": on_device_registered,
     "DeviceUnregistered": on_device_unregistered,
+}
+STATUS_HANDLERS: dict[str, Handler] = {
     "DeliveryAttempted": on_delivery_attempted,
     "DeliveryAbandoned": on_delivery_abandoned,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One device to push to, and the provider its registration routes to."""
-
-    wallet: str
-    token: str
-    provider: Provider
+REGISTRY_HANDLERS: dict[str, Handler] = DEVICE_HANDLERS | STATUS_HANDLERS
 
 
 class Sender:
@@ -111,10 +112,14 @@ class Sender:
         pushers: Mapping[Provider, Pusher],
         policy: RetryPolicy | None = None,
         clock: Callable[[], datetime] = utcnow,
+        log: SendLog | None = None,
+        concurrency: int = SEND_CONCURRENCY,
     ) -> None:
         self.pushers = dict(pushers)
+        self.concurrency = concurrency
         self.policy = policy or RetryPolicy()
         self.clock = clock
+        self.log = log or SendLog(None)
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler, for the consumer of messages-stored."""
@@ -128,35 +133,68 @@ class Sender:
         stored = payload_of(envelope, MessageStored)
         if not self.pushers:
             return
-        targets = await self._targets(ctx, stored)
-        await self._send(ctx, envelope, PushContent.of(stored), targets, attempt=1)
+        content = PushContent.of(stored)
+        targets, settled = await self._targets(ctx, stored)
+        self._republish(ctx, envelope, content, settled)
+        await self._send(ctx, envelope, content, targets, attempt=1)
 
     async def on_retry_scheduled(self, ctx: HandlerContext, envelope: Envelope) -> None:
         retry = payload_of(envelope, DeliveryRetryScheduled)
         provider = Provider(retry.provider)
         if provider not in self.pushers:
             return  # the provider was switched off since; nothing can send it
-        before = await db.sent(ctx.session, retry.notification_id, retry.device_token)
+        content = PushContent.of_retry(retry)
+        before = await self.log.get(ctx.session, retry.notification_id, retry.device_token)
         if before is not None and (
-            before.outcome == Outcome.DELIVERED.value or before.attempts >= retry.attempt
+            before.attempts > retry.attempt
+            or (before.delivered and before.attempts < retry.attempt)
         ):
-            return  # delivered, or this attempt was already made: never push twice
+            return  # delivered, or a later attempt was already made: never push twice
+        if before is not None and before.attempts == retry.attempt and not before.in_flight:
+            # This attempt was answered and the process died before publishing: facts only.
+            self._republish(ctx, envelope, content, [before])
+            return
         if not await db.is_registered(ctx.session, retry.wallet, retry.device_token):
             return  # the wallet (or a provider) removed the device meanwhile
-        target = Target(retry.wallet, retry.device_token, provider)
-        await self._send(ctx, envelope, PushContent.of_retry(retry), [target], retry.attempt)
+        if before is not None and before.in_flight and before.attempts == retry.attempt:
+            IN_DOUBT.labels(provider.value).inc()
+        platform = before.target.platform if before is not None else ""
+        target = Target(retry.wallet, retry.device_token, provider, platform)
+        await self._send(ctx, envelope, content, [target], retry.attempt)
 
-    async def _targets(self, ctx: HandlerContext, stored: MessageStored) -> list[Target]:
+    async def _targets(
+        self, ctx: HandlerContext, stored: MessageStored
+    ) -> tuple[list[Target], list[Sent]]:
+        """Devices to push now, and devices already answered (a replay after a crash)."""
         targets: dict[str, Target] = {}
-        for recipient in domain.pushable(stored):
+        settled: list[Sent] = []
+        seen: set[str] = set()  # a token two wallets registered is pushed once
+        recipients = domain.pushable(stored)
+        logged = await self.log.all_of(ctx.session, stored.notification_id) if recipients else {}
+        for recipient in recipients:
             for token, platform in await db.devices_of(ctx.session, recipient.address):
                 provider = domain.route(platform, token, self.pushers.keys())
-                if provider is None or token in targets:
+                if provider is None or token in targets or token in seen:
                     continue
-                if await db.sent(ctx.session, stored.notification_id, token) is not None:
-                    continue
-                targets[token] = Target(recipient.address, token, provider)
-        return list(targets.values())
+                seen.add(token)
+                before = logged.get(token)
+                if before is not None:
+                    if before.attempts > 1:
+                        continue  # later attempts belong to the retry consumer
+                    if not before.in_flight:
+                        settled.append(before)
+                        continue
+                    IN_DOUBT.labels(provider.value).inc()
+                    log.warning("push in flight at a crash is sent again", provider=provider)
+                targets[token] = Target(recipient.address, token, provider, platform)
+        return list(targets.values()), settled
+
+    def _republish(
+        self, ctx: HandlerContext, cause: Envelope, content: PushContent, settled: list[Sent]
+    ) -> None:
+        """Publish again the facts of pushes answered before a crash (same event ids)."""
+        for sent in settled:
+            self._publish(ctx, cause, content, sent.target, sent.answer(), sent.attempts)
 
     async def _send(
         self,
@@ -166,23 +204,46 @@ class Sender:
         targets: list[Target],
         attempt: int,
     ) -> None:
-        for start in range(0, len(targets), SEND_CONCURRENCY):
-            chunk = targets[start : start + SEND_CONCURRENCY]
-            results = await asyncio.gather(
-                *(self.pushers[t.provider].push(content, t.token) for t in chunk),
-                return_exceptions=True,
+        nid = content.notification_id
+        settler = _Settler(self.log, ctx, nid, attempt)
+        for start in range(0, len(targets), self.concurrency):
+            chunk = targets[start : start + self.concurrency]
+            await self.log.claim(ctx.session, nid, chunk, attempt)
+            answers = await asyncio.gather(
+                *(self._push(content, t, settler) for t in chunk),
             )
-            for target, result in zip(chunk, results, strict=True):
-                outcome = _as_outcome(result)
-                PUSHES.labels(target.provider.value, outcome.kind.value).inc()
-                nid = content.notification_id
-                await db.record_send(ctx.session, nid, target.token, outcome.kind.value, attempt)
-                for topic, event, tag in self._facts(content, target, outcome, attempt):
-                    ident = derive_id(cause.event_id, tag, target.token)
-                    envelope = wrap(
-                        event, producer=PRODUCER, event_id=ident, causation_id=cause.event_id
-                    )
-                    ctx.publish(topic, envelope)
+            await settler.flush()
+            for target, outcome in answers:
+                reason = _reason(outcome)
+                PUSHES.labels(target.provider.value, outcome.kind.value, reason).inc()
+                self._publish(ctx, cause, content, target, outcome, attempt)
+
+    async def _push(
+        self, content: PushContent, target: Target, settler: _Settler
+    ) -> tuple[Target, SendOutcome]:
+        try:
+            result: SendOutcome | BaseException = await self.pushers[target.provider].push(
+                content, target.token
+            )
+        except Exception as exc:
+            result = exc
+        outcome = _as_outcome(result)
+        await settler.settle(target, outcome)
+        return target, outcome
+
+    def _publish(
+        self,
+        ctx: HandlerContext,
+        cause: Envelope,
+        content: PushContent,
+        target: Target,
+        outcome: SendOutcome,
+        attempt: int,
+    ) -> None:
+        for topic, event, tag in self._facts(content, target, outcome, attempt):
+            ident = derive_id(cause.event_id, tag, target.token)
+            envelope = wrap(event, producer=PRODUCER, event_id=ident, causation_id=cause.event_id)
+            ctx.publish(topic, envelope)
 
     def _facts(
         self, content: PushContent, target: Target, outcome: SendOutcome, attempt: int
@@ -198,7 +259,8 @@ class Sender:
                 wallet=target.wallet, device_token=target.token, reason=reason
             )
             facts.append((DEVICES, gone, "drop-token"))
-        if outcome.kind is not Outcome.RETRY:
+        # Refused credentials are the app's fault, not the message's: it waits for the fix.
+        if outcome.kind not in (Outcome.RETRY, Outcome.CREDENTIALS):
             return facts
         if self.policy.gives_up_after(attempt):
             abandoned = DeliveryAbandoned(
@@ -208,6 +270,7 @@ class Sender:
                 provider=provider,
                 attempts=attempt,
                 detail=outcome.detail,
+                platform=target.platform or None,
             )
             facts.append((DELIVERIES, abandoned, "abandoned"))
             return facts
@@ -225,6 +288,39 @@ class Sender:
         )
         facts.append((DELIVERIES, retry, "retry"))
         return facts
+
+
+class _Settler:
+    """Records answers as they arrive, many per commit: one commit runs at a time and takes
+    every answer that arrived while the previous one ran. So an answered push is in the log
+    within a commit or two of its answer, not only when its whole chunk is done."""
+
+    def __init__(self, log: SendLog, ctx: HandlerContext, nid: str, attempt: int) -> None:
+        self.log, self.ctx, self.nid, self.attempt = log, ctx, nid, attempt
+        self.pending: list[tuple[Target, SendOutcome]] = []
+        self.lock = asyncio.Lock()
+
+    async def settle(self, target: Target, outcome: SendOutcome) -> None:
+        self.pending.append((target, outcome))
+        await self.flush()
+
+    async def flush(self) -> None:
+        async with self.lock:
+            if not self.pending:
+                return  # an earlier holder of the lock took this answer along
+            answers, self.pending = self.pending, []
+            await self.log.settle(self.ctx.session, self.nid, answers, self.attempt)
+
+
+def _reason(outcome: SendOutcome) -> str:
+    """A bounded label for the metric: the provider's error code, else what kind of failure."""
+    if outcome.kind is Outcome.DELIVERED:
+        return "ok"
+    if outcome.error_code:
+        return outcome.error_code[:40]
+    if outcome.http_status is not None:
+        return f"http_{outcome.http_status}"
+    return "network" if outcome.detail.startswith("network error") else "local"
 
 
 def _as_outcome(result: SendOutcome | BaseException) -> SendOutcome:
@@ -253,4 +349,5 @@ def _attempted(
         outcome=DeliveryOutcome[outcome.kind.name],
         detail=outcome.detail or (outcome.message_name or ""),
         attempt=attempt,
+        platform=target.platform or None,
     )

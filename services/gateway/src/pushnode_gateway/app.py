@@ -12,6 +12,7 @@ from pushnode_gateway.api import (
     channels,
     chat,
     chat_reads,
+    deliveries,
     feed_reads,
     feeds,
     ipfs,
@@ -62,6 +63,7 @@ def create_app(
         api.include_router(module.router, prefix="/apis")
     for module in (users, chat, chat_reads):  # Push Chat (issue [E])
         api.include_router(module.router, prefix="/apis")
+    api.include_router(deliveries.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)
     install_console(api, settings, readiness)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from pushnode_gateway import delivery_view
 from pushnode_gateway.adapters import chat_db, db, read_model
 from pushnode_gateway.app import create_app
 from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
@@ -21,7 +22,14 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CHATS, MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS, USERS
+from pushnode_shared.topics import (
+    CHATS,
+    DELIVERIES,
+    MESSAGES_STORED,
+    PROTOCOL_DECISIONS,
+    UPLOADS,
+    USERS,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -64,6 +72,12 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=ChatHandlers(None, waiters).mapping(),  # CHATS pushes: the live feed
         offsets=db.offsets,
     )
+    deliveries = ConsumerSpec(
+        name="gateway-deliveries",
+        topics=(DELIVERIES,),
+        handlers=delivery_view.HANDLERS,
+        offsets=db.offsets,
+    )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
     sockets.history = FeedHistory(database)
     producer = Producer(settings.kafka_bootstrap, "gateway")
@@ -71,9 +85,14 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[feeds, protocol, uploads, users, chats],
-        projections=[feeds, protocol, uploads, users, chats],
-        state_tables=db.STATE_TABLES + read_model.STATE_TABLES + chat_db.STATE_TABLES,
+        consumers=[feeds, protocol, uploads, users, chats, deliveries],
+        projections=[feeds, protocol, uploads, users, chats, deliveries],
+        state_tables=[
+            *db.STATE_TABLES,
+            *read_model.STATE_TABLES,
+            *chat_db.STATE_TABLES,
+            *delivery_view.STATE_TABLES,
+        ],
     )
     live = LiveFeed(settings.kafka_bootstrap, sockets)
     node.tasks.append(live.run)

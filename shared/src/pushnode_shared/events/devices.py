@@ -70,6 +70,8 @@ class DeliveryAttempted(Event):
     outcome: DeliveryOutcome
     detail: str
     attempt: int
+    # The registration's platform (android, ios, web) for status pages; older records lack it.
+    platform: str | None = None
 
     def key(self) -> str:
         return self.notification_id
@@ -111,6 +113,7 @@ class DeliveryAbandoned(Event):
     provider: str
     attempts: int
     detail: str
+    platform: str | None = None
 
     def key(self) -> str:
         return self.notification_id

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +36,13 @@ sends = sa.Table(
     sa.Column("outcome", sa.String(20), nullable=False),
     # The number of the latest attempt handed to the provider (1 for the first send).
     sa.Column("attempts", sa.Integer, nullable=False, server_default="1"),
+    # The provider's whole answer, so a replay can publish the facts without pushing again.
+    sa.Column("wallet", sa.String(42), nullable=True),
+    sa.Column("provider", sa.String(10), nullable=True),
+    sa.Column("platform", sa.String(10), nullable=True),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("error_code", sa.String(64), nullable=True),
+    sa.Column("retry_after", sa.Float, nullable=True),
 )
 offsets = offsets_table(metadata, "dispatcher")
 STATE_TABLES = [devices.name, deliveries.name]
@@ -117,34 +122,3 @@ async def is_registered(session: AsyncSession, wallet: str, token: str) -> bool:
     where = (devices.c.wallet == wallet) & (devices.c.device_token == token)
     row = (await session.execute(sa.select(devices.c.platform).where(where))).first()
     return row is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    """The sender's record for one (notification, device): last outcome and attempt number."""
-
-    outcome: str
-    attempts: int
-
-
-async def sent(session: AsyncSession, nid: str, token: str) -> Sent | None:
-    """What was already handed to a provider for this device, if anything."""
-    where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
-    row = (await session.execute(sa.select(sends.c.outcome, sends.c.attempts).where(where))).first()
-    return None if row is None else Sent(row.outcome, row.attempts)
-
-
-async def record_send(
-    session: AsyncSession, nid: str, token: str, outcome: str, attempt: int = 1
-) -> None:
-    """Remember a hand-off and its attempt number, in the sender's transaction."""
-    where = (sends.c.notification_id == nid) & (sends.c.device_token == token)
-    result = await session.execute(
-        sa.update(sends).where(where).values(outcome=outcome, attempts=attempt)
-    )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        await session.execute(
-            sa.insert(sends).values(
-                notification_id=nid, device_token=token, outcome=outcome, attempts=attempt
-            )
-        )

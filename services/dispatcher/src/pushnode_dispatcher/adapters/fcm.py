@@ -59,6 +59,8 @@ class Notification(_Model):
 
 class AndroidConfig(_Model):
     priority: Literal["NORMAL", "HIGH"] | None = None
+    # A later message with the same key replaces an undelivered earlier one on the device.
+    collapse_key: str | None = None
 
 
 class ApnsConfig(_Model):
@@ -101,7 +103,8 @@ class FcmMessage(_Model):
 
 _BY_ERROR_CODE = {
     "UNREGISTERED": Outcome.DROP_TOKEN,
-    "SENDER_ID_MISMATCH": Outcome.CREDENTIALS,
+    # The token was issued to another sender: our credentials are fine, the token is useless.
+    "SENDER_ID_MISMATCH": Outcome.DROP_TOKEN,
     "THIRD_PARTY_AUTH_ERROR": Outcome.CREDENTIALS,
     "QUOTA_EXCEEDED": Outcome.RETRY,
     "UNAVAILABLE": Outcome.RETRY,
