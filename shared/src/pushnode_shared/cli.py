@@ -17,6 +17,7 @@ from pushnode_shared.service import (
     state_hash_node,
 )
 from pushnode_shared.settings import SharedSettings
+from pushnode_shared.untrusted import keep_recursion_limit_safe
 
 
 def services() -> dict[str, ServiceSpec]:
@@ -71,6 +72,7 @@ async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pushnode` console script."""
     registry = services()
+    keep_recursion_limit_safe()  # loading the services imported py_ecc (see untrusted.py)
     args = _parser(sorted(registry)).parse_args(argv)
     return asyncio.run(_dispatch(args, registry))
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pushnode_shared.events.notifications import RejectReason
+from pushnode_shared.untrusted import BadJson, load_json
 
 # Field limits of the payload standard (reference §2.5).
 TITLE_MAX, BODY_MAX, ASUB_MAX, AMSG_MAX = 50, 180, 80, 500
 NOTIFICATION_TYPES = {"1": "broadcast", "3": "targeted", "4": "subset"}
+# ASCII digits only: str.isdigit() admits "²", which int() refuses.
+_STORAGE_TYPE = re.compile(r"[0-9]{1,3}")
 
 
 class PayloadError(ValueError):
@@ -52,7 +55,7 @@ def parse_proof(proof: str) -> Proof:
 def parse_identity(identity: str) -> Identity:
     """Parse `<type>+<rest>`; type 2 carries the payload JSON inline."""
     kind, sep, rest = identity.partition("+")
-    if not sep or not kind.isdigit():
+    if not sep or not _STORAGE_TYPE.fullmatch(kind):
         raise PayloadError(RejectReason.BAD_IDENTITY, "identity is not <type>+<rest>")
     storage_type = int(kind)
     if storage_type == 2:
@@ -66,9 +69,9 @@ def parse_identity(identity: str) -> Identity:
 
 def _parse_json_payload(text: str) -> dict[str, Any]:
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PayloadError(RejectReason.BAD_PAYLOAD, f"payload is not JSON: {exc.msg}") from exc
+        payload = load_json(text)
+    except BadJson as exc:
+        raise PayloadError(RejectReason.BAD_PAYLOAD, f"payload is not JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise PayloadError(RejectReason.BAD_PAYLOAD, "payload is not a JSON object")
     check_payload(payload)
