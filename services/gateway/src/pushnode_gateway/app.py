@@ -17,6 +17,7 @@ from pushnode_gateway.api import (
 )
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
+from pushnode_gateway.openapi import install_openapi
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.db import Database
 from pushnode_shared.ipfs import BlockStore
@@ -43,6 +44,7 @@ def create_app(
         allow_headers=["*"],
     )
     install_error_handlers(api)
+    install_openapi(api)
     for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
         api.include_router(module.router, prefix="/apis")
     for route in health_routes(readiness):

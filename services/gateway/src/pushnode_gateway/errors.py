@@ -5,6 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+HTTP_REASONS = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
 class ApiError(Exception):
@@ -34,5 +37,13 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         return JSONResponse(body, status_code=400)
 
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette's own answers (no such route, method not allowed) in the same shape.
+        assert isinstance(exc, HTTPException)
+        reason = HTTP_REASONS.get(exc.status_code, "HTTP_ERROR")
+        body = {"error": {"reason": reason, "message": str(exc.detail)}}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
     app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_request)
