@@ -43,10 +43,10 @@ def parse_account(text: str) -> Account:
     """Parse `eip155:<chain>:0x…`, `eip155:0x…` or `0x…` into an Account (checksummed)."""
     parts = text.strip().split(":")
     if len(parts) == 3 and parts[0] == "eip155" and _CHAIN_ID.fullmatch(parts[1]):
+        if int(parts[1]) > MAX_CHAIN_ID:
+            raise BadAddress(f"chain id {parts[1]} is out of range")
         chain: int | None = int(parts[1])
         raw = parts[2]
-        if chain > MAX_CHAIN_ID:
-            raise BadAddress(f"chain id {parts[1]} is out of range")
     elif len(parts) == 2 and parts[0] == "eip155":
         chain, raw = None, parts[1]
     elif len(parts) == 1:

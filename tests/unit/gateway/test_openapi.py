@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka.errors import KafkaTimeoutError
 from eth_account import Account
 
 from pushnode_shared.chains import LOCAL_CHAINS
+from pushnode_shared.testing import InMemoryProducer
 from tests.unit.gateway.test_api import notification
 
 CHAIN = LOCAL_CHAINS[0]
@@ -93,3 +95,19 @@ async def test_a_body_json_cannot_parse_gets_a_reason(client: httpx.AsyncClient)
     assert response.status_code == 400
     assert response.json()["error"]["reason"] in ("INVALID_REQUEST", "BAD_REQUEST")
     assert json.dumps(response.json())
+
+
+async def test_an_unreachable_log_is_a_503_to_retry_not_a_500(
+    client: httpx.AsyncClient,
+    producer: InMemoryProducer,
+    anvil_keys: tuple[str, ...],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broker_down(*_: object) -> None:
+        raise KafkaTimeoutError()
+
+    monkeypatch.setattr(producer, "publish", broker_down)
+    response = await client.post("/apis/v1/payloads/", json=notification(anvil_keys[1]))
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"]["reason"] == "LOG_UNAVAILABLE"

@@ -49,7 +49,7 @@ def _error_response(description: str) -> dict[str, Any]:
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
-    """Replace FastAPI's 422 by the gateway's 400 and a 4XX range on every operation."""
+    """Replace FastAPI's 422 by the gateway's 400, a 4XX range and a 503 on every operation."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     error_schema = ErrorPublic.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(error_schema.pop("$defs", {}))
@@ -64,6 +64,7 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
             responses.pop("422", None)
             responses.setdefault("400", _error_response("The request is malformed"))
             responses.setdefault("4XX", _error_response("The request cannot be served"))
+            responses.setdefault("503", _error_response("The event log is unreachable; retry"))
     return schema
 
 
