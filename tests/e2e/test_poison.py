@@ -15,14 +15,18 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from eth_account import Account
 
 from pushnode_shared.envelope import Envelope, from_record, to_record
 from pushnode_shared.events import EventDeadLettered, registered, unwrap
 from pushnode_shared.topics import CATALOGUE, DEAD_LETTERS, Topic
 from tests.e2e.conftest import RunningNode
+from tests.e2e.test_notification_path import CHAIN_ID, RPC, wait_for
+from tests.support.devchain import deploy_module, fresh_wallet
 from tests.support.traffic import open_traffic
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
@@ -132,3 +136,29 @@ async def test_poison_on_every_topic_is_dead_lettered_and_the_pipeline_keeps_flo
             assert letter.reason
     for topic, records in typed.items():
         assert records & set(parked), f"no unreadable envelope on {topic} was dead-lettered"
+
+
+async def test_a_channel_with_a_nul_in_its_on_chain_identity_stalls_nothing(
+    node: RunningNode,
+) -> None:
+    # Anyone can write any bytes into a channel's identity; PostgreSQL text refuses NUL.
+    deploy = deploy_module()
+    w3 = deploy.connect(RPC, CHAIN_ID)
+    odd_key = fresh_wallet(w3, deploy)
+    deploy.create_channel(w3, odd_key, b"1+bafkrei\x00nul")
+    odd = Account.from_key(odd_key).address
+    async with httpx.AsyncClient(timeout=15) as http:
+        traffic = await open_traffic(node, http)  # created after it, on any partition
+        try:
+            await traffic.send(5)
+            feed = await traffic.feed_gap(90)
+        finally:
+            await traffic.close()
+
+        async def listed() -> dict[str, Any] | None:
+            response = await http.get(f"{node.gateway}/apis/v1/channels/eip155:{CHAIN_ID}:{odd}")
+            return response.json() if response.status_code == 200 else None
+
+        channel = await wait_for("the odd channel listed", listed, 60)
+    assert feed.closed, f"feed after the odd channel: {feed}"
+    assert channel["channel"].lower().endswith(odd.lower()[2:])

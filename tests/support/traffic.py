@@ -21,6 +21,7 @@ import pytest
 import socketio
 from eth_account import Account
 
+from pushnode_shared.envelope import derive_id
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_notification_path import (
     CHAIN_ID,
@@ -67,7 +68,9 @@ class Traffic:
     channel_key: str
     subscriber: str
     comm: str
+    subscriber_key: str = ""
     socket: socketio.AsyncClient | None = None
+    sids: dict[str, str] = field(default_factory=dict)  # notification id (sid) -> uid
     acknowledged: set[str] = field(default_factory=set)
     in_order: list[str] = field(default_factory=list)  # as acknowledged, one at a time
     socket_items: list[dict[str, Any]] = field(default_factory=list)
@@ -82,6 +85,7 @@ class Traffic:
     async def send_one(self) -> str:
         body = signed_payload(self.channel_key, self.comm, [self.subscriber])
         uid = uid_of(body["verificationProof"])
+        self.sids[derive_id("notification", body["verificationProof"])] = uid
         url = self.node.gateway + "/apis/v1/payloads/"
         while True:
             try:
@@ -150,7 +154,7 @@ async def open_traffic(node: RunningNode, http: httpx.AsyncClient) -> Traffic:
     channel_key, user_key = fresh_wallet(w3, deploy), fresh_wallet(w3, deploy, push=0)
     await channel_with_subscriber(http, node, deploy, w3, channel_key, user_key)
     subscriber = Account.from_key(user_key).address
-    traffic = Traffic(node, http, channel_key, subscriber, deploy.comm_address(CHAIN_ID))
+    traffic = Traffic(node, http, channel_key, subscriber, deploy.comm_address(CHAIN_ID), user_key)
     client = socketio.AsyncClient(reconnection=True)
     client.on("userFeeds", traffic.socket_items.append)
     await client.connect(
