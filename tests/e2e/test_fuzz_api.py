@@ -91,5 +91,6 @@ def test_fuzzed_requests_get_documented_answers_and_never_a_server_error(
     assert done.returncode == 0, done.stdout[-12_000:] + done.stderr[-4_000:]
     sent = interactions(report)
     statuses = Counter((item.get("response") or {}).get("status_code") for item in sent)
+    print(f"schemathesis sent {len(sent)} requests ({examples} examples per operation): {statuses}")
     assert len(sent) >= MIN_REQUESTS, f"only {len(sent)} requests were sent: {statuses}"
     assert not [code for code in statuses if code is None or code >= 500], statuses

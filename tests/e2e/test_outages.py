@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -24,16 +27,30 @@ CATCH_UP_SECONDS = 120 * SCALE
 pytestmark = pytest.mark.timeout(300 * SCALE)
 
 
-async def outage(component: str, seconds: float) -> None:
+@asynccontextmanager
+async def stopped(component: str) -> AsyncIterator[None]:
+    """The component is down inside the block, and back up (and ready) after it, always."""
+    started = time.monotonic()
     await asyncio.to_thread(stack, "down", component)
     try:
-        await asyncio.sleep(seconds)
+        yield
     finally:
         await asyncio.to_thread(stack, "up", component)
+        print(f"{component} away for {time.monotonic() - started:.1f} s (stop, wait, start)")
+
+
+async def outage(component: str, seconds: float) -> None:
+    async with stopped(component):
+        await asyncio.sleep(seconds)
 
 
 async def assert_users_saw_each_once_in_order(traffic: Traffic) -> None:
+    started = time.monotonic()
     feed = await traffic.feed_gap(CATCH_UP_SECONDS)
+    print(
+        f"{len(traffic.acknowledged)} acknowledged, all in the feed"
+        f" {time.monotonic() - started:.1f} s after the last; retried: {dict(traffic.refusals)}"
+    )
     assert feed.closed, f"feed: {feed} (retries: {traffic.refusals})"
     sockets = await traffic.socket_gap(30)
     assert sockets.closed, f"socket: {sockets}"
@@ -63,13 +80,10 @@ async def test_notifications_while_kubo_is_down_arrive_once_it_is_back(node: Run
         traffic = await open_traffic(node, http)
         try:
             await traffic.send(10 * SCALE)
-            await asyncio.to_thread(stack, "down", "kubo")
-            try:
-                # Accepted and validated now; stored (and so in feeds) only once kubo is back.
+            async with stopped("kubo"):
+                # Accepted and validated now; stored (and so in feeds) once kubo is back.
                 await traffic.send(10 * SCALE)
                 await asyncio.sleep(KUBO_DOWN_SECONDS)
-            finally:
-                await asyncio.to_thread(stack, "up", "kubo")
             await traffic.send(10 * SCALE)
             await assert_users_saw_each_once_in_order(traffic)
         finally:
