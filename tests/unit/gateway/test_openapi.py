@@ -3,7 +3,6 @@ gets one of them (the fuzz test in tests/e2e/test_fuzz_api.py holds the running 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -47,7 +46,7 @@ async def test_the_documented_error_body_is_what_a_bad_request_gets(
 @pytest.mark.parametrize(
     ("method", "path", "status", "reason"),
     [
-        ("GET", "/apis/v1/no-such-route", 404, "NOT_FOUND"),
+        ("GET", "/apis/v1/no-such-route", 404, "NO_ROUTE"),
         ("PUT", "/apis/v1/payloads/", 405, "METHOD_NOT_ALLOWED"),
         ("GET", "/apis/v1/users/0x" + "ab" * 20 + "/feeds?page=1000001", 400, "INVALID_REQUEST"),
         (
@@ -93,8 +92,7 @@ async def test_a_body_json_cannot_parse_gets_a_reason(client: httpx.AsyncClient)
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 400
-    assert response.json()["error"]["reason"] in ("INVALID_REQUEST", "BAD_REQUEST")
-    assert json.dumps(response.json())
+    assert response.json()["error"]["reason"] in ("INVALID_REQUEST", "HTTP_400")
 
 
 async def test_an_unreachable_log_is_a_503_to_retry_not_a_500(

@@ -6,9 +6,10 @@ from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-HTTP_REASONS = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+# Routing errors Starlette raises itself (routes raise ApiError): no such path, wrong method.
+HTTP_REASONS = {404: "NO_ROUTE", 405: "METHOD_NOT_ALLOWED"}
 
 
 class ApiError(Exception):
@@ -39,9 +40,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=400)
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:
-        # Starlette's own answers (no such route, method not allowed) in the same shape.
-        assert isinstance(exc, HTTPException)
-        reason = HTTP_REASONS.get(exc.status_code, "HTTP_ERROR")
+        assert isinstance(exc, StarletteHTTPException)
+        reason = HTTP_REASONS.get(exc.status_code, f"HTTP_{exc.status_code}")
         body = {"error": {"reason": reason, "message": str(exc.detail)}}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
@@ -53,5 +53,5 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(KafkaError, log_unavailable)
-    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_request)
