@@ -9,6 +9,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 TEST_VAR := $(ROOT)/var/test
 
 .PHONY: install up down demo status bench test test-unit test-integration test-e2e lint fmt contracts
+.PHONY: test-reliability
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
@@ -55,6 +56,12 @@ test-unit: install
 
 test-integration test-e2e: install
 	@PYTEST_PATHS="tests/$(subst test-,,$@)" devstack/bin/test-run
+
+# The heavy reliability runs: ten times the traffic, kubo down 30 s, a 20,000-request fuzz.
+test-reliability: install
+	@RELIABILITY_SCALE=10 RELIABILITY_KUBO_DOWN_SECONDS=30 RELIABILITY_KAFKA_DOWN_SECONDS=10 \
+	  FUZZ_REQUESTS=20000 PYTEST_PATHS="tests/e2e/test_outages.py tests/e2e/test_poison.py \
+	  tests/e2e/test_crash.py tests/e2e/test_fuzz_api.py" devstack/bin/test-run
 
 bench: install
 	@SCENARIO="$(SCENARIO)" devstack/bin/bench-run

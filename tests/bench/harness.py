@@ -8,6 +8,7 @@ so a noisy shared machine moves figure and ceiling together and the ratio stays 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import platform
 import sys
@@ -35,6 +36,22 @@ class Row:
 
 
 Scenario = Callable[[argparse.Namespace], Awaitable[list[Row]]]
+# How often the running scenario's progress line is printed (seconds).
+PROGRESS_EVERY = 5.0
+_progress: dict[str, str] = {}
+
+
+def report(status: str) -> None:
+    """A scenario's latest count ("1,200/2,000 on the socket"); the progress line shows it."""
+    _progress["status"] = status
+
+
+async def _show_progress(name: str, started: float) -> None:
+    while True:
+        await asyncio.sleep(PROGRESS_EVERY)
+        elapsed = time.monotonic() - started
+        status = _progress.get("status", "running")
+        print(f"[bench] {name}: {status} ({elapsed:.0f} s)", file=sys.stderr, flush=True)
 
 
 def print_table(rows: list[Row]) -> None:
@@ -70,6 +87,14 @@ async def run(scenarios: dict[str, Scenario], args: argparse.Namespace) -> list[
     chosen = [args.scenario] if args.scenario else list(scenarios)
     rows: list[Row] = []
     for name in chosen:
-        print(f"[bench] {name} ...", file=sys.stderr)
-        rows.extend(await scenarios[name](args))
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        _progress.clear()
+        ticker = asyncio.create_task(_show_progress(name, started))
+        try:
+            rows.extend(await scenarios[name](args))
+        finally:
+            ticker.cancel()
+        took = time.monotonic() - started
+        print(f"[bench] {name}: done in {took:.0f} s", file=sys.stderr, flush=True)
     return rows

@@ -24,7 +24,7 @@ from eth_account import Account
 from pushnode_shared.envelope import derive_id
 from pushnode_shared.kafka import ensure_topics
 from pushnode_shared.topics import Topic
-from tests.bench.harness import Row
+from tests.bench.harness import Row, report
 from tests.e2e.test_notification_path import CHAIN_ID, RPC, signed_payload, wait_for
 from tests.support.devchain import deploy_module, fresh_wallet
 
@@ -78,6 +78,7 @@ async def measure_node(count: int) -> tuple[float, list[float]]:
 
         def on_feed(item: dict[str, Any]) -> None:
             arrived[item["sid"]] = time.perf_counter()
+            report(f"{len(sent):,} accepted, {len(arrived):,}/{count:,} on the socket")
             if len(arrived) >= count:
                 done.set()
 

@@ -9,6 +9,11 @@ from functools import lru_cache
 from eth_utils.address import is_address, to_checksum_address
 
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+# ASCII digits that fit a signed 64-bit column: str.isdigit() admits superscripts and other
+# scripts' digits, and an unbounded number would reach the database (or int()'s digit limit)
+# as a server error.
+_CHAIN_ID = re.compile(r"[0-9]{1,19}")
+MAX_CHAIN_ID = 2**63 - 1
 
 
 class BadAddress(ValueError):
@@ -40,7 +45,9 @@ class Account:
 def parse_account(text: str) -> Account:
     """Parse `eip155:<chain>:0x…`, `eip155:0x…` or `0x…` into an Account (checksummed)."""
     parts = text.strip().split(":")
-    if len(parts) == 3 and parts[0] == "eip155" and parts[1].isdigit():
+    if len(parts) == 3 and parts[0] == "eip155" and _CHAIN_ID.fullmatch(parts[1]):
+        if int(parts[1]) > MAX_CHAIN_ID:
+            raise BadAddress(f"chain id {parts[1]} is out of range")
         chain: int | None = int(parts[1])
         raw = parts[2]
     elif len(parts) == 2 and parts[0] == "eip155":

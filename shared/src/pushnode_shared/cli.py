@@ -20,6 +20,7 @@ from pushnode_shared.service import (
 )
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import CATALOGUE
+from pushnode_shared.untrusted import keep_recursion_limit_safe
 
 
 def services() -> dict[str, ServiceSpec]:
@@ -110,6 +111,7 @@ async def _dead_letters(args: argparse.Namespace, bootstrap: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pushnode` console script."""
     registry = services()
+    keep_recursion_limit_safe()  # loading the services imported py_ecc (see untrusted.py)
     args = _parser(sorted(registry)).parse_args(argv)
     return asyncio.run(_dispatch(args, registry))
 

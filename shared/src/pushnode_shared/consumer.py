@@ -40,6 +40,22 @@ class TransientError(Exception):
 
 
 TRANSIENT = (TransientError, DBAPIError, OSError, httpx.TransportError, KafkaError)
+# SQLSTATE classes a retry cannot cure: data exception (a NUL character PostgreSQL text
+# refuses, a value out of a column's range), integrity violation, syntax or access rule. The
+# same record fails the same way every time; retried as transient it stalled its partition for
+# good, so it is poison, parked like any handler bug. (SQLAlchemy's asyncpg dialect reports
+# most of these as a plain DBAPIError, so the class alone cannot tell.)
+REFUSED_BY_DATABASE = ("22", "23", "42")
+
+
+def retryable(exc: BaseException) -> bool:
+    """Transient (a dependency away), unless the database refused the record itself."""
+    if not isinstance(exc, TRANSIENT):
+        return False
+    if isinstance(exc, DBAPIError):
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return not (isinstance(code, str) and code[:2] in REFUSED_BY_DATABASE)
+    return True
 
 
 @dataclass
@@ -311,9 +327,9 @@ async def _commit_batch(
         if not isolate:
             try:
                 await ctx.flush()
-            except TRANSIENT:
-                raise
             except Exception as exc:  # a bad row in the buffers: find it record by record
+                if retryable(exc):
+                    raise
                 raise _PoisonRecord from exc
         if spec.finish is not None:
             await spec.finish(ctx)
@@ -339,18 +355,18 @@ async def _handle(
     if not isolate:
         try:
             await handler(ctx, envelope)
-        except TRANSIENT:
-            raise
         except Exception as exc:
+            if retryable(exc):
+                raise
             raise _PoisonRecord from exc
         return
     try:
         async with ctx.session.begin_nested():
             await handler(ctx, envelope)
             await ctx.flush()  # this record's rows only, inside its savepoint
-    except TRANSIENT:
-        raise
     except Exception as exc:  # a poison record is parked, the stream keeps flowing
+        if retryable(exc):
+            raise
         ctx.discard()
         log.error("handler failed", consumer=spec.name, type=envelope.type, error=repr(exc))
         _dead_letter(spec, ctx, record, f"{type(exc).__name__}: {exc}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pushnode_shared.untrusted import BadJson, load_json
 
 ENVELOPE_VERSION = 1
 # Stable namespace so ids derived from natural keys (chain log position, input event id)
@@ -69,8 +70,8 @@ def from_record(value: bytes | None, headers: Sequence[Header] = ()) -> Envelope
     if value is None:
         raise MalformedEvent("record has no value")
     try:
-        data = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = load_json(value)
+    except BadJson as exc:
         raise MalformedEvent(f"body is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise MalformedEvent("body is not a JSON object")

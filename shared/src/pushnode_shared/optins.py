@@ -22,6 +22,7 @@ from pushnode_shared.signatures import (
     recover_typed_signer,
     subscribe_v1_typed_message,
 )
+from pushnode_shared.untrusted import BadJson, load_json
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,9 @@ def parse_optin(message: str | dict[str, Any], proof: str, action: str) -> OptIn
 
 def _json_object(text: str) -> dict[str, Any]:
     try:
-        fields = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PayloadError(RejectReason.BAD_PAYLOAD, f"message is not JSON: {exc.msg}") from exc
+        fields = load_json(text)
+    except BadJson as exc:
+        raise PayloadError(RejectReason.BAD_PAYLOAD, f"message is not JSON: {exc}") from exc
     if not isinstance(fields, dict):
         raise PayloadError(RejectReason.BAD_PAYLOAD, "message is not a JSON object")
     return fields

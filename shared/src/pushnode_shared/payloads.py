@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from pushnode_shared.events.notifications import RejectReason
+from pushnode_shared.untrusted import BadJson, load_json
 
 # Field limits of the payload standard (reference §2.5).
 TITLE_MAX, BODY_MAX, ASUB_MAX, AMSG_MAX = 50, 180, 80, 500
@@ -16,6 +16,8 @@ NOTIFICATION_TYPES = {"1": "broadcast", "3": "targeted", "4": "subset"}
 # and the per-field limits above already fit in a few KiB.
 PAYLOAD_MAX_BYTES = 16_384
 _META_TYPE = re.compile(r"[0-9]+\+[0-9]+")
+# ASCII digits only: str.isdigit() admits "²", which int() refuses.
+_STORAGE_TYPE = re.compile(r"[0-9]{1,3}")
 
 
 class PayloadError(ValueError):
@@ -58,7 +60,7 @@ def parse_identity(identity: str) -> Identity:
     """Parse `<type>+<rest>`; type 2 carries the payload JSON inline."""
     check_size(identity, "identity")
     kind, sep, rest = identity.partition("+")
-    if not sep or not kind.isdigit():
+    if not sep or not _STORAGE_TYPE.fullmatch(kind):
         raise PayloadError(RejectReason.BAD_IDENTITY, "identity is not <type>+<rest>")
     storage_type = int(kind)
     if storage_type == 2:
@@ -87,9 +89,9 @@ def parse_payload_json(text: str) -> dict[str, Any]:
 
 def _parse_json_payload(text: str) -> dict[str, Any]:
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PayloadError(RejectReason.BAD_PAYLOAD, f"payload is not JSON: {exc.msg}") from exc
+        payload = load_json(text)
+    except BadJson as exc:
+        raise PayloadError(RejectReason.BAD_PAYLOAD, f"payload is not JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise PayloadError(RejectReason.BAD_PAYLOAD, "payload is not a JSON object")
     check_payload(payload)

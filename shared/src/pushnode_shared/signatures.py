@@ -14,6 +14,10 @@ from eth_account.messages import SignableMessage, encode_defunct, encode_typed_d
 from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
+from pushnode_shared.untrusted import keep_recursion_limit_safe
+
+keep_recursion_limit_safe()  # eth-account just imported py_ecc, which raised it
+
 COMM_DOMAIN_NAME = "EPNS COMM V1"
 
 

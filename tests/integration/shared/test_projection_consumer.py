@@ -246,3 +246,28 @@ async def test_a_batch_delivered_twice_is_projected_once(
     await process_batch(spec, db, producer, batch, replay=False)  # type: ignore[arg-type]
     await process_batch(spec, db, producer, batch, replay=False)  # type: ignore[arg-type]
     assert await view(db) == {e.event_id: 1 for e in sent}
+
+
+async def test_a_record_the_database_refuses_is_dead_lettered_not_retried_forever(
+    db: Database, topic: Topic, producer: Producer, kafka: str
+) -> None:
+    dead_start = await end_offset(kafka, DEAD_LETTERS.name)
+    nul = ChannelCreated(
+        channel="0x0", chain_id=1, channel_type=2, identity="a\x00b", block_number=1
+    )
+    poison, good = wrap(nul, producer="itest"), event(2)
+    for envelope in (poison, good):
+        await producer.publish(topic, envelope.model_copy(update={"key": "0x0"}))
+
+    async def store_identity(ctx: HandlerContext, envelope: Envelope) -> None:
+        # PostgreSQL text cannot hold NUL: a DataError, the same on every retry.
+        identity = envelope.payload["identity"]
+        await ctx.session.execute(sa.insert(seen).values(event_id=identity, times=1))
+
+    runner = ProjectionConsumer(spec_for(topic, store_identity), db, producer, kafka)
+    await consume_until_caught_up(runner)
+    assert await view(db) == {"2": 1}
+    letters = await read_from(kafka, DEAD_LETTERS.name, dead_start)
+    mine = [e for e in letters if e.payload["topic"] == topic.name]
+    assert len(mine) == 1
+    assert mine[0].payload["offset"] == 0

@@ -25,6 +25,7 @@ from pushnode_gateway.api import (
 from pushnode_gateway.api.console import install_console
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
+from pushnode_gateway.openapi import install_openapi
 from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.db import Database
@@ -59,6 +60,7 @@ def create_app(
     # channel_history first: its /v1/channels/search must win over /v1/channels/{channel}.
     for module in (channel_history, feed_reads, uploads):
         api.include_router(module.router, prefix="/apis")
+    install_openapi(api)
     for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
         api.include_router(module.router, prefix="/apis")
     for module in (users, chat, chat_reads):  # Push Chat (issue [E])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -52,7 +53,14 @@ def install_error_handlers(app: FastAPI) -> None:
         body = {"error": {"reason": "INTERNAL_ERROR", "message": "the node failed; see its log"}}
         return JSONResponse(body, status_code=500)
 
+    async def log_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # Nothing was acknowledged, so nothing is lost: the client retries the same request,
+        # and ids derived from the proof keep a retry that did land from counting twice.
+        body = {"error": {"reason": "LOG_UNAVAILABLE", "message": f"event log: {exc!r}"[:300]}}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
     app.add_exception_handler(ApiError, api_error)
-    app.add_exception_handler(RequestValidationError, bad_request)
+    app.add_exception_handler(KafkaError, log_unavailable)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, bad_request)
     app.add_exception_handler(Exception, internal_error)

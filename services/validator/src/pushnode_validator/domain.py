@@ -48,11 +48,20 @@ _STATE_EVENTS = {
 }
 
 
+def _chain_text(hex_bytes: object) -> str:
+    """Bytes from a log as text a database can hold: bad UTF-8 and NUL become U+FFFD.
+
+    Anyone can put a NUL in an on-chain identity, and PostgreSQL text refuses it.
+    """
+    text = bytes.fromhex(str(hex_bytes).removeprefix("0x")).decode(errors="replace")
+    return text.replace("\x00", "\ufffd")
+
+
 def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event]:
     """Interpret one decoded Core/Comm log as protocol facts (empty when it changes nothing)."""
     args = log.args
     if log.event == "AddChannel" and log.chain_id in core_chains:
-        identity = bytes.fromhex(str(args["identity"]).removeprefix("0x")).decode(errors="replace")
+        identity = _chain_text(args["identity"])
         return [
             ChannelCreated(
                 channel=log.channel,
@@ -63,7 +72,7 @@ def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event
             )
         ]
     if log.event == "UpdateChannel" and log.chain_id in core_chains:
-        identity = bytes.fromhex(str(args["identity"]).removeprefix("0x")).decode(errors="replace")
+        identity = _chain_text(args["identity"])
         return [
             ChannelUpdated(
                 channel=log.channel,

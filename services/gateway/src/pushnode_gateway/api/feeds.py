@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from pushnode_gateway.adapters import db
 from pushnode_gateway.api.deps import DatabaseDep
+from pushnode_gateway.api.params import LimitQuery, PageQuery
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import FeedsPublic
 from pushnode_shared.caip import BadAddress, parse_account
@@ -19,8 +18,8 @@ router = APIRouter(tags=["feeds"])
 async def user_feeds(
     user: str,
     database: DatabaseDep,
-    page: Annotated[int, Query(ge=1)] = 1,
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    page: PageQuery = 1,
+    limit: LimitQuery = 10,
     spam: bool = False,
 ) -> FeedsPublic:
     """Newest first, `limit` per page (the SDK's default 10, max 50)."""

@@ -9,7 +9,10 @@ from fastapi import Query
 from pushnode_gateway.errors import ApiError
 from pushnode_shared.caip import Account, BadAddress, parse_account
 
-PageQuery = Annotated[int, Query(ge=1)]
+# A bound keeps (page - 1) * limit inside a 64-bit OFFSET: past it the database, not the
+# request, would fail (a 500 found by the fuzz test). A million pages of 50 is plenty.
+MAX_PAGE = 1_000_000
+PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 LimitQuery = Annotated[int, Query(ge=1, le=50)]
 
 
