@@ -93,6 +93,9 @@ async def run(scenarios: dict[str, Scenario], args: argparse.Namespace) -> list[
         ticker = asyncio.create_task(_show_progress(name, started))
         try:
             rows.extend(await scenarios[name](args))
+        except Exception as exc:  # one broken scenario must not cost the others' figures
+            print(f"[bench] {name} failed: {exc!r}", file=sys.stderr, flush=True)
+            rows.append(Row(name, f"FAILED: {type(exc).__name__}: {exc}"[:70], 0.0, "-", "-", None))
         finally:
             ticker.cancel()
         took = time.monotonic() - started

@@ -35,3 +35,14 @@ async def test_a_running_scenario_shows_its_progress_and_its_rows_are_written(
     [row] = json.loads((tmp_path / "latest.json").read_text())["rows"]
     assert row["ratio"] == pytest.approx(0.25)
     assert (row["scenario"], row["unit"], row["target"]) == ("demo", "notif/s", ">= 1,000")
+
+
+async def broken_scenario(_: argparse.Namespace) -> list[harness.Row]:
+    raise ConnectionRefusedError("emulator away")
+
+
+async def test_a_failing_scenario_is_a_failed_row_and_the_next_one_still_runs() -> None:
+    args = argparse.Namespace(scenario=None)
+    rows = await harness.run({"broken": broken_scenario, "demo": slow_scenario}, args)
+    assert [r.scenario for r in rows] == ["broken", "demo"]
+    assert rows[0].figure.startswith("FAILED: ConnectionRefusedError")
