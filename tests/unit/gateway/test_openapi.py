@@ -110,3 +110,13 @@ async def test_an_unreachable_log_is_a_503_to_retry_not_a_500(
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert response.json()["error"]["reason"] == "LOG_UNAVAILABLE"
+
+
+async def test_a_wrong_method_names_every_documented_method_of_its_path(
+    client: httpx.AsyncClient,
+) -> None:
+    # GET and POST /apis/v2/users/ are two routes; Starlette alone would name only the first.
+    response = await client.options("/apis/v2/users/")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.json()["error"]["reason"] == "METHOD_NOT_ALLOWED"

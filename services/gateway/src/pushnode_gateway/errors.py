@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +16,21 @@ from pushnode_shared.logging import get_logger
 log = get_logger(__name__)
 # Routing errors Starlette raises itself (routes raise ApiError): no such path, wrong method.
 HTTP_REASONS = {404: "NO_ROUTE", 405: "METHOD_NOT_ALLOWED"}
+
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def documented_methods(schema: dict[str, Any], path: str) -> list[str]:
+    """The methods the OpenAPI document lists for a path (its own template first)."""
+    paths: dict[str, dict[str, Any]] = schema.get("paths", {})
+    exact = [paths[path]] if path in paths else []
+    matching = exact or [
+        ops
+        for template, ops in paths.items()
+        if re.fullmatch(re.sub(r"\{[^/}]+\}", "[^/]+", template), path)
+    ]
+    return sorted({m.upper() for ops in matching for m in ops if m in HTTP_METHODS})
 
 
 class ApiError(Exception):
@@ -42,11 +60,18 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         return JSONResponse(body, status_code=400)
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         reason = HTTP_REASONS.get(exc.status_code, f"HTTP_{exc.status_code}")
         body = {"error": {"reason": reason, "message": str(exc.detail)}}
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route that matched the path only; a
+            # path served by several routes (GET and POST apart) has them all documented.
+            methods = documented_methods(app.openapi(), request.url.path)
+            if methods:
+                headers["Allow"] = ", ".join(methods)
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path, error=repr(exc))

@@ -12,7 +12,15 @@ from pushnode_shared.ipfs import BlockNotFound, BlockStore, cid_of, parse_cid
 router = APIRouter(tags=["ipfs"])
 
 
-@router.get("/v1/ipfs/{cid}")
+@router.get(
+    "/v1/ipfs/{cid}",
+    responses={
+        200: {
+            "description": "the stored bytes: JSON objects as JSON, anything else as bytes",
+            "content": {"application/json": {}, "application/octet-stream": {}},
+        }
+    },
+)
 async def get_object(cid: str, request: Request) -> Response:
     """JSON objects come back as JSON; other content as bytes. Only local blocks are served."""
     try:
