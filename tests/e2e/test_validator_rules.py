@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer
 from eth_account import Account
 
 from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id, from_record
+from pushnode_shared.events import unwrap
 from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import topic_partitions
 from pushnode_shared.signatures import sign_data
@@ -66,6 +67,7 @@ async def decisions(node: RunningNode) -> dict[str, list[Envelope]]:
                 for record in records:
                     try:
                         envelope = from_record(record.value, record.headers)
+                        unwrap(envelope)
                     except MalformedEvent:
                         continue  # test_poison's garbage: dead-lettered, never a decision
                     if envelope.type.startswith("Notification"):
