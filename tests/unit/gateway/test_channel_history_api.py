@@ -119,6 +119,8 @@ async def test_a_channel_carries_the_name_of_its_uploaded_metadata_and_is_found_
     assert found["itemcount"] == 1
     missing = (await client.get("/apis/v1/channels/search/", params={"query": "rain"})).json()
     assert missing["channels"] == []
+    nul = await client.get("/apis/v1/channels/search/", params={"query": "wea\x00ther"})
+    assert (nul.status_code, nul.json()["error"]["reason"]) == (400, "BAD_QUERY")
     listed = (await client.get("/apis/v1/channels")).json()
     assert listed["channels"][0]["name"] == "Weather Alerts"
 

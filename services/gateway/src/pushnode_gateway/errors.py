@@ -9,6 +9,7 @@ from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pushnode_shared.logging import get_logger
@@ -31,6 +32,13 @@ def documented_methods(schema: dict[str, Any], path: str) -> list[str]:
         if re.fullmatch(re.sub(r"\{[^/}]+\}", "[^/]+", template), path)
     ]
     return sorted({m.upper() for ops in matching for m in ops if m in HTTP_METHODS})
+
+
+def _refused_value(exc: Exception) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(code, str) and code.startswith("22")
 
 
 class ApiError(Exception):
@@ -74,6 +82,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        if _refused_value(exc):
+            # SQLSTATE class 22 (data exception): a value from the request the database cannot
+            # hold (a NUL character, a number out of range) — the client's input, not a fault.
+            body = {"error": {"reason": "INVALID_INPUT", "message": "a value cannot be stored"}}
+            return JSONResponse(body, status_code=400)
         log.exception("unhandled error", path=request.url.path, error=repr(exc))
         body = {"error": {"reason": "INTERNAL_ERROR", "message": "the node failed; see its log"}}
         return JSONResponse(body, status_code=500)

@@ -32,6 +32,8 @@ async def search_channels(
 
     Ordered by subscribers, most first; `order` is accepted for the SDK and ignored.
     """
+    if "\x00" in query:  # PostgreSQL text cannot hold it: refuse rather than fail
+        raise ApiError(400, "BAD_QUERY", "query contains a NUL character")
     async with database.engine.connect() as conn:
         rows, total = await read_model.search_channels(conn, query, page, limit)
         found: list[ChannelPublic] = await channels_public(conn, rows)
