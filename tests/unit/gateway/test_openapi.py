@@ -9,7 +9,10 @@ import httpx
 import pytest
 from aiokafka.errors import KafkaTimeoutError
 from eth_account import Account
+from fastapi import FastAPI
+from sqlalchemy.exc import DBAPIError
 
+from pushnode_gateway.errors import install_error_handlers
 from pushnode_shared.chains import LOCAL_CHAINS
 from pushnode_shared.testing import InMemoryProducer
 from tests.unit.gateway.test_api import notification
@@ -120,3 +123,22 @@ async def test_a_wrong_method_names_every_documented_method_of_its_path(
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
     assert response.json()["error"]["reason"] == "METHOD_NOT_ALLOWED"
+
+
+class _RefusedByPostgres(Exception):
+    sqlstate = "22021"  # character_not_in_repertoire: what a NUL in a text value gets
+
+
+async def test_a_value_the_database_refuses_is_the_clients_400_not_a_500() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/refused")
+    async def refused() -> None:
+        raise DBAPIError("SELECT …", {}, _RefusedByPostgres())
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://g") as plain:
+        response = await plain.get("/refused")
+    assert response.status_code == 400
+    assert response.json()["error"]["reason"] == "INVALID_INPUT"
