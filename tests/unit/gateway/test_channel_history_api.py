@@ -15,6 +15,8 @@ from pushnode_shared.consumer import HandlerContext
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import (
+    ChannelAliasRemoved,
+    ChannelAliasVerified,
     ChannelCreated,
     ContentUploaded,
     Event,
@@ -224,16 +226,13 @@ async def test_openapi_and_its_docs_page_are_served(client: httpx.AsyncClient) -
 
 
 def alias_decision(kind: str, alias: str) -> Envelope:
-    """The validator's alias fact as it arrives on protocol-decisions (issue [C]'s shape)."""
-    return Envelope(
-        event_id=str(uuid.uuid4()),
-        type=kind,
-        schema_version=1,
-        key=CHANNEL.lower(),
-        occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
-        producer="validator",
-        payload={"channel": CHANNEL.lower(), "alias_chain_id": 80002, "alias": alias.lower()},
-    )
+    """The validator's alias fact as it arrives on protocol-decisions."""
+    event = {
+        "ChannelAliasVerified": ChannelAliasVerified,
+        "ChannelAliasRemoved": ChannelAliasRemoved,
+    }
+    fact = event[kind](channel=CHANNEL.lower(), alias_chain_id=80002, alias=alias.lower())
+    return wrap(fact, producer="validator")
 
 
 async def test_a_verified_alias_resolves_to_its_channel_until_it_is_removed(

@@ -7,7 +7,12 @@ import json
 from pushnode_gateway.adapters import read_model
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ContentUploaded, payload_of
+from pushnode_shared.events import (
+    ChannelAliasRemoved,
+    ChannelAliasVerified,
+    ContentUploaded,
+    payload_of,
+)
 
 
 class ContentHandlers:
@@ -28,12 +33,8 @@ class ContentHandlers:
 
 
 class AliasHandlers:
-    """The validator's alias decisions (ChannelAliasVerified / ChannelAliasRemoved, issue [C]).
-
-    Read from the envelope's payload fields (channel, alias_chain_id, alias) rather than the
-    typed classes, which arrive with the validator's branch; a type this build does not see is
-    simply never dispatched here.
-    """
+    """The validator's alias decisions (ChannelAliasVerified / ChannelAliasRemoved) into the
+    alias table the `/v1/alias/{caip}/channel` read answers from."""
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler."""
@@ -43,15 +44,14 @@ class AliasHandlers:
         }
 
     async def on_alias_verified(self, ctx: HandlerContext, envelope: Envelope) -> None:
-        chain_id, alias, channel = _alias_fields(envelope)
-        await read_model.set_alias(ctx.session, chain_id, alias, channel)
+        verified = payload_of(envelope, ChannelAliasVerified)
+        await read_model.set_alias(
+            ctx.session,
+            verified.alias_chain_id,
+            verified.alias.lower(),
+            verified.channel.lower(),
+        )
 
     async def on_alias_removed(self, ctx: HandlerContext, envelope: Envelope) -> None:
-        chain_id, alias, _ = _alias_fields(envelope)
-        await read_model.set_alias(ctx.session, chain_id, alias, None)
-
-
-def _alias_fields(envelope: Envelope) -> tuple[int, str, str]:
-    payload = envelope.payload
-    alias, channel = str(payload["alias"]).lower(), str(payload["channel"]).lower()
-    return int(payload["alias_chain_id"]), alias, channel
+        removed = payload_of(envelope, ChannelAliasRemoved)
+        await read_model.set_alias(ctx.session, removed.alias_chain_id, removed.alias.lower(), None)
