@@ -18,10 +18,12 @@ from pushnode_gateway.app import create_app
 from pushnode_gateway.bootstrap import MIGRATIONS as GATEWAY_MIGRATIONS
 from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
+from pushnode_gateway.live import PUSHES
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope
+from pushnode_shared.events import unwrap
 from pushnode_shared.ipfs import MemoryBlockStore
 from pushnode_shared.runtime import Readiness
 from pushnode_shared.testing import InMemoryProducer
@@ -47,6 +49,7 @@ class LoopProducer(InMemoryProducer):
     def __init__(self) -> None:
         super().__init__()
         self.routes: dict[str, tuple[Database, Handler]] = {}
+        self.live: FeedSockets | None = None
 
     def route(self, database: Database, mapping: dict[str, Handler]) -> None:
         for event_type, handler in mapping.items():
@@ -64,6 +67,8 @@ class LoopProducer(InMemoryProducer):
             await self.publish(out_topic, out)
         for effect in ctx.after_commit:
             await effect()
+        if self.live is not None and envelope.type in PUSHES:
+            await PUSHES[envelope.type](self.live, unwrap(envelope))
 
 
 @pytest.fixture
@@ -103,7 +108,8 @@ def producer(
     loop = LoopProducer()
     loop.route(storage_db, {"ChatMessageSent": ChatStorage(blocks).on_chat_message_sent})
     loop.route(gateway_db, UserHandlers().mapping())
-    loop.route(gateway_db, ChatHandlers(sockets).mapping())
+    loop.route(gateway_db, ChatHandlers().mapping())
+    loop.live = sockets  # CHATS come from the live feed, as in a running gateway
     return loop
 
 

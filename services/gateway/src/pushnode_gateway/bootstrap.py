@@ -69,7 +69,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     chats = ConsumerSpec(
         name="gateway-chat",
         topics=(CHATS,),
-        handlers=ChatHandlers(None, waiters).mapping(),  # CHATS pushes: the live feed
+        handlers=ChatHandlers(waiters).mapping(),  # CHATS pushes: the live feed
         offsets=db.offsets,
     )
     deliveries = ConsumerSpec(

@@ -14,7 +14,6 @@ from typing import Any
 from pushnode_gateway.adapters import chat_db
 from pushnode_gateway.chat_view import answer_event, message_event
 from pushnode_gateway.settling import Waiters
-from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import (
@@ -84,8 +83,7 @@ class UserHandlers:
 class ChatHandlers:
     """Conversations and stored messages; socket pushes only for rows this run added."""
 
-    def __init__(self, sockets: FeedSockets | None, waiters: Waiters | None = None) -> None:
-        self.sockets = sockets
+    def __init__(self, waiters: Waiters | None = None) -> None:
         self.waiters = waiters
 
     def mapping(self) -> dict[str, Handler]:
@@ -116,31 +114,22 @@ class ChatHandlers:
             )
         await chat_db.advance(ctx.session, stored.conversation, stored.cid, timestamp)
         await chat_db.count_sent(ctx.session, stored.from_did)
-        self._push(ctx, *chat_socket_event(stored))
         self._wake(ctx, f"message:{stored.message_id}", f"thread:{stored.conversation}")
 
     async def on_chat_request_accepted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         accepted = payload_of(envelope, ChatRequestAccepted)
         await chat_db.set_status(ctx.session, accepted.conversation, "approved")
-        self._push(ctx, *chat_socket_event(accepted))
         self._wake(ctx, f"thread:{accepted.conversation}")
 
     async def on_chat_request_rejected(self, ctx: HandlerContext, envelope: Envelope) -> None:
         rejected = payload_of(envelope, ChatRequestRejected)
         await chat_db.set_status(ctx.session, rejected.conversation, "rejected")
-        self._push(ctx, *chat_socket_event(rejected))
         self._wake(ctx, f"thread:{rejected.conversation}")
 
     def _wake(self, ctx: HandlerContext, *keys: str) -> None:
         if self.waiters is not None:
             for key in keys:
                 ctx.later(partial(self.waiters.wake, key))
-
-    def _push(self, ctx: HandlerContext, dids: tuple[str, str], event: dict[str, object]) -> None:
-        if self.sockets is None:
-            return
-        for did in dids:
-            ctx.later(partial(self.sockets.push_chat, did, event))
 
 
 def stored_body(stored: ChatMessageStored) -> dict[str, Any]:
