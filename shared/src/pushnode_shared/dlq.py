@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from pushnode_shared.envelope import MalformedEvent, derive_id, from_record
 from pushnode_shared.events import DeadLetterReplayed, EventDeadLettered, unwrap, wrap
-from pushnode_shared.kafka import Producer, topic_partitions
+from pushnode_shared.kafka import Producer, batches_to_end, topic_partitions
 from pushnode_shared.topics import DEAD_LETTERS
 
 
@@ -83,17 +83,12 @@ async def read_parked(bootstrap: str) -> list[ParkedRecord]:
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         found: list[tuple[int, EventDeadLettered | DeadLetterReplayed]] = []
-        remaining = {tp for tp, end in ends.items() if end > 0}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000)
+        async for batch in batches_to_end(consumer, ends):
             for records in batch.values():
                 for record in records:
                     event = _decode(record.value, record.headers)
                     if event is not None:
                         found.append((record.offset, event))
-            for tp in list(remaining):
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
         return fold_dead_letters(found)
     finally:
         await consumer.stop()

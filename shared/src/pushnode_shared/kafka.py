@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -114,3 +115,20 @@ async def topic_sizes(bootstrap: str, topics: Iterable[Topic] = CATALOGUE) -> di
     for tp in sorted(ends):
         sizes[tp.topic].append(ends[tp])
     return sizes
+
+
+async def batches_to_end(
+    consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int], max_records: int = 2000
+) -> AsyncIterator[dict[TopicPartition, list[ConsumerRecord[Any, Any]]]]:
+    """Fetched batches of the assigned partitions up to `ends` (records past them dropped),
+    until every partition's position has reached its end: today's log, not tomorrow's."""
+    remaining = {tp for tp, end in ends.items() if end > 0}
+    while remaining:
+        fetched = await consumer.getmany(*remaining, timeout_ms=1000, max_records=max_records)
+        batch = {tp: [r for r in recs if r.offset < ends[tp]] for tp, recs in fetched.items()}
+        batch = {tp: recs for tp, recs in batch.items() if recs}
+        if batch:
+            yield batch
+        for tp in list(remaining):
+            if await consumer.position(tp) >= ends[tp]:
+                remaining.discard(tp)

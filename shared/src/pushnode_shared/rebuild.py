@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pushnode_shared.consumer import ConsumerSpec, process_batch
 from pushnode_shared.db import Database
-from pushnode_shared.kafka import topic_partitions
+from pushnode_shared.kafka import batches_to_end, topic_partitions
 
 
 async def replay(spec: ConsumerSpec, db: Database, bootstrap: str, *, progress: bool = True) -> int:
@@ -43,17 +43,9 @@ async def _drain(
 ) -> int:
     total = sum(ends.values())
     done, started = 0, time.monotonic()
-    remaining = {tp for tp, end in ends.items() if end > 0}
-    while remaining:
-        batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=2000)
-        batch = {tp: [r for r in recs if r.offset < ends[tp]] for tp, recs in batch.items()}
-        batch = {tp: recs for tp, recs in batch.items() if recs}
-        if batch:
-            await process_batch(spec, db, None, batch, replay=True)
-            done += sum(len(r) for r in batch.values())
-        for tp in list(remaining):
-            if await consumer.position(tp) >= ends[tp]:
-                remaining.discard(tp)
+    async for batch in batches_to_end(consumer, ends):
+        await process_batch(spec, db, None, batch, replay=True)
+        done += sum(len(r) for r in batch.values())
         if progress:
             rate = done / max(time.monotonic() - started, 1e-6)
             print(f"\r{spec.name}: {done}/{total} records ({rate:,.0f}/s)", end="", file=sys.stderr)
