@@ -14,7 +14,7 @@ import base64
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,9 +82,23 @@ async def _send(
 
 
 async def dead_letters_until(
-    wanted: set[Where], seconds: float
+    done: Callable[[dict[Where, list[EventDeadLettered]]], bool], seconds: float
 ) -> dict[Where, list[EventDeadLettered]]:
-    """Read dead-letters from the start until every wanted record is there (or time is up)."""
+    """Every dead-letter on the topic, read again from the start until `done` says enough.
+
+    Each pass reads to the end offsets it saw when it began: stopping as soon as some wanted
+    records were found would miss letters parked later (after an outage, the consumers of one
+    topic may park their records long after the others).
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        parked = await _all_dead_letters()
+        if done(parked) or time.monotonic() >= deadline:
+            return parked
+        await asyncio.sleep(2)
+
+
+async def _all_dead_letters() -> dict[Where, list[EventDeadLettered]]:
     consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
     await consumer.start()
     parked: dict[Where, list[EventDeadLettered]] = {}
@@ -92,8 +106,8 @@ async def dead_letters_until(
         partitions = [TopicPartition(DEAD_LETTERS.name, p) for p in range(DEAD_LETTERS.partitions)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
-        deadline = time.monotonic() + seconds
-        while not wanted <= set(parked) and time.monotonic() < deadline:
+        ends = await consumer.end_offsets(partitions)
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             batch = await consumer.getmany(timeout_ms=500)
             for records in batch.values():
                 for record in records:
@@ -129,12 +143,12 @@ async def test_poison_on_every_topic_is_dead_lettered_and_the_pipeline_keeps_flo
     assert sockets.closed, f"socket after poison: {sockets}"
     assert not_ready == []
 
-    parked = await dead_letters_until(set(garbage), 60)
-    for _ in range(15):  # typed envelopes follow the garbage on each topic: give them time too
-        if all(records & set(parked) for records in typed.values()):
-            break
-        await asyncio.sleep(2)
-        parked = await dead_letters_until(set(garbage), 60)
+    def every_record_parked(parked: dict[Where, list[EventDeadLettered]]) -> bool:
+        return set(garbage) <= set(parked) and all(
+            records & set(parked) for records in typed.values()
+        )
+
+    parked = await dead_letters_until(every_record_parked, 90)
     assert set(garbage) - set(parked) == set(), "garbage records no consumer dead-lettered"
     for where, value in garbage.items():
         for letter in parked[where]:  # the bytes are kept, to inspect or replay by hand
