@@ -63,6 +63,7 @@ class LoopProducer(InMemoryProducer):
         async with database.transaction() as session:
             ctx = HandlerContext(session=session, replay=False)
             await handler(ctx, envelope)
+            await ctx.flush()  # buffered rows, as the consumer writes them before committing
         for out_topic, out in ctx.outbox:
             await self.publish(out_topic, out)
         for effect in ctx.after_commit:

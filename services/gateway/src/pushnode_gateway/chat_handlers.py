@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from pushnode_gateway.adapters import chat_db
+from pushnode_gateway.adapters import chat_db, chat_writes
 from pushnode_gateway.chat_view import answer_event, message_event
 from pushnode_gateway.settling import Waiters
 from pushnode_shared.consumer import Handler, HandlerContext
@@ -96,40 +96,40 @@ class ChatHandlers:
 
     async def on_chat_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
         stored = payload_of(envelope, ChatMessageStored)
-        body = stored_body(stored)
-        added = await chat_db.add_message(
-            ctx.session, stored.cid, stored.message_id, stored.conversation, stored.link, body
-        )
-        if not added:
-            return
-        timestamp = int(body.get("timestamp") or 0)
-        if stored.intent:
-            await chat_db.open_request(
-                ctx.session,
-                stored.conversation,
-                stored.from_did,
-                stored.to_did,
-                envelope.occurred_at.isoformat(),
-                timestamp,
+        _writes(ctx).append(
+            chat_writes.MessageStoredOp(
+                cid=stored.cid,
+                message_id=stored.message_id,
+                conversation=stored.conversation,
+                link=stored.link,
+                body=stored_body(stored),
+                intent=stored.intent,
+                from_did=stored.from_did,
+                to_did=stored.to_did,
+                intent_at=envelope.occurred_at.isoformat(),
             )
-        await chat_db.advance(ctx.session, stored.conversation, stored.cid, timestamp)
-        await chat_db.count_sent(ctx.session, stored.from_did)
+        )
         self._wake(ctx, f"message:{stored.message_id}", f"thread:{stored.conversation}")
 
     async def on_chat_request_accepted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         accepted = payload_of(envelope, ChatRequestAccepted)
-        await chat_db.set_status(ctx.session, accepted.conversation, "approved")
+        _writes(ctx).append(chat_writes.StatusSetOp(accepted.conversation, "approved"))
         self._wake(ctx, f"thread:{accepted.conversation}")
 
     async def on_chat_request_rejected(self, ctx: HandlerContext, envelope: Envelope) -> None:
         rejected = payload_of(envelope, ChatRequestRejected)
-        await chat_db.set_status(ctx.session, rejected.conversation, "rejected")
+        _writes(ctx).append(chat_writes.StatusSetOp(rejected.conversation, "rejected"))
         self._wake(ctx, f"thread:{rejected.conversation}")
 
     def _wake(self, ctx: HandlerContext, *keys: str) -> None:
         if self.waiters is not None:
             for key in keys:
                 ctx.later(partial(self.waiters.wake, key))
+
+
+def _writes(ctx: HandlerContext) -> list[chat_writes.Op]:
+    """The batch's chat operations, written in log order when the batch's handlers are done."""
+    return ctx.buffer("chat", partial(chat_writes.write, ctx.session))
 
 
 def stored_body(stored: ChatMessageStored) -> dict[str, Any]:

@@ -8,8 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from pushnode_shared.db import insert_ignore
-
 metadata = sa.MetaData()
 users = sa.Table(
     "gateway_chat_users",
@@ -98,25 +96,6 @@ async def thread(conn: AsyncConnection | AsyncSession, conversation: str) -> dic
     return None if row is None else dict(row._mapping)
 
 
-async def add_message(
-    session: AsyncSession,
-    cid: str,
-    message_id: str,
-    conversation: str,
-    link: str | None,
-    body: dict[str, Any],
-) -> bool:
-    """Insert a stored message; False when it is already there (a replayed record)."""
-    values = {
-        "cid": cid,
-        "message_id": message_id,
-        "conversation": conversation,
-        "link": link,
-        "body": json.dumps(body, sort_keys=True),
-    }
-    return await insert_ignore(session, messages, values)
-
-
 async def open_request(
     session: AsyncSession, conversation: str, sender: str, receiver: str, at: str, ts: int
 ) -> None:
@@ -137,26 +116,10 @@ async def open_request(
         )
 
 
-async def advance(session: AsyncSession, conversation: str, cid: str, ts: int) -> None:
-    """The conversation's newest message is now `cid`."""
-    await session.execute(
-        sa.update(threads)
-        .where(threads.c.conversation == conversation)
-        .values(thread_hash=cid, last_timestamp=ts)
-    )
-
-
 async def set_status(session: AsyncSession, conversation: str, status: str) -> None:
     """Approve or reject a pending conversation."""
     await session.execute(
         sa.update(threads).where(threads.c.conversation == conversation).values(status=status)
-    )
-
-
-async def count_sent(session: AsyncSession, did: str) -> None:
-    """One more message sent by that user (msgSent in the profile)."""
-    await session.execute(
-        sa.update(users).where(users.c.did == did).values(msg_sent=users.c.msg_sent + 1)
     )
 
 
