@@ -30,6 +30,8 @@ class Settings(SharedSettings):
     apns_base_url: str = "https://api.push.apple.com"
     webpush_vapid_key_file: Path | None = None
     webpush_subject: str | None = None
+    # Several apps (FCM projects, APNs keys, VAPID keys): a JSON file of paths, see apps.py.
+    apps_file: Path | None = None
     retry_max_attempts: int = Field(5, ge=1)
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(900.0, gt=0)

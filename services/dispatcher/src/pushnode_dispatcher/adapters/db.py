@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,8 @@ devices = sa.Table(
     sa.Column("device_token", sa.String(4096), primary_key=True),
     sa.Column("platform", sa.String(10), nullable=False),
     sa.Column("apn_token", sa.Text, nullable=True),
+    # The configured app the token belongs to; NULL: the node's default app.
+    sa.Column("app", sa.String(64), nullable=True),
 )
 deliveries = sa.Table(
     "dispatcher_deliveries",
@@ -50,15 +54,29 @@ STATE_TABLES = [devices.name, deliveries.name]
 GAVE_UP = "GAVE_UP"
 
 
+@dataclass(frozen=True, slots=True)
+class Device:
+    """One registered device: its token, platform and app ("" for the default app)."""
+
+    token: str
+    platform: str
+    app: str = ""
+
+
 async def upsert_device(
-    session: AsyncSession, wallet: str, token: str, platform: str, apn_token: str | None
+    session: AsyncSession,
+    wallet: str,
+    token: str,
+    platform: str,
+    apn_token: str | None,
+    app: str | None = None,
 ) -> None:
     """Register (or refresh) a device token for a wallet."""
     where = (devices.c.wallet == wallet) & (devices.c.device_token == token)
     await session.execute(sa.delete(devices).where(where))
     await session.execute(
         sa.insert(devices).values(
-            wallet=wallet, device_token=token, platform=platform, apn_token=apn_token
+            wallet=wallet, device_token=token, platform=platform, apn_token=apn_token, app=app
         )
     )
 
@@ -69,14 +87,14 @@ async def remove_device(session: AsyncSession, wallet: str, token: str) -> None:
     await session.execute(sa.delete(devices).where(where))
 
 
-async def devices_of(session: AsyncSession, wallet: str) -> list[tuple[str, str]]:
-    """(token, platform) of every device registered for the wallet."""
+async def devices_of(session: AsyncSession, wallet: str) -> list[Device]:
+    """Every device registered for the wallet."""
     rows = await session.execute(
-        sa.select(devices.c.device_token, devices.c.platform)
+        sa.select(devices.c.device_token, devices.c.platform, devices.c.app)
         .where(devices.c.wallet == wallet)
         .order_by(devices.c.device_token)
     )
-    return [(r.device_token, r.platform) for r in rows]
+    return [Device(r.device_token, r.platform, r.app or "") for r in rows]
 
 
 async def record_delivery(
@@ -117,8 +135,9 @@ async def record_abandoned(
     await record_delivery(session, nid, token, wallet, GAVE_UP, detail, attempts)
 
 
-async def is_registered(session: AsyncSession, wallet: str, token: str) -> bool:
-    """Whether the token is still registered for the wallet."""
+async def registration(session: AsyncSession, wallet: str, token: str) -> Device | None:
+    """The token's registration for the wallet, or None if it is no longer registered."""
     where = (devices.c.wallet == wallet) & (devices.c.device_token == token)
-    row = (await session.execute(sa.select(devices.c.platform).where(where))).first()
-    return row is not None
+    query = sa.select(devices.c.platform, devices.c.app).where(where)
+    row = (await session.execute(query)).first()
+    return None if row is None else Device(token, row.platform, row.app or "")
