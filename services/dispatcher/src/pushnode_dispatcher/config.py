@@ -38,10 +38,11 @@ class Settings(SharedSettings):
     # Per provider app (FCM project, APNs key, VAPID key): FCM allows 600,000 a minute per
     # project; staying under it keeps 429s for real overload.
     rate_per_minute: int = Field(480_000, gt=0)
-    # Pushes in flight per notification, and FCM connections: few connections and a modest
-    # number in flight cost the least CPU per push; a distant provider needs rate x latency.
+    # Pushes in flight per notification, and FCM connections per app (HTTP/1.1: one push in
+    # flight on each, so as many as the pushes in flight); a distant provider needs
+    # rate x round trip of both.
     send_concurrency: int = Field(64, ge=1)
-    fcm_max_connections: int = Field(16, ge=1)
+    fcm_max_connections: int = Field(64, ge=1)
     # While an app's credentials are refused, one probe push per this many seconds.
     credentials_probe_seconds: float = Field(60.0, gt=0)
 

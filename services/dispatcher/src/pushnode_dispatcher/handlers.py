@@ -11,7 +11,6 @@ for retryable failures (deliveries), and DeviceUnregistered for dead tokens (dev
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -23,6 +22,7 @@ from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
 from pushnode_dispatcher.adapters.pushers import Pusher
 from pushnode_dispatcher.adapters.sendlog import SendLog, Sent
 from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy, Target
+from pushnode_dispatcher.window import Settler, send_all
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope, derive_id, utcnow
 from pushnode_shared.events import (
@@ -242,31 +242,23 @@ class Sender:
         targets: list[Target],
         attempt: int,
     ) -> None:
-        nid = content.notification_id
-        settler = _Settler(self.log, ctx, nid, attempt)
-        for start in range(0, len(targets), self.concurrency):
-            chunk = targets[start : start + self.concurrency]
-            await self.log.claim(ctx.session, nid, chunk, attempt)
-            answers = await asyncio.gather(
-                *(self._push(content, t, settler) for t in chunk),
-            )
-            await settler.flush()
-            for target, outcome in answers:
-                reason = _reason(outcome)
-                PUSHES.labels(target.provider.value, outcome.kind.value, reason).inc()
-                self._publish(ctx, cause, content, target, outcome, attempt)
+        settler = Settler(self.log, ctx, content.notification_id, attempt)
 
-    async def _push(
-        self, content: PushContent, target: Target, settler: _Settler
-    ) -> tuple[Target, SendOutcome]:
+        async def push(target: Target) -> SendOutcome:
+            return await self._push(content, target)
+
+        for target, outcome in await send_all(targets, push, settler, self.concurrency):
+            reason = _reason(outcome)
+            PUSHES.labels(target.provider.value, outcome.kind.value, reason).inc()
+            self._publish(ctx, cause, content, target, outcome, attempt)
+
+    async def _push(self, content: PushContent, target: Target) -> SendOutcome:
         try:
             pusher = self.apps[target.app][target.provider]
             result: SendOutcome | BaseException = await pusher.push(content, target.token)
         except Exception as exc:
             result = exc
-        outcome = _as_outcome(result)
-        await settler.settle(target, outcome)
-        return target, outcome
+        return _as_outcome(result)
 
     def _publish(
         self,
@@ -325,28 +317,6 @@ class Sender:
         )
         facts.append((DELIVERIES, retry, "retry"))
         return facts
-
-
-class _Settler:
-    """Records answers as they arrive, many per commit: one commit runs at a time and takes
-    every answer that arrived while the previous one ran. So an answered push is in the log
-    within a commit or two of its answer, not only when its whole chunk is done."""
-
-    def __init__(self, log: SendLog, ctx: HandlerContext, nid: str, attempt: int) -> None:
-        self.log, self.ctx, self.nid, self.attempt = log, ctx, nid, attempt
-        self.pending: list[tuple[Target, SendOutcome]] = []
-        self.lock = asyncio.Lock()
-
-    async def settle(self, target: Target, outcome: SendOutcome) -> None:
-        self.pending.append((target, outcome))
-        await self.flush()
-
-    async def flush(self) -> None:
-        async with self.lock:
-            if not self.pending:
-                return  # an earlier holder of the lock took this answer along
-            answers, self.pending = self.pending, []
-            await self.log.settle(self.ctx.session, self.nid, answers, self.attempt)
 
 
 def _reason(outcome: SendOutcome) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_shared.db import offsets_table
@@ -106,24 +107,27 @@ async def record_delivery(
     detail: str,
     attempt: int,
 ) -> None:
-    """Fold one DeliveryAttempted into the status table (the latest attempt wins)."""
-    where = (deliveries.c.notification_id == nid) & (deliveries.c.device_token == token)
-    # A re-published earlier attempt (sender crash between publish and commit) must not
-    # turn a later status back.
-    newer = await session.execute(
-        sa.select(deliveries.c.attempts).where(where & (deliveries.c.attempts > attempt))
+    """Fold one DeliveryAttempted into the status table (the latest attempt wins).
+
+    One statement per outcome (there is one per push): a re-published earlier attempt (sender
+    crash between publish and commit) must not turn a later status back, so an existing row
+    is only overwritten by an attempt at least as late.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(deliveries).values(
+        notification_id=nid,
+        device_token=token,
+        wallet=wallet,
+        outcome=outcome,
+        detail=detail,
+        attempts=attempt,
     )
-    if newer.first() is not None:
-        return
-    await session.execute(sa.delete(deliveries).where(where))
+    changed = ("wallet", "outcome", "detail", "attempts")
     await session.execute(
-        sa.insert(deliveries).values(
-            notification_id=nid,
-            device_token=token,
-            wallet=wallet,
-            outcome=outcome,
-            detail=detail,
-            attempts=attempt,
+        statement.on_conflict_do_update(
+            index_elements=[deliveries.c.notification_id, deliveries.c.device_token],
+            set_={name: statement.excluded[name] for name in changed},
+            where=deliveries.c.attempts <= statement.excluded.attempts,
         )
     )
 
