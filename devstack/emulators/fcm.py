@@ -133,13 +133,14 @@ class Fault:
     error_code: str
     remaining: int
     retry_after: int | None = None
+    project: str | None = None  # None: any project's sends
 
 
 @dataclass
 class EmulatorState:
     """Everything the emulator remembers; read it directly in-process or over /_emulator."""
 
-    account: Account
+    account: Account  # the first project served; `accounts` has every one
     dead_prefix: str = "dead-"
     foreign_prefix: str = "foreign-"
     token_ttl: int = 3599
@@ -154,6 +155,22 @@ class EmulatorState:
     held: int = 0
     release: asyncio.Event = field(default_factory=asyncio.Event)
     released_deliver: bool = True
+    # Several projects, as several apps of one node use: each has its own service account,
+    # and an access token sends only to the project of the account it was granted to.
+    accounts: dict[str, Account] = field(default_factory=dict)
+    token_projects: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.accounts.setdefault(self.account.project_id, self.account)
+
+    def account_of(self, assertion: str) -> Account:
+        """The account whose client_email issued the assertion (the first one if none did)."""
+        try:
+            issuer = jwt.decode(assertion, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError:
+            issuer = None
+        found = (a for a in self.accounts.values() if a.client_email == issuer)
+        return next(found, self.account)
 
 
 def verify_assertion(assertion: str, account: Account) -> None:
@@ -256,21 +273,23 @@ def _state(request: Request) -> EmulatorState:
     return state
 
 
-def _authenticate(state: EmulatorState, authorization: str) -> None:
+def _authenticate(state: EmulatorState, authorization: str) -> str:
+    """The project the bearer token was granted for, or a 401."""
     scheme, _, token = authorization.partition(" ")
     expires_at = state.access_tokens.get(token) if scheme.lower() == "bearer" else None
     if expires_at is None or expires_at <= time.time():
         challenge = {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
         raise FcmFailure(401, "UNAUTHENTICATED", UNAUTHENTICATED, headers=challenge)
+    return state.token_projects.get(token, state.account.project_id)
 
 
-def _take_fault(state: EmulatorState) -> None:
-    if not state.faults:
+def _take_fault(state: EmulatorState, project: str) -> None:
+    fault = next((f for f in state.faults if f.project in (None, project)), None)
+    if fault is None:
         return
-    fault = state.faults[0]
     fault.remaining -= 1
     if fault.remaining <= 0:
-        state.faults.popleft()
+        state.faults.remove(fault)
     http_status, status, text = FAULTS[fault.error_code]
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     code = None if fault.error_code == "UNAUTHENTICATED" else fault.error_code
@@ -310,9 +329,12 @@ async def grant_token(request: Request) -> Response:
     grant_type = form.get("grant_type", [""])[0]
     if grant_type != JWT_BEARER:
         raise TokenFailure("unsupported_grant_type", f"Invalid grant_type: {grant_type}")
-    verify_assertion(form.get("assertion", [""])[0], state.account)
+    assertion = form.get("assertion", [""])[0]
+    account = state.account_of(assertion)
+    verify_assertion(assertion, account)
     access_token = "ya29.emulated-" + secrets.token_urlsafe(32)
     state.access_tokens[access_token] = time.time() + state.token_ttl
+    state.token_projects[access_token] = account.project_id
     state.token_grants += 1
     return JSONResponse(
         {"access_token": access_token, "expires_in": state.token_ttl, "token_type": "Bearer"}
@@ -322,14 +344,14 @@ async def grant_token(request: Request) -> Response:
 async def send_message(request: Request) -> Response:
     state = _state(request)
     state.send_requests += 1
-    _authenticate(state, request.headers.get("authorization", ""))
-    _take_fault(state)
+    granted_for = _authenticate(state, request.headers.get("authorization", ""))
     project = request.path_params["project"]
-    if project != state.account.project_id:
+    if project != granted_for:
         # A service account sending to a project it has no role in gets IAM's answer;
         # SENDER_ID_MISMATCH is kept for tokens registered to another sender.
         denied = f"Permission 'cloudmessaging.messages.create' denied on 'projects/{project}'"
         raise FcmFailure(403, "PERMISSION_DENIED", f"{denied} (or it may not exist).")
+    _take_fault(state, project)
     try:
         body = json.loads(await request.body())
     except ValueError as exc:
@@ -339,7 +361,7 @@ async def send_message(request: Request) -> Response:
         _check_registered(state, token)
     await _maybe_hold(state)
     name = f"projects/{project}/messages/0:{time.time_ns() // 1000}%{secrets.token_hex(8)}"
-    state.messages.append({"name": name, "token": token, "message": message})
+    state.messages.append({"name": name, "token": token, "message": message, "project": project})
     return JSONResponse({"name": name})
 
 
@@ -364,7 +386,8 @@ async def stats(request: Request) -> Response:
 
 
 async def faults(request: Request) -> Response:
-    """Queue a fault: {"error": "UNAVAILABLE", "count": 2, "retry_after": 7}; DELETE clears."""
+    """Queue a fault: {"error": "UNAVAILABLE", "count": 2, "retry_after": 7}, optionally only
+    for one project's sends ("project": "p"); DELETE clears."""
     state = _state(request)
     if request.method == "DELETE":
         state.faults.clear()
@@ -372,7 +395,8 @@ async def faults(request: Request) -> Response:
     spec = await request.json()
     if spec.get("error") not in FAULTS:
         return JSONResponse({"detail": f"error must be one of {sorted(FAULTS)}"}, 422)
-    state.faults.append(Fault(spec["error"], int(spec.get("count", 1)), spec.get("retry_after")))
+    count, retry_after = int(spec.get("count", 1)), spec.get("retry_after")
+    state.faults.append(Fault(spec["error"], count, retry_after, spec.get("project")))
     return JSONResponse({"pending": len(state.faults)})
 
 
@@ -403,7 +427,17 @@ async def dead_tokens(request: Request) -> Response:
 async def revoke_access_tokens(request: Request) -> Response:
     """Forget every issued access token, as if they had all expired."""
     _state(request).access_tokens.clear()
+    _state(request).token_projects.clear()
     return JSONResponse({"revoked": True})
+
+
+async def add_account(request: Request) -> Response:
+    """Serve one more project: the body is its service-account JSON (as written by
+    service_account.py); grants signed by its key give tokens for that project only."""
+    state = _state(request)
+    account = Account.load(await request.json())
+    state.accounts[account.project_id] = account
+    return JSONResponse({"projects": sorted(state.accounts)})
 
 
 async def _fcm_failure(request: Request, exc: Exception) -> Response:
@@ -418,12 +452,12 @@ async def _token_failure(request: Request, exc: Exception) -> Response:
 
 def create_app(
     service_account: Mapping[str, Any] | str | Path,
-    *,
+    *more_accounts: Mapping[str, Any] | str | Path,
     dead_prefix: str = "dead-",
     foreign_prefix: str = "foreign-",
     token_ttl: int = 3599,
 ) -> Starlette:
-    """Build the emulator for one service account (its project is the only one served)."""
+    """Build the emulator for the service accounts' projects (one project per account)."""
     routes = [
         Route("/token", grant_token, methods=["POST"]),
         Route("/v1/projects/{project}/messages:send", send_message, methods=["POST"]),
@@ -435,12 +469,16 @@ def create_app(
         Route("/_emulator/hold", hold, methods=["POST"]),
         Route("/_emulator/release", release, methods=["POST"]),
         Route("/_emulator/revoke-access-tokens", revoke_access_tokens, methods=["POST"]),
+        Route("/_emulator/accounts", add_account, methods=["POST"]),
     ]
     handlers = {FcmFailure: _fcm_failure, TokenFailure: _token_failure}
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.emulator = EmulatorState(
         Account.load(service_account), dead_prefix, foreign_prefix, token_ttl
     )
+    for more in more_accounts:
+        account = Account.load(more)
+        app.state.emulator.accounts[account.project_id] = account
     return app
 
 
@@ -449,18 +487,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4020)
-    parser.add_argument("--service-account", type=Path, required=True)
+    parser.add_argument(
+        "--service-account",
+        type=Path,
+        required=True,
+        action="append",
+        help="repeat: a project each",
+    )
     parser.add_argument("--dead-prefix", default="dead-")
     parser.add_argument("--foreign-prefix", default="foreign-")
     parser.add_argument("--token-ttl", type=int, default=3599)
     args = parser.parse_args(argv)
-    if not args.service_account.exists():
-        parser.error(
-            f"{args.service_account} not found; make one with "
-            "`python devstack/emulators/service_account.py PATH --token-uri URL`"
-        )
+    for path in args.service_account:
+        if not path.exists():
+            parser.error(
+                f"{path} not found; make one with "
+                "`python devstack/emulators/service_account.py PATH --token-uri URL`"
+            )
     app = create_app(
-        args.service_account,
+        *args.service_account,
         dead_prefix=args.dead_prefix,
         foreign_prefix=args.foreign_prefix,
         token_ttl=args.token_ttl,

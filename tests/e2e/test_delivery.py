@@ -30,19 +30,24 @@ TITLE = "Hello from pushnode"
 
 
 async def register(
-    http: httpx.AsyncClient, node: RunningNode, key: str, token: str, platform: str
+    http: httpx.AsyncClient,
+    node: RunningNode,
+    key: str,
+    token: str,
+    platform: str,
+    app: str | None = None,
 ) -> None:
-    """Register a device for the key's wallet, signed as the gateway requires."""
+    """Register a device for the key's wallet (and app), signed as the gateway requires."""
     wallet = Account.from_key(key).address.lower()
     ts = int(time.time())
-    message = device_registration_message("register", wallet, token, platform, ts)
+    message = device_registration_message("register", wallet, token, platform, ts, app)
     body = {
         "wallet": f"eip155:{wallet}",
         "device_token": token,
         "platform": platform,
         "timestamp": ts,
         "signature": personal_sign(message, key),
-    }
+    } | ({"app": app} if app is not None else {})
     response = await http.post(node.gateway + "/apis/v1/pushtokens/register", json=body)
     assert response.status_code == 204, response.text
 

@@ -49,3 +49,10 @@ def test_the_documented_device_message_is_the_one_the_gateway_checks() -> None:
         "<timestamp>",  # type: ignore[arg-type]
     )
     assert block == rendered
+
+
+def test_a_registration_naming_its_app_signs_one_more_line() -> None:
+    plain = device_registration_message("register", "0xab", "tok", "android", 1)
+    with_app = device_registration_message("register", "0xab", "tok", "android", 1, "wallet-b")
+    assert "`app: <app>`, after the timestamp line" in README
+    assert with_app == plain + "\napp: wallet-b"

@@ -111,10 +111,19 @@ def _recover(signable: Any, signature: str) -> str:
 
 
 def device_registration_message(
-    action: str, wallet: str, device_token: str, platform: str, timestamp: int
+    action: str,
+    wallet: str,
+    device_token: str,
+    platform: str,
+    timestamp: int,
+    app: str | None = None,
 ) -> str:
-    """The exact text a wallet personal_signs to register or remove a device token."""
-    return (
+    """The exact text a wallet personal_signs to register or remove a device token.
+
+    A registration naming its app signs one more line, `app: <app>`, so nobody can move a
+    signed device to another app; without an app the text is unchanged (old signatures hold).
+    """
+    text = (
         "pushnode device registration\n"
         f"action: {action}\n"
         f"wallet: {wallet.lower()}\n"
@@ -122,6 +131,7 @@ def device_registration_message(
         f"device_token: {device_token}\n"
         f"timestamp: {timestamp}"
     )
+    return text if app is None else f"{text}\napp: {app}"
 
 
 def subscribe_v1_typed_message(

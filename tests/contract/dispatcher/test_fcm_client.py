@@ -407,3 +407,26 @@ async def test_a_hold_keeps_sends_unaccepted_and_a_refusing_release_answers_them
     assert after.kind is Outcome.DELIVERED
     tokens = [m["token"] for m in (await control.get("/_emulator/messages")).json()]
     assert tokens == ["first", "third"]
+
+
+async def test_the_emulator_serves_several_projects_each_to_its_own_account(
+    emulator: Emulator, control: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    token_uri = emulator.account()["token_uri"]
+    second = make_service_account(tmp_path / "b.json", token_uri, project_id="project-b")
+    assert (
+        await control.post("/_emulator/accounts", json=json.loads(second.read_text()))
+    ).is_success
+    fault = {"error": "UNAVAILABLE", "count": 5, "project": "pushnode-dev"}
+    await control.post("/_emulator/faults", json=fault)
+
+    async with FcmClient(second, base_url=emulator.url) as b:
+        delivered = await b.send(a_message())
+    # B's account granted the token; sending it to another project is IAM's refusal.
+    async with FcmClient(second, base_url=emulator.url, project_id="pushnode-dev") as stray:
+        refused = await stray.send(a_message())
+
+    assert delivered.kind is Outcome.DELIVERED  # the other project's fault left B alone
+    assert refused.kind is Outcome.CREDENTIALS and refused.http_status == 403
+    [recorded] = (await control.get("/_emulator/messages")).json()
+    assert recorded["project"] == "project-b"

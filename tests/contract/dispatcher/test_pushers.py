@@ -24,9 +24,9 @@ from devstack.emulators import apns as apns_emulator
 from devstack.emulators import webpush as webpush_emulator
 from pushnode_dispatcher.adapters.outcome import Outcome
 from pushnode_dispatcher.adapters.pushers import Pusher
-from pushnode_dispatcher.bootstrap import providers
 from pushnode_dispatcher.config import Settings
 from pushnode_dispatcher.domain import Provider, PushContent
+from pushnode_dispatcher.providers import providers
 
 KEY_ID, TEAM_ID, TOPIC = "EMULATOR01", "PUSHNODE01", "io.pushnode.test"
 CONTENT = PushContent(
@@ -115,9 +115,9 @@ async def pushers(
         webpush_vapid_key_file=vapid,
         webpush_subject="mailto:ops@pushnode.example",
     )
-    built, closers = providers(settings)
-    yield built
-    for close in closers:
+    wired = providers(settings)
+    yield wired.apps[""]
+    for close in wired.closers:
         await close()
 
 

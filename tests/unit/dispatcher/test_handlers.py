@@ -56,8 +56,12 @@ async def handle(db: Database, handlers: Mapping[str, Handler], envelope: Envelo
     return [unwrap(e) for _, e in ctx.outbox]
 
 
-async def register(db: Database, token: str, platform: Platform, wallet: str = ALICE) -> None:
-    event = DeviceRegistered(wallet=wallet, device_token=token, platform=platform, signed_at=NOW)
+async def register(
+    db: Database, token: str, platform: Platform, wallet: str = ALICE, app: str | None = None
+) -> None:
+    event = DeviceRegistered(
+        wallet=wallet, device_token=token, platform=platform, signed_at=NOW, app=app
+    )
     await handle(db, REGISTRY_HANDLERS, wrap(event, producer="gateway"))
 
 

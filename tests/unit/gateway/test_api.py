@@ -90,17 +90,27 @@ class TestSendNotification:
         assert response.json()["error"]["reason"] == "INVALID_REQUEST"
 
 
-def registration(key: str, *, wallet_key: str | None = None, age: int = 0) -> dict[str, Any]:
+def registration(
+    key: str,
+    *,
+    wallet_key: str | None = None,
+    age: int = 0,
+    app: str | None = None,
+    signed_app: str | None = None,
+) -> dict[str, Any]:
+    """A registration body; `signed_app` signs another app than the body names."""
     wallet = Account.from_key(wallet_key or key).address.lower()
     ts = int(time.time()) - age
-    message = device_registration_message("register", wallet, "tok-1", "android", ts)
-    return {
+    signed = signed_app if signed_app is not None else app
+    message = device_registration_message("register", wallet, "tok-1", "android", ts, signed)
+    body = {
         "wallet": f"eip155:{wallet}",
         "device_token": "tok-1",
         "platform": "android",
         "timestamp": ts,
         "signature": personal_sign(message, key),
     }
+    return body if app is None else body | {"app": app}
 
 
 class TestRegisterDevice:
@@ -113,6 +123,43 @@ class TestRegisterDevice:
         assert response.status_code == 204
         [envelope] = producer.on(DEVICES)
         assert envelope.payload["wallet"] == Account.from_key(anvil_keys[2]).address.lower()
+
+    async def test_a_registration_without_an_app_is_for_the_default_app(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        response = await client.post(
+            "/apis/v1/pushtokens/register", json=registration(anvil_keys[2])
+        )
+        assert response.status_code == 204
+        [envelope] = producer.on(DEVICES)
+        assert envelope.payload["app"] is None
+
+    async def test_a_registration_signed_for_an_app_is_recorded_with_it(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        body = registration(anvil_keys[2], app="wallet-b")
+        response = await client.post("/apis/v1/pushtokens/register", json=body)
+        assert response.status_code == 204
+        [envelope] = producer.on(DEVICES)
+        assert envelope.payload["app"] == "wallet-b"
+
+    async def test_an_app_the_signature_does_not_cover_is_refused(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        # Signed without an app, then sent naming one: the signed text differs, so the
+        # recovered signer is some other address.
+        body = registration(anvil_keys[2]) | {"app": "wallet-b"}
+        response = await client.post("/apis/v1/pushtokens/register", json=body)
+        assert response.status_code == 403
+        assert producer.published == []
+
+    async def test_an_app_signed_for_another_app_is_refused(
+        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    ) -> None:
+        body = registration(anvil_keys[2], app="wallet-b", signed_app="wallet-a")
+        response = await client.post("/apis/v1/pushtokens/register", json=body)
+        assert response.status_code == 403
+        assert producer.published == []
 
     async def test_nobody_can_register_a_token_for_someone_elses_wallet(
         self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]

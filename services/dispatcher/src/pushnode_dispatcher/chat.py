@@ -8,9 +8,8 @@ request is pending, reach no phone.
 
 from __future__ import annotations
 
-from pushnode_dispatcher import domain
 from pushnode_dispatcher.adapters import db
-from pushnode_dispatcher.domain import PushContent, Target
+from pushnode_dispatcher.domain import PushContent
 from pushnode_dispatcher.handlers import Sender
 from pushnode_shared.caip import parse_account
 from pushnode_shared.consumer import Handler, HandlerContext
@@ -42,16 +41,16 @@ class ChatPushes:
 
     async def on_chat_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
         stored = payload_of(envelope, ChatMessageStored)
-        if not stored.accepted or stored.intent or not self.sender.pushers:
+        if not stored.accepted or stored.intent or not self.sender.sending:
             return
         wallet = parse_account(stored.to_did).lower
         targets = []
         logged = await self.sender.log.all_of(ctx.session, stored.message_id)
-        for token, platform in await db.devices_of(ctx.session, wallet):
-            provider = domain.route(platform, token, self.sender.pushers.keys())
-            before = logged.get(token)
-            if provider is None or (before is not None and not before.in_flight):
+        for device in await db.devices_of(ctx.session, wallet):
+            target = self.sender.target(wallet, device)
+            before = logged.get(device.token)
+            if target is None or (before is not None and not before.in_flight):
                 continue  # no route, or answered before a crash: never pushed twice
-            targets.append(Target(wallet, token, provider, platform))
+            targets.append(target)
         # The sender's own loop: records each send, retries and drops dead tokens alike.
         await self.sender._send(ctx, envelope, chat_push_content(stored), targets, attempt=1)

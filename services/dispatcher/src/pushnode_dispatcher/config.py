@@ -30,16 +30,19 @@ class Settings(SharedSettings):
     apns_base_url: str = "https://api.push.apple.com"
     webpush_vapid_key_file: Path | None = None
     webpush_subject: str | None = None
+    # Several apps (FCM projects, APNs keys, VAPID keys): a JSON file of paths, see apps.py.
+    apps_file: Path | None = None
     retry_max_attempts: int = Field(5, ge=1)
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(900.0, gt=0)
     # Per provider app (FCM project, APNs key, VAPID key): FCM allows 600,000 a minute per
     # project; staying under it keeps 429s for real overload.
     rate_per_minute: int = Field(480_000, gt=0)
-    # Pushes in flight per notification, and FCM connections: few connections and a modest
-    # number in flight cost the least CPU per push; a distant provider needs rate x latency.
+    # Pushes in flight per notification, and FCM connections per app (HTTP/1.1: one push in
+    # flight on each, so as many as the pushes in flight); a distant provider needs
+    # rate x round trip of both.
     send_concurrency: int = Field(64, ge=1)
-    fcm_max_connections: int = Field(16, ge=1)
+    fcm_max_connections: int = Field(64, ge=1)
     # While an app's credentials are refused, one probe push per this many seconds.
     credentials_probe_seconds: float = Field(60.0, gt=0)
 

@@ -165,6 +165,8 @@ class Target:
     token: str
     provider: Provider
     platform: str = ""
+    # The configured app whose credentials send it ("" for the node's default app).
+    app: str = ""
 
 
 def pushable(stored: MessageStored) -> list[Recipient]:

@@ -11,7 +11,6 @@ for retryable failures (deliveries), and DeviceUnregistered for dead tokens (dev
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -23,6 +22,7 @@ from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
 from pushnode_dispatcher.adapters.pushers import Pusher
 from pushnode_dispatcher.adapters.sendlog import SendLog, Sent
 from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy, Target
+from pushnode_dispatcher.window import Settler, send_all
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope, derive_id, utcnow
 from pushnode_shared.events import (
@@ -49,6 +49,10 @@ PUSHES = Counter(
     "Provider answers to pushes, by provider, outcome and the provider's reason",
     ["provider", "outcome", "reason"],
 )
+UNKNOWN_APP = Counter(
+    "pushnode_dispatcher_unknown_app_devices_total",
+    "Devices skipped because their registration names an app this node has no credentials for",
+)
 IN_DOUBT = Counter(
     "pushnode_dispatcher_in_doubt_resends_total",
     "Pushes in flight when the sender died, sent again after the restart",
@@ -59,7 +63,12 @@ IN_DOUBT = Counter(
 async def on_device_registered(ctx: HandlerContext, envelope: Envelope) -> None:
     event = payload_of(envelope, DeviceRegistered)
     await db.upsert_device(
-        ctx.session, event.wallet, event.device_token, event.platform.value, event.apn_token
+        ctx.session,
+        event.wallet,
+        event.device_token,
+        event.platform.value,
+        event.apn_token,
+        event.app,
     )
 
 
@@ -105,7 +114,12 @@ REGISTRY_HANDLERS: dict[str, Handler] = DEVICE_HANDLERS | STATUS_HANDLERS
 
 
 class Sender:
-    """Sends stored notifications to registered devices through the injected providers."""
+    """Sends stored notifications to registered devices through the injected providers.
+
+    `pushers` are the default app's (registrations without an app); `apps` the named apps'
+    by app id. Each device is pushed through its own app's client, so one app's refused
+    credentials hold only that app's pushes.
+    """
 
     def __init__(
         self,
@@ -114,12 +128,32 @@ class Sender:
         clock: Callable[[], datetime] = utcnow,
         log: SendLog | None = None,
         concurrency: int = SEND_CONCURRENCY,
+        apps: Mapping[str, Mapping[Provider, Pusher]] | None = None,
     ) -> None:
         self.pushers = dict(pushers)
+        self.apps: dict[str, dict[Provider, Pusher]] = {
+            name: dict(app) for name, app in (apps or {}).items()
+        } | {"": self.pushers}
         self.concurrency = concurrency
         self.policy = policy or RetryPolicy()
         self.clock = clock
         self.log = log or SendLog(None)
+
+    @property
+    def sending(self) -> bool:
+        """Whether any app has any provider to push through."""
+        return any(self.apps.values())
+
+    def target(self, wallet: str, device: db.Device) -> Target | None:
+        """The device with the provider its app routes it to; None if nothing can push it."""
+        pushers = self.apps.get(device.app)
+        if pushers is None:
+            UNKNOWN_APP.inc()
+            return None
+        provider = domain.route(device.platform, device.token, pushers.keys())
+        if provider is None:
+            return None
+        return Target(wallet, device.token, provider, device.platform, device.app)
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler, for the consumer of messages-stored."""
@@ -131,7 +165,7 @@ class Sender:
 
     async def on_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
         stored = payload_of(envelope, MessageStored)
-        if not self.pushers:
+        if not self.sending:
             return
         content = PushContent.of(stored)
         targets, settled = await self._targets(ctx, stored)
@@ -141,7 +175,7 @@ class Sender:
     async def on_retry_scheduled(self, ctx: HandlerContext, envelope: Envelope) -> None:
         retry = payload_of(envelope, DeliveryRetryScheduled)
         provider = Provider(retry.provider)
-        if provider not in self.pushers:
+        if not any(provider in app for app in self.apps.values()):
             return  # the provider was switched off since; nothing can send it
         content = PushContent.of_retry(retry)
         before = await self.log.get(ctx.session, retry.notification_id, retry.device_token)
@@ -154,12 +188,15 @@ class Sender:
             # This attempt was answered and the process died before publishing: facts only.
             self._republish(ctx, envelope, content, [before])
             return
-        if not await db.is_registered(ctx.session, retry.wallet, retry.device_token):
+        device = await db.registration(ctx.session, retry.wallet, retry.device_token)
+        if device is None:
             return  # the wallet (or a provider) removed the device meanwhile
+        if provider not in self.apps.get(device.app, {}):
+            return  # its app lost that provider's credentials since
         if before is not None and before.in_flight and before.attempts == retry.attempt:
             IN_DOUBT.labels(provider.value).inc()
-        platform = before.target.platform if before is not None else ""
-        target = Target(retry.wallet, retry.device_token, provider, platform)
+        platform = before.target.platform if before is not None else device.platform
+        target = Target(retry.wallet, retry.device_token, provider, platform, device.app)
         await self._send(ctx, envelope, content, [target], retry.attempt)
 
     async def _targets(
@@ -172,9 +209,10 @@ class Sender:
         recipients = domain.pushable(stored)
         logged = await self.log.all_of(ctx.session, stored.notification_id) if recipients else {}
         for recipient in recipients:
-            for token, platform in await db.devices_of(ctx.session, recipient.address):
-                provider = domain.route(platform, token, self.pushers.keys())
-                if provider is None or token in targets or token in seen:
+            for device in await db.devices_of(ctx.session, recipient.address):
+                token = device.token
+                target = self.target(recipient.address, device)
+                if target is None or token in targets or token in seen:
                     continue
                 seen.add(token)
                 before = logged.get(token)
@@ -184,9 +222,9 @@ class Sender:
                     if not before.in_flight:
                         settled.append(before)
                         continue
-                    IN_DOUBT.labels(provider.value).inc()
-                    log.warning("push in flight at a crash is sent again", provider=provider)
-                targets[token] = Target(recipient.address, token, provider, platform)
+                    IN_DOUBT.labels(target.provider.value).inc()
+                    log.warning("push in flight at a crash is sent again", provider=target.provider)
+                targets[token] = target
         return list(targets.values()), settled
 
     def _republish(
@@ -204,32 +242,23 @@ class Sender:
         targets: list[Target],
         attempt: int,
     ) -> None:
-        nid = content.notification_id
-        settler = _Settler(self.log, ctx, nid, attempt)
-        for start in range(0, len(targets), self.concurrency):
-            chunk = targets[start : start + self.concurrency]
-            await self.log.claim(ctx.session, nid, chunk, attempt)
-            answers = await asyncio.gather(
-                *(self._push(content, t, settler) for t in chunk),
-            )
-            await settler.flush()
-            for target, outcome in answers:
-                reason = _reason(outcome)
-                PUSHES.labels(target.provider.value, outcome.kind.value, reason).inc()
-                self._publish(ctx, cause, content, target, outcome, attempt)
+        settler = Settler(self.log, ctx, content.notification_id, attempt)
 
-    async def _push(
-        self, content: PushContent, target: Target, settler: _Settler
-    ) -> tuple[Target, SendOutcome]:
+        async def push(target: Target) -> SendOutcome:
+            return await self._push(content, target)
+
+        for target, outcome in await send_all(targets, push, settler, self.concurrency):
+            reason = _reason(outcome)
+            PUSHES.labels(target.provider.value, outcome.kind.value, reason).inc()
+            self._publish(ctx, cause, content, target, outcome, attempt)
+
+    async def _push(self, content: PushContent, target: Target) -> SendOutcome:
         try:
-            result: SendOutcome | BaseException = await self.pushers[target.provider].push(
-                content, target.token
-            )
+            pusher = self.apps[target.app][target.provider]
+            result: SendOutcome | BaseException = await pusher.push(content, target.token)
         except Exception as exc:
             result = exc
-        outcome = _as_outcome(result)
-        await settler.settle(target, outcome)
-        return target, outcome
+        return _as_outcome(result)
 
     def _publish(
         self,
@@ -288,28 +317,6 @@ class Sender:
         )
         facts.append((DELIVERIES, retry, "retry"))
         return facts
-
-
-class _Settler:
-    """Records answers as they arrive, many per commit: one commit runs at a time and takes
-    every answer that arrived while the previous one ran. So an answered push is in the log
-    within a commit or two of its answer, not only when its whole chunk is done."""
-
-    def __init__(self, log: SendLog, ctx: HandlerContext, nid: str, attempt: int) -> None:
-        self.log, self.ctx, self.nid, self.attempt = log, ctx, nid, attempt
-        self.pending: list[tuple[Target, SendOutcome]] = []
-        self.lock = asyncio.Lock()
-
-    async def settle(self, target: Target, outcome: SendOutcome) -> None:
-        self.pending.append((target, outcome))
-        await self.flush()
-
-    async def flush(self) -> None:
-        async with self.lock:
-            if not self.pending:
-                return  # an earlier holder of the lock took this answer along
-            answers, self.pending = self.pending, []
-            await self.log.settle(self.ctx.session, self.nid, answers, self.attempt)
 
 
 def _reason(outcome: SendOutcome) -> str:

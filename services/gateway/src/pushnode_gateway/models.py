@@ -29,6 +29,8 @@ class PushTokenCreate(BaseModel):
     device_token: str = Field(min_length=1, max_length=4096)
     platform: Platform
     apn_token: str | None = Field(default=None, max_length=4096)
+    # pushnode's addition: which of the node's apps the token belongs to (absent: the default).
+    app: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
     timestamp: int
     signature: str = Field(max_length=200)
 

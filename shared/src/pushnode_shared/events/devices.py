@@ -28,6 +28,9 @@ class DeviceRegistered(Event):
     platform: Platform
     apn_token: str | None = None
     signed_at: datetime
+    # The app (FCM project, APNs key, VAPID key set) the token belongs to, as the node's
+    # dispatcher configuration names it; None: the node's default app.
+    app: str | None = None
 
     def key(self) -> str:
         return self.wallet

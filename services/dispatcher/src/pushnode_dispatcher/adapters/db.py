@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_shared.db import offsets_table
@@ -15,6 +18,8 @@ devices = sa.Table(
     sa.Column("device_token", sa.String(4096), primary_key=True),
     sa.Column("platform", sa.String(10), nullable=False),
     sa.Column("apn_token", sa.Text, nullable=True),
+    # The configured app the token belongs to; NULL: the node's default app.
+    sa.Column("app", sa.String(64), nullable=True),
 )
 deliveries = sa.Table(
     "dispatcher_deliveries",
@@ -50,15 +55,29 @@ STATE_TABLES = [devices.name, deliveries.name]
 GAVE_UP = "GAVE_UP"
 
 
+@dataclass(frozen=True, slots=True)
+class Device:
+    """One registered device: its token, platform and app ("" for the default app)."""
+
+    token: str
+    platform: str
+    app: str = ""
+
+
 async def upsert_device(
-    session: AsyncSession, wallet: str, token: str, platform: str, apn_token: str | None
+    session: AsyncSession,
+    wallet: str,
+    token: str,
+    platform: str,
+    apn_token: str | None,
+    app: str | None = None,
 ) -> None:
     """Register (or refresh) a device token for a wallet."""
     where = (devices.c.wallet == wallet) & (devices.c.device_token == token)
     await session.execute(sa.delete(devices).where(where))
     await session.execute(
         sa.insert(devices).values(
-            wallet=wallet, device_token=token, platform=platform, apn_token=apn_token
+            wallet=wallet, device_token=token, platform=platform, apn_token=apn_token, app=app
         )
     )
 
@@ -69,14 +88,14 @@ async def remove_device(session: AsyncSession, wallet: str, token: str) -> None:
     await session.execute(sa.delete(devices).where(where))
 
 
-async def devices_of(session: AsyncSession, wallet: str) -> list[tuple[str, str]]:
-    """(token, platform) of every device registered for the wallet."""
+async def devices_of(session: AsyncSession, wallet: str) -> list[Device]:
+    """Every device registered for the wallet."""
     rows = await session.execute(
-        sa.select(devices.c.device_token, devices.c.platform)
+        sa.select(devices.c.device_token, devices.c.platform, devices.c.app)
         .where(devices.c.wallet == wallet)
         .order_by(devices.c.device_token)
     )
-    return [(r.device_token, r.platform) for r in rows]
+    return [Device(r.device_token, r.platform, r.app or "") for r in rows]
 
 
 async def record_delivery(
@@ -88,24 +107,27 @@ async def record_delivery(
     detail: str,
     attempt: int,
 ) -> None:
-    """Fold one DeliveryAttempted into the status table (the latest attempt wins)."""
-    where = (deliveries.c.notification_id == nid) & (deliveries.c.device_token == token)
-    # A re-published earlier attempt (sender crash between publish and commit) must not
-    # turn a later status back.
-    newer = await session.execute(
-        sa.select(deliveries.c.attempts).where(where & (deliveries.c.attempts > attempt))
+    """Fold one DeliveryAttempted into the status table (the latest attempt wins).
+
+    One statement per outcome (there is one per push): a re-published earlier attempt (sender
+    crash between publish and commit) must not turn a later status back, so an existing row
+    is only overwritten by an attempt at least as late.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(deliveries).values(
+        notification_id=nid,
+        device_token=token,
+        wallet=wallet,
+        outcome=outcome,
+        detail=detail,
+        attempts=attempt,
     )
-    if newer.first() is not None:
-        return
-    await session.execute(sa.delete(deliveries).where(where))
+    changed = ("wallet", "outcome", "detail", "attempts")
     await session.execute(
-        sa.insert(deliveries).values(
-            notification_id=nid,
-            device_token=token,
-            wallet=wallet,
-            outcome=outcome,
-            detail=detail,
-            attempts=attempt,
+        statement.on_conflict_do_update(
+            index_elements=[deliveries.c.notification_id, deliveries.c.device_token],
+            set_={name: statement.excluded[name] for name in changed},
+            where=deliveries.c.attempts <= statement.excluded.attempts,
         )
     )
 
@@ -117,8 +139,9 @@ async def record_abandoned(
     await record_delivery(session, nid, token, wallet, GAVE_UP, detail, attempts)
 
 
-async def is_registered(session: AsyncSession, wallet: str, token: str) -> bool:
-    """Whether the token is still registered for the wallet."""
+async def registration(session: AsyncSession, wallet: str, token: str) -> Device | None:
+    """The token's registration for the wallet, or None if it is no longer registered."""
     where = (devices.c.wallet == wallet) & (devices.c.device_token == token)
-    row = (await session.execute(sa.select(devices.c.platform).where(where))).first()
-    return row is not None
+    query = sa.select(devices.c.platform, devices.c.app).where(where)
+    row = (await session.execute(query)).first()
+    return None if row is None else Device(token, row.platform, row.app or "")

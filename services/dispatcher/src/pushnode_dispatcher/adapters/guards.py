@@ -119,7 +119,7 @@ class CredentialBreaker:
         """Readiness: not ready while this app's credentials are refused."""
         if self.refused is None:
             return True, "credentials accepted"
-        return False, f"credentials refused ({self.refused}); sends stopped"
+        return False, f"credentials refused ({self.refused}); sends of app {self.app} stopped"
 
 
 class GuardedPusher:

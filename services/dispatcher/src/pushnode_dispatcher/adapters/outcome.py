@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-import httpx
-
-__all__ = ["Outcome", "SendOutcome", "json_object", "parse_retry_after"]
+__all__ = ["HttpAnswer", "Outcome", "SendOutcome", "json_object", "parse_retry_after"]
 
 
 class Outcome(enum.StrEnum):
@@ -37,7 +36,19 @@ class SendOutcome:
     error_code: str | None = None
 
 
-def json_object(response: httpx.Response) -> dict[str, Any]:
+class HttpAnswer(Protocol):
+    """What the classifiers read of a response: httpx's Response, or a read aiohttp answer."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def text(self) -> str: ...
+    def json(self) -> Any: ...
+
+
+def json_object(response: HttpAnswer) -> dict[str, Any]:
     """The response body if it is a JSON object, else an empty dict."""
     try:
         body = response.json()

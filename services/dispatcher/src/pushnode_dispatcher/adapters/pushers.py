@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from pushnode_dispatcher import domain
 from pushnode_dispatcher.adapters.apns import ApnsClient
@@ -21,13 +21,25 @@ class Pusher(Protocol):
 
 
 class FcmPusher:
-    """Android (and iOS through Firebase) registration tokens, over FCM HTTP v1."""
+    """Android (and iOS through Firebase) registration tokens, over FCM HTTP v1.
+
+    One notification's FCM message differs between devices only in the token, and FCM's size
+    limit does not count the token: the message is built, trimmed and checked once per
+    notification and only the token is set per device.
+    """
 
     def __init__(self, client: FcmClient) -> None:
         self.client = client
+        self._built: tuple[PushContent, dict[str, Any], str | None] | None = None
 
     async def push(self, content: PushContent, token: str) -> SendOutcome:
-        return await self.client.send(domain.fcm_message(content, token))
+        if self._built is None or self._built[0] is not content:
+            message = domain.fcm_message(content, token)
+            self._built = content, message.to_wire(), message.local_problem()
+        _, wire, problem = self._built
+        if problem:
+            return SendOutcome(Outcome.BAD_REQUEST, problem, error_code="INVALID_ARGUMENT")
+        return await self.client.send_wire(wire | {"token": token})
 
 
 class ApnsPusher:

@@ -23,7 +23,14 @@ router = APIRouter(tags=["devices"])
 
 
 def _verified_wallet(
-    action: str, wallet: str, token: str, platform: str, ts: int, signature: str, max_age: int
+    action: str,
+    wallet: str,
+    token: str,
+    platform: str,
+    ts: int,
+    signature: str,
+    max_age: int,
+    app: str | None = None,
 ) -> str:
     try:
         address = parse_account(wallet).lower
@@ -31,7 +38,7 @@ def _verified_wallet(
         raise ApiError(400, "BAD_ADDRESS", str(exc)) from exc
     if abs(time.time() - ts) > max_age:
         raise ApiError(401, "STALE_SIGNATURE", f"timestamp must be within {max_age}s of now")
-    message = device_registration_message(action, address, token, platform, ts)
+    message = device_registration_message(action, address, token, platform, ts, app)
     try:
         signer = recover_personal_signer(message, signature)
     except BadSignature as exc:
@@ -52,6 +59,7 @@ async def register(body: PushTokenCreate, producer: ProducerDep, settings: Setti
         body.timestamp,
         body.signature,
         settings.signature_max_age_seconds,
+        body.app,
     )
     event = DeviceRegistered(
         wallet=address,
@@ -59,6 +67,7 @@ async def register(body: PushTokenCreate, producer: ProducerDep, settings: Setti
         platform=body.platform,
         apn_token=body.apn_token,
         signed_at=utcnow(),
+        app=body.app,
     )
     await producer.publish(DEVICES, wrap(event, producer="gateway"))
     return Response(status_code=204)
