@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_shared.db import offsets_table
+from pushnode_shared.periods import covering, period_tables
 
 metadata = sa.MetaData()
 devices = sa.Table(
@@ -44,8 +45,10 @@ sends = sa.Table(
     sa.Column("error_code", sa.String(64), nullable=True),
     sa.Column("retry_after", sa.Float, nullable=True),
 )
+# Subscription periods folded from protocol-decisions: who a broadcast reaches.
+PERIODS = period_tables(metadata, "dispatcher")
 offsets = offsets_table(metadata, "dispatcher")
-STATE_TABLES = [devices.name, deliveries.name]
+STATE_TABLES = [devices.name, deliveries.name, *PERIODS.names]
 # The status a device ends in when every allowed attempt failed with a retryable answer.
 GAVE_UP = "GAVE_UP"
 
@@ -77,6 +80,20 @@ async def devices_of(session: AsyncSession, wallet: str) -> list[tuple[str, str]
         .order_by(devices.c.device_token)
     )
     return [(r.device_token, r.platform) for r in rows]
+
+
+async def devices_reached(
+    session: AsyncSession, channel: str, position: int
+) -> list[tuple[str, str, str]]:
+    """(wallet, token, platform) of the devices of the channel's subscribers at `position`."""
+    p = PERIODS.periods.c
+    rows = await session.execute(
+        sa.select(devices.c.wallet, devices.c.device_token, devices.c.platform)
+        .select_from(PERIODS.periods.join(devices, devices.c.wallet == p.subscriber))
+        .where((p.channel == channel) & covering(PERIODS, position))
+        .order_by(devices.c.wallet, devices.c.device_token)
+    )
+    return [(r.wallet, r.device_token, r.platform) for r in rows]
 
 
 async def record_delivery(
