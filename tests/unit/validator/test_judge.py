@@ -171,8 +171,7 @@ class TestWantedWallets:
 
         identity = "0+1+News+For all"
         assert (
-            wanted_wallets(identity, "eip155:1:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC")
-            == set()
+            wanted_wallets(identity, "eip155:1:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC") == set()
         )
 
     def test_an_on_chain_send_to_the_channel_itself_is_a_broadcast(self) -> None:
