@@ -7,6 +7,7 @@ from typing import Any
 
 from pushnode_gateway.audience import Audience
 from pushnode_gateway.live import push_stored
+from pushnode_gateway.notification_view import channel_item, delivery_feeds
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.db import Database
 from tests.unit.gateway.test_broadcast_inbox import ALICE_L, BOB_L, added, broadcast
@@ -49,3 +50,9 @@ async def test_a_broadcast_ahead_of_the_subscription_fold_waits_for_it(
     await eventually(bob_got)
     await bob.disconnect()
     assert [i["payload"]["notification"]["title"] for i in bob_got] == ["B"]
+
+
+def test_a_delivery_node_gets_a_broadcast_as_one_feed_naming_its_audience() -> None:
+    [feed] = delivery_feeds(channel_item(broadcast("A", 7, 1)))
+    assert (feed["users"], feed["is_spam"]) == ([], 0)
+    assert feed["broadcast"]["position"] == 7
