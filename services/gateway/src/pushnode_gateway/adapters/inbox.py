@@ -73,7 +73,7 @@ def _rows(
     mine = sa.select(
         feeds.c.item,
         feeds.c.spam,
-        sa.literal(False).label("shared"),
+        sa.false().label("shared"),
         feeds.c.epoch,
         feeds.c.notification_id,
     ).where(own)
@@ -81,18 +81,15 @@ def _rows(
         return mine.subquery()
     p, b = PERIODS.periods.c, broadcasts.c
     reached = (
-        (p.subscriber == wallet)
-        & (b.channel == p.channel)
-        & covering(PERIODS, b.position)
-        & _between(b.epoch, start, end)
+        (p.subscriber == wallet) & covering(PERIODS, b.position) & _between(b.epoch, start, end)
     )
     if channel is not None:
         reached = reached & (b.sender == channel)
     shared = (
         sa.select(
             b.item,
-            sa.literal(False).label("spam"),
-            sa.literal(True).label("shared"),
+            sa.false().label("spam"),
+            sa.true().label("shared"),
             b.epoch,
             b.notification_id,
         )
