@@ -156,7 +156,7 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
         accepted, first, last, reads = await one_broadcast(http, count)
     return [
         Row("broadcast", f"POST answered ({count:,} subs)", accepted * 1000, "ms", "-", None),
-        Row("broadcast", "first subscriber reads it", first * 1000, "ms", "-", None),
+        Row("broadcast", "first subscriber (read after the last)", first * 1000, "ms", "-", None),
         Row(
             "broadcast",
             f"last of {count:,} subscribers reads it",
