@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.bench import (
     backfill,
+    broadcast,
     chat,
     dispatch,
     feeds,
@@ -27,6 +28,7 @@ SCENARIOS: dict[str, harness.Scenario] = {
     "chat": chat.scenario,
     "validate": validate.scenario,
     "dispatch": dispatch.scenario,
+    "broadcast": broadcast.scenario,
 }
 
 
@@ -39,12 +41,14 @@ def main() -> None:
     parser.add_argument("--feeds-notifications", type=int, default=100_000)
     parser.add_argument("--feeds-fanout", type=int, default=10)
     parser.add_argument("--feeds-reads", type=int, default=2_000)
+    parser.add_argument("--feeds-broadcasts", type=int, default=1_000)
     parser.add_argument("--sockets-wallets", type=int, default=100)
     parser.add_argument("--sockets-per-wallet", type=int, default=100)
     parser.add_argument("--backfill-logs", type=int, default=100_000)
     parser.add_argument("--chat-count", type=int, default=2_000)
     parser.add_argument("--validate-count", type=int, default=5_000)
     parser.add_argument("--dispatch-devices", type=int, default=100_000)
+    parser.add_argument("--broadcast-subscribers", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=Path("var/bench/latest.json"))
     args = parser.parse_args()
     rows = asyncio.run(harness.run(SCENARIOS, args))

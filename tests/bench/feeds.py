@@ -7,9 +7,10 @@ targeted and subset notifications. Figure: p50/p99 of the real endpoint (FastAPI
 over httpx, the gateway's own queries, PostgreSQL) for random wallets. Ceiling: the same page
 and count read with raw SQL on the same database, in the same run.
 
-Broadcasts are not modelled separately: the gateway still keeps one row per recipient (read-time
-fan-out over subscription intervals is not built yet), so 1,000,000 subscribers x broadcasts
-would be that many rows.
+Broadcasts are one row each, read through subscription periods (adapters/inbox.py): every
+wallet is subscribed to one of 50 channels (1,000,000 periods), and `--feeds-broadcasts`
+broadcasts (1,000) are spread over those channels, so each read unions the wallet's own rows
+with its channel's broadcasts (about 20). The ceiling reads the same union with raw SQL.
 """
 
 from __future__ import annotations
@@ -68,6 +69,51 @@ def fill(url: str, wallets: int, notifications: int, fanout: int) -> None:
         print(f"[bench] {rows[0] if rows else 0:,} feed rows in {took:.0f}s", file=sys.stderr)
 
 
+def fill_broadcasts(url: str, wallets: int, broadcasts: int) -> None:
+    """Wallet w subscribed to channel w mod 50 from position 1; broadcast i in channel i mod 50."""
+    item = (
+        "json_build_object('sid', 'b' || n::text,"
+        " 'epoch', to_char(ts, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " 'payload', json_build_object('data', json_build_object('asub', 'bench', 'type', '1'),"
+        " 'notification', json_build_object('title', 't', 'body', 'b'), 'recipients', ''))::text"
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        started = time.perf_counter()
+        conn.execute(
+            "INSERT INTO gateway_subscription_periods"
+            " (channel, subscriber, from_position, to_position)"
+            " SELECT '0x' || lpad(to_hex(w % 50), 40, '0'), '0x' || lpad(to_hex(w), 40, '0'),"
+            f" 1, NULL FROM generate_series(0, {wallets - 1}) AS w"
+        )
+        conn.execute(
+            f"""INSERT INTO gateway_broadcasts
+                (notification_id, channel, position, sender, epoch, item)
+            SELECT 'b' || lpad(n::text, 11, '0'), '0x' || lpad(to_hex(n % 50), 40, '0'),
+                   {wallets}, '0x' || lpad(to_hex(n % 50), 40, '0'),
+                   to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), {item}
+            FROM generate_series(0, {broadcasts - 1}) AS n,
+                 LATERAL (SELECT timestamp '2026-01-01' + n * interval '100 seconds' AS ts) t"""
+        )
+        conn.execute("ANALYZE gateway_subscription_periods")
+        conn.execute("ANALYZE gateway_broadcasts")
+        took = time.perf_counter() - started
+        print(
+            f"[bench] {wallets:,} periods, {broadcasts:,} broadcasts in {took:.0f}s",
+            file=sys.stderr,
+        )
+
+
+# The inbox union (adapters/inbox.py) as plain SQL, for the ceiling.
+RAW_UNION = """
+    SELECT item, epoch, notification_id FROM gateway_feeds WHERE recipient = %(w)s AND NOT spam
+    UNION ALL
+    SELECT b.item, b.epoch, b.notification_id
+    FROM gateway_subscription_periods p JOIN gateway_broadcasts b ON b.channel = p.channel
+    WHERE p.subscriber = %(w)s AND p.from_position <= b.position
+      AND (p.to_position IS NULL OR p.to_position > b.position)
+"""
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
@@ -79,13 +125,11 @@ def raw_read_ms(url: str, wallets: list[str]) -> list[float]:
     with psycopg.connect(url) as conn:
         for w in wallets:
             started = time.perf_counter()
+            conn.execute(f"SELECT count(*) FROM ({RAW_UNION}) AS r", {"w": w}).fetchone()
             conn.execute(
-                "SELECT count(*) FROM gateway_feeds WHERE recipient = %s AND spam = false", (w,)
-            ).fetchone()
-            conn.execute(
-                "SELECT item FROM gateway_feeds WHERE recipient = %s AND spam = false"
+                f"SELECT item FROM ({RAW_UNION}) AS r"
                 " ORDER BY epoch DESC, notification_id DESC LIMIT 10",
-                (w,),
+                {"w": w},
             ).fetchall()
             took.append((time.perf_counter() - started) * 1000)
     return took
@@ -99,6 +143,7 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
     await database.upgrade()
     url = f"postgresql://{PG_USER}/{name}"
     fill(url, args.feeds_wallets, args.feeds_notifications, args.feeds_fanout)
+    fill_broadcasts(url, args.feeds_wallets, args.feeds_broadcasts)
     rng = random.Random(7)
     sample = [wallet(rng.randrange(args.feeds_wallets)) for _ in range(args.feeds_reads)]
     settings = Settings(PUSHNODE_DATA_DIR=Path("var/bench"))  # type: ignore[call-arg]

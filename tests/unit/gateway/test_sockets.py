@@ -35,10 +35,24 @@ async def served(database: Database, tmp_path: Path) -> AsyncIterator[tuple[str,
     app = create_app(settings, InMemoryProducer(), database, sockets, Readiness())  # type: ignore[arg-type]
     stop = asyncio.Event()
     server = asyncio.create_task(serve_http(app, "127.0.0.1", port, stop))
-    await asyncio.sleep(0.3)
+    await listening(port)
     yield f"http://127.0.0.1:{port}", sockets
     stop.set()
     await server
+
+
+async def listening(port: int) -> None:
+    """Until the server accepts connections (a busy machine may take more than a moment)."""
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise AssertionError(f"nothing listens on {port}")
 
 
 async def client(url: str, **handlers: Any) -> socketio.AsyncClient:

@@ -344,7 +344,8 @@ async def test_an_on_chain_notification_to_the_channel_itself_is_a_broadcast(
     await handle(db, new_channel(channel))
     await handle(db, chain_log("Subscribe", channel, {"channel": channel, "user": alice}, 6))
     [decision] = await handle(db, onchain_notification(channel, channel, "0+1+News+For all"))
-    assert decision.payload["recipients"] == [{"address": alice, "spam": False}]
+    assert decision.payload["recipients"] == []
+    assert decision.payload["broadcast"] == {"channel": channel, "position": 1}
 
 
 async def test_a_re_emitted_on_chain_notification_is_judged_once(

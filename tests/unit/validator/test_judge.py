@@ -75,11 +75,14 @@ class TestJudge:
         verdict = judge(sub, active(sub.channel, alice), CHAIN, already_seen=False)
         assert [(r.address, r.spam) for r in verdict.recipients] == [(bob.lower(), True)]
 
-    def test_a_broadcast_reaches_every_subscriber(self, keys: tuple[str, str, str]) -> None:
+    def test_a_broadcast_is_marked_as_one_and_lists_no_recipient(
+        self, keys: tuple[str, str, str]
+    ) -> None:
         key, alice, bob = keys
         sub = submission(key, alice, ntype="1")
         verdict = judge(sub, active(sub.channel, alice, bob), CHAIN, already_seen=False)
-        assert sorted(r.address for r in verdict.recipients) == sorted([alice.lower(), bob.lower()])
+        assert verdict.accepted and verdict.broadcast
+        assert verdict.recipients == ()
 
     def test_a_subset_reaches_the_listed_wallets(self, keys: tuple[str, str, str]) -> None:
         key, alice, _ = keys
@@ -152,7 +155,7 @@ class TestJudge:
 
 
 class TestWantedWallets:
-    """A decision loads only the subscriptions it needs (all of them only for a broadcast)."""
+    """A decision loads only the subscriptions it needs (none for a broadcast)."""
 
     def test_a_targeted_notification_needs_only_its_recipient(self) -> None:
         from pushnode_validator.domain import wanted_wallets
@@ -163,19 +166,20 @@ class TestWantedWallets:
         wallet = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
         assert wanted_wallets(identity, f"eip155:1:{wallet}") == {wallet.lower()}
 
-    def test_a_broadcast_needs_every_subscriber(self) -> None:
+    def test_a_broadcast_needs_no_subscriber_list(self) -> None:
         from pushnode_validator.domain import wanted_wallets
 
         identity = "0+1+News+For all"
         assert (
-            wanted_wallets(identity, "eip155:1:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC") is None
+            wanted_wallets(identity, "eip155:1:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC") == set()
         )
 
     def test_an_on_chain_send_to_the_channel_itself_is_a_broadcast(self) -> None:
         from pushnode_validator.domain import wanted_wallets
 
         channel = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
-        assert wanted_wallets("0+3+Hi+There", f"eip155:1:{channel}", broadcast_to=channel) is None
+        wanted = wanted_wallets("0+3+Hi+There", f"eip155:1:{channel}", broadcast_to=channel)
+        assert wanted == set()
 
     def test_an_unreadable_identity_needs_nobody(self) -> None:
         from pushnode_validator.domain import wanted_wallets

@@ -155,8 +155,8 @@ class TestIpfsIdentities:
         sent = notification(CHANNEL_KEY, ALICE, identity=f"1+{cid}")
         [decision] = await run(handlers, vdb, sent)
         assert decision.payload["payload"]["notification"]["title"] == "From IPFS"
-        # a broadcast read from IPFS reaches the subscribers, as an inline one does
-        assert decision.payload["recipients"] == [{"address": ALICE, "spam": False}]
+        # a broadcast read from IPFS is a broadcast, as an inline one is
+        assert decision.payload["broadcast"] == {"channel": CHANNEL, "position": 1}
 
     async def test_a_cid_kubo_does_not_hold_is_identity_not_found(self, vdb: Database) -> None:
         handlers = Handlers((SEPOLIA, AMOY), payloads=PayloadFetcher(MemoryBlockStore()))

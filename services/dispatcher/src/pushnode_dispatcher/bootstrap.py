@@ -11,7 +11,13 @@ from pushnode_dispatcher.apps import DEFAULT
 from pushnode_dispatcher.chat import ChatPushes
 from pushnode_dispatcher.config import Settings
 from pushnode_dispatcher.domain import RetryPolicy
-from pushnode_dispatcher.handlers import DEVICE_HANDLERS, PRODUCER, STATUS_HANDLERS, Sender
+from pushnode_dispatcher.handlers import (
+    DEVICE_HANDLERS,
+    PRODUCER,
+    STATUS_HANDLERS,
+    SUBSCRIPTION_HANDLERS,
+    Sender,
+)
 from pushnode_dispatcher.providers import providers
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
@@ -19,7 +25,7 @@ from pushnode_shared.kafka import Producer
 from pushnode_shared.logging import get_logger
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CHATS, DELIVERIES, DEVICES, MESSAGES_STORED
+from pushnode_shared.topics import CHATS, DELIVERIES, DEVICES, MESSAGES_STORED, PROTOCOL_DECISIONS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -46,6 +52,13 @@ async def bootstrap(settings: SharedSettings) -> Node:
         name="dispatcher-registry",
         topics=(DEVICES,),
         handlers=DEVICE_HANDLERS,
+        offsets=db.offsets,
+    )
+    # The subscriptions a broadcast reaches, folded apart from the registry for the same reason.
+    subscriptions = ConsumerSpec(
+        name="dispatcher-subscriptions",
+        topics=(PROTOCOL_DECISIONS,),
+        handlers=SUBSCRIPTION_HANDLERS,
         offsets=db.offsets,
     )
     status = ConsumerSpec(
@@ -80,8 +93,8 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[registry, status, sending, chat_pushes],
-        projections=[registry, status],
+        consumers=[registry, subscriptions, status, sending, chat_pushes],
+        projections=[registry, subscriptions, status],
         state_tables=db.STATE_TABLES,
         tasks=[retries.run],
     )

@@ -171,9 +171,14 @@ class Target:
 
 def pushable(stored: MessageStored) -> list[Recipient]:
     """Inbox recipients of a non-silent notification; spam never reaches phones."""
-    if str(stored.payload.get("data", {}).get("silent", "0")) == "1":
+    if silent(stored):
         return []
     return [r for r in stored.recipients if not r.spam]
+
+
+def silent(stored: MessageStored) -> bool:
+    """The channel asked for no push (data.silent = "1")."""
+    return str(stored.payload.get("data", {}).get("silent", "0")) == "1"
 
 
 def route(platform: str, token: str, available: Collection[Provider]) -> Provider | None:

@@ -2,7 +2,8 @@
 
 Registry (a projection): consumes devices (DeviceRegistered, DeviceUnregistered) and
 deliveries (DeliveryAttempted, DeliveryAbandoned) into the device registry and the
-delivery-status tables.
+delivery-status tables, and protocol-decisions (SubscriptionAdded/Removed) into the
+subscription periods a broadcast's audience is read from (pushnode_shared.periods).
 Sender (effects): consumes messages-stored (MessageStored) and, as the retry consumer,
 deliveries (DeliveryRetryScheduled); pushes through the provider the device's platform
 routes to and produces DeliveryAttempted, then DeliveryRetryScheduled or DeliveryAbandoned
@@ -23,7 +24,8 @@ from pushnode_dispatcher.adapters.pushers import Pusher
 from pushnode_dispatcher.adapters.sendlog import SendLog, Sent
 from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy, Target
 from pushnode_dispatcher.window import Settler, send_all
-from pushnode_shared.consumer import Handler, HandlerContext
+from pushnode_shared import periods
+from pushnode_shared.consumer import Handler, HandlerContext, TransientError
 from pushnode_shared.envelope import Envelope, derive_id, utcnow
 from pushnode_shared.events import (
     DeliveryAbandoned,
@@ -34,6 +36,8 @@ from pushnode_shared.events import (
     DeviceUnregistered,
     Event,
     MessageStored,
+    SubscriptionAdded,
+    SubscriptionRemoved,
     payload_of,
     wrap,
 )
@@ -102,6 +106,22 @@ async def on_delivery_abandoned(ctx: HandlerContext, envelope: Envelope) -> None
     )
 
 
+async def on_subscription_added(ctx: HandlerContext, envelope: Envelope) -> None:
+    added = payload_of(envelope, SubscriptionAdded)
+    await periods.opened(ctx.session, db.PERIODS, added.channel, added.subscriber, added.position)
+
+
+async def on_subscription_removed(ctx: HandlerContext, envelope: Envelope) -> None:
+    removed = payload_of(envelope, SubscriptionRemoved)
+    await periods.closed(
+        ctx.session, db.PERIODS, removed.channel, removed.subscriber, removed.position
+    )
+
+
+SUBSCRIPTION_HANDLERS: dict[str, Handler] = {
+    "SubscriptionAdded": on_subscription_added,
+    "SubscriptionRemoved": on_subscription_removed,
+}
 DEVICE_HANDLERS: dict[str, Handler] = {
     "DeviceRegistered": on_device_registered,
     "DeviceUnregistered": on_device_unregistered,
@@ -206,25 +226,24 @@ class Sender:
         targets: dict[str, Target] = {}
         settled: list[Sent] = []
         seen: set[str] = set()  # a token two wallets registered is pushed once
-        recipients = domain.pushable(stored)
-        logged = await self.log.all_of(ctx.session, stored.notification_id) if recipients else {}
-        for recipient in recipients:
-            for device in await db.devices_of(ctx.session, recipient.address):
-                token = device.token
-                target = self.target(recipient.address, device)
-                if target is None or token in targets or token in seen:
+        devices = await _devices(ctx, stored)
+        logged = await self.log.all_of(ctx.session, stored.notification_id) if devices else {}
+        for wallet, device in devices:
+            token = device.token
+            target = self.target(wallet, device)
+            if target is None or token in targets or token in seen:
+                continue
+            seen.add(token)
+            before = logged.get(token)
+            if before is not None:
+                if before.attempts > 1:
+                    continue  # later attempts belong to the retry consumer
+                if not before.in_flight:
+                    settled.append(before)
                     continue
-                seen.add(token)
-                before = logged.get(token)
-                if before is not None:
-                    if before.attempts > 1:
-                        continue  # later attempts belong to the retry consumer
-                    if not before.in_flight:
-                        settled.append(before)
-                        continue
-                    IN_DOUBT.labels(target.provider.value).inc()
-                    log.warning("push in flight at a crash is sent again", provider=target.provider)
-                targets[token] = target
+                IN_DOUBT.labels(target.provider.value).inc()
+                log.warning("push in flight at a crash is sent again", provider=target.provider)
+            targets[token] = target
         return list(targets.values()), settled
 
     def _republish(
@@ -317,6 +336,32 @@ class Sender:
         )
         facts.append((DELIVERIES, retry, "retry"))
         return facts
+
+
+async def _devices(ctx: HandlerContext, stored: MessageStored) -> list[tuple[str, db.Device]]:
+    """(wallet, device) to push: the inbox recipients' devices, or for a broadcast
+    those of the channel's subscribers at its position.
+
+    The broadcast's audience is the dispatcher's own fold of protocol-decisions; until that
+    fold has reached the broadcast's position the batch is retried (TransientError), so a
+    subscriber whose opt-in is still on its way is never skipped.
+    """
+    if domain.silent(stored):
+        return []
+    found: list[tuple[str, db.Device]] = []
+    for recipient in domain.pushable(stored):
+        for device in await db.devices_of(ctx.session, recipient.address):
+            found.append((recipient.address, device))
+    audience = stored.broadcast
+    if audience is not None:
+        folded = await periods.folded_to(ctx.session, db.PERIODS, audience.channel)
+        if folded < audience.position:
+            raise TransientError(
+                f"subscriptions of {audience.channel} folded to {folded}, "
+                f"the broadcast is at {audience.position}"
+            )
+        found += await db.devices_reached(ctx.session, audience.channel, audience.position)
+    return found
 
 
 def _reason(outcome: SendOutcome) -> str:

@@ -6,8 +6,9 @@ from functools import partial
 from pathlib import Path
 
 from pushnode_gateway import delivery_view
-from pushnode_gateway.adapters import chat_db, db, read_model
+from pushnode_gateway.adapters import chat_db, db, inbox, read_model
 from pushnode_gateway.app import create_app
+from pushnode_gateway.audience import Audience
 from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
 from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
@@ -90,11 +91,12 @@ async def bootstrap(settings: SharedSettings) -> Node:
         state_tables=[
             *db.STATE_TABLES,
             *read_model.STATE_TABLES,
+            *inbox.STATE_TABLES,
             *chat_db.STATE_TABLES,
             *delivery_view.STATE_TABLES,
         ],
     )
-    live = LiveFeed(settings.kafka_bootstrap, sockets)
+    live = LiveFeed(settings.kafka_bootstrap, sockets, audience=Audience(database))
     node.tasks.append(live.run)
     node.readiness.checks["live feed"] = partial(_following, live)
     kubo = KuboClient(settings.ipfs_api)

@@ -1,19 +1,21 @@
 """Gateway handlers, one class per consumer.
 
-`Handlers` (gateway-feeds) consumes messages-stored into feed rows (socket pushes: live.py).
-`ProtocolHandlers` (gateway-protocol) consumes protocol-decisions (ChannelCreated,
-ChannelStateChanged, SubscriptionAdded/Removed, DelegateAdded/Removed) into the channel
-registry. Neither produces events.
+`Handlers` (gateway-feeds) consumes messages-stored into feed rows, one per recipient, or one
+row per broadcast (socket pushes: live.py). `ProtocolHandlers` (gateway-protocol) consumes
+protocol-decisions (ChannelCreated, ChannelStateChanged, SubscriptionAdded/Removed,
+DelegateAdded/Removed) into the channel registry and the subscription periods a broadcast's
+audience is read from (adapters/inbox.py). Neither produces events.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from pushnode_gateway.adapters import db, read_model, registry
+from pushnode_gateway.adapters import db, inbox, read_model, registry
 from pushnode_gateway.channel_view import iso
 from pushnode_gateway.feed import feed_item
 from pushnode_gateway.notification_view import channel_item, kind_of
+from pushnode_shared import periods
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import (
@@ -47,6 +49,18 @@ class Handlers:
                 stored.notification_id, stored.channel, kind_of(stored), channel_item(stored)
             )
         )
+        if stored.broadcast is not None:
+            shared = ctx.buffer("broadcasts", partial(inbox.add_broadcasts, ctx.session))
+            audience = stored.broadcast
+            shared.append(
+                inbox.broadcast_row(
+                    stored.notification_id,
+                    audience.channel,
+                    audience.position,
+                    stored.channel,
+                    feed_item(stored, inbox.READER),
+                )
+            )
         feed_rows = ctx.buffer("feeds", partial(db.add_feed_rows, ctx.session))
         for recipient in stored.recipients:
             item = feed_item(stored, recipient.address)
@@ -102,10 +116,16 @@ class ProtocolHandlers:
         await registry.add_subscription(
             ctx.session, added.channel, added.subscriber, added.chain_id
         )
+        await periods.opened(
+            ctx.session, inbox.PERIODS, added.channel, added.subscriber, added.position
+        )
 
     async def on_subscription_removed(self, ctx: HandlerContext, envelope: Envelope) -> None:
         removed = payload_of(envelope, SubscriptionRemoved)
         await registry.remove_subscription(ctx.session, removed.channel, removed.subscriber)
+        await periods.closed(
+            ctx.session, inbox.PERIODS, removed.channel, removed.subscriber, removed.position
+        )
 
     async def on_delegate_added(self, ctx: HandlerContext, envelope: Envelope) -> None:
         added = payload_of(envelope, DelegateAdded)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pushnode_gateway.adapters import read_model
+from pushnode_gateway.adapters import inbox, read_model
 from pushnode_gateway.notification_view import delivery_feeds
 from pushnode_shared.db import Database
 
@@ -73,13 +73,11 @@ class FeedHistory:
     ) -> dict[str, Any]:
         """A page of one wallet's items in the range; each says whether it is spam."""
         async with self.database.engine.connect() as conn:
-            rows = await read_model.wallet_feeds_between(conn, wallet, start, end, page, size)
+            rows = await inbox.inbox_between(conn, wallet, start, end, page, size)
         feeds = [{**item, "is_spam": int(spam)} for item, spam in rows]
         return {"count": len(rows), "feeds": feeds}
 
     async def since(self, wallet: str, start: str) -> list[tuple[dict[str, Any], bool]]:
         """A wallet's items from `start` on, oldest first (bounded by REPLAY_LIMIT)."""
         async with self.database.engine.connect() as conn:
-            return await read_model.wallet_feeds_between(
-                conn, wallet, start, FAR_FUTURE, 1, REPLAY_LIMIT
-            )
+            return await inbox.inbox_between(conn, wallet, start, FAR_FUTURE, 1, REPLAY_LIMIT)

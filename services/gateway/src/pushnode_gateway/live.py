@@ -6,6 +6,10 @@ socket pushes do not come from the projection: each process reads every partitio
 end, with no consumer group and no stored offsets, and emits to the sockets it holds. A
 process that restarts starts at the end again; what a client missed meanwhile it asks for
 on reconnect (the resumable sockets read the projection).
+
+A broadcast lists no recipients: it goes to those of this process's connected wallets that
+were subscribed at its position (audience.py), so its cost follows the sockets held here,
+not the channel's subscriber count.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer
 
+from pushnode_gateway.audience import Audience
 from pushnode_gateway.chat_handlers import chat_socket_event
 from pushnode_gateway.feed import feed_item
 from pushnode_gateway.notification_view import channel_item, delivery_feeds
@@ -35,13 +40,19 @@ from pushnode_shared.topics import CHATS, MESSAGES_STORED, Topic
 log = get_logger(__name__)
 
 
-async def push_stored(sockets: FeedSockets, stored: MessageStored) -> None:
+async def push_stored(
+    sockets: FeedSockets, stored: MessageStored, audience: Audience | None = None
+) -> None:
     """One stored notification to the sockets of this process: attached delivery nodes
-    (`liveFeeds`) and each recipient's room (`userFeeds` / `userSpamFeeds`)."""
+    (`liveFeeds`) and each recipient's room (`userFeeds` / `userSpamFeeds`); a broadcast
+    to the connected wallets its audience reaches (none without an audience)."""
     await sockets.push_live(delivery_feeds(channel_item(stored)))
     for recipient in stored.recipients:
         item = feed_item(stored, recipient.address)
         await sockets.push(recipient.address, recipient.spam, item)
+    if stored.broadcast is not None and audience is not None:
+        for wallet in sorted(await audience.reached(stored.broadcast, sockets.wallets())):
+            await sockets.push(wallet, False, feed_item(stored, wallet))
 
 
 async def push_chat(sockets: FeedSockets, event: Event) -> None:
@@ -60,9 +71,11 @@ class LiveFeed:
         bootstrap: str,
         sockets: FeedSockets,
         topics: tuple[Topic, ...] = (MESSAGES_STORED, CHATS),
+        audience: Audience | None = None,
     ):
         self.bootstrap = bootstrap
         self.sockets = sockets
+        self.audience = audience
         self.topics = topics
         # Set once every partition is assigned and positioned at its end.
         self.following = asyncio.Event()
@@ -101,7 +114,10 @@ class LiveFeed:
         except MalformedEvent:
             return  # the projection dead-letters it; a socket has nothing to show
         try:
-            await push(self.sockets, event)
+            if isinstance(event, MessageStored):
+                await push_stored(self.sockets, event, self.audience)
+            else:
+                await push(self.sockets, event)
         except Exception as exc:  # a failed push must not stop the feed for everyone else
             log.warning("live push failed", event_id=envelope.event_id, error=repr(exc))
 

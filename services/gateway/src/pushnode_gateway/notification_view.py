@@ -27,12 +27,17 @@ def channel_item(stored: MessageStored) -> dict[str, Any]:
     item["recipients"] = [r.address for r in stored.recipients]
     item["spam"] = [r.address for r in stored.recipients if r.spam]
     item["chain_id"] = stored.chain_id
+    if stored.broadcast is not None:
+        item["broadcast"] = stored.broadcast.model_dump()
     return item
 
 
 def delivery_feeds(item: dict[str, Any]) -> list[dict[str, Any]]:
     """What a delivery node reads (`liveFeeds`, `historicalFeeds`): one feed object per
-    notification and box — inbox recipients with is_spam 0, spam recipients with is_spam 1."""
+    notification and box — inbox recipients with is_spam 0, spam recipients with is_spam 1.
+
+    A broadcast is one inbox feed with no `users` and its `broadcast` {channel, position}:
+    its audience is the channel's subscribers at that position, never listed here."""
     spam = set(item.get("spam", []))
     groups = (
         (0, [r for r in item.get("recipients", []) if r not in spam]),
@@ -43,7 +48,7 @@ def delivery_feeds(item: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {**base, "sender": sender, "users": users, "is_spam": flag}
         for flag, users in groups
-        if users
+        if users or (flag == 0 and "broadcast" in item)
     ]
 
 

@@ -124,6 +124,11 @@ class FeedSockets:
         """Deliver one feed item to every socket of that wallet."""
         await self.server.emit(SPAM_EVENT if spam else INBOX_EVENT, item, room=recipient)
 
+    def wallets(self) -> list[str]:
+        """The wallets with a notification socket on this process (their rooms)."""
+        rooms = self.server.manager.rooms.get("/", {})
+        return [r for r in rooms if isinstance(r, str) and r.startswith("0x") and len(r) == 42]
+
     async def push_live(self, feeds: list[dict[str, Any]]) -> None:
         """Stream one notification's feed objects to every attached delivery node."""
         for feed in feeds:

@@ -18,8 +18,12 @@ STORED_FORM_VERSION = 1
 
 
 def stored_form(accepted: NotificationAccepted) -> dict[str, Any]:
-    """Everything a client needs to re-verify the notification without this node."""
-    return {
+    """Everything a client needs to re-verify the notification without this node.
+
+    A broadcast lists no recipients; its `broadcast` entry names the channel and the
+    subscription position it reaches (absent otherwise, so other CIDs are as before).
+    """
+    document: dict[str, Any] = {
         "kind": "notification",
         "version": STORED_FORM_VERSION,
         "notification_id": accepted.notification_id,
@@ -34,6 +38,9 @@ def stored_form(accepted: NotificationAccepted) -> dict[str, Any]:
         "source": accepted.source,
         "submitted_at": accepted.submitted_at.isoformat(),
     }
+    if accepted.broadcast is not None:
+        document["broadcast"] = accepted.broadcast.model_dump()
+    return document
 
 
 def canonical_bytes(document: dict[str, Any]) -> bytes:

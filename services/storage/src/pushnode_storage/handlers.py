@@ -69,6 +69,7 @@ class Handlers:
             chain_id=accepted.chain_id,
             sender=accepted.sender,
             recipients=accepted.recipients,
+            broadcast=accepted.broadcast,
             payload=accepted.payload,
             verification_proof=accepted.verification_proof,
             source=accepted.source,

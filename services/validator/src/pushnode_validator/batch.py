@@ -37,6 +37,7 @@ class BatchView:
         self.buckets_known: set[str] = set()
         self.changed: dict[str, Bucket] = {}
         self.verdicts: list[dict[str, object]] = []
+        self.positions: dict[str, int] = {}
 
     async def preload(
         self, subs: list[tuple[NotificationSubmitted, Mapping[str, bytes | None]]]
@@ -84,9 +85,16 @@ class BatchView:
         """A fact or opt-in changed this channel (or an alias): read it again next time."""
         self.loaded.pop(channel, None)
         self.channels.pop(channel, None)
+        self.positions.pop(channel, None)
         # An alias fact names its alias address, not the channel: ask the database again.
         self.owners_known.clear()
         self.owners.clear()
+
+    async def position(self, channel: str) -> int:
+        """The channel's subscription position, which a broadcast judged now is stamped with."""
+        if channel not in self.positions:
+            self.positions[channel] = await db.load_position(self.session, channel)
+        return self.positions[channel]
 
     async def seen(self, notification_id: str) -> bool:
         """Judged before, in an earlier batch or earlier in this one."""

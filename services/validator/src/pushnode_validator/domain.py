@@ -30,7 +30,13 @@ from pushnode_shared.optins import optin_signer, parse_optin
 from pushnode_shared.payloads import PayloadError
 from pushnode_shared.signatures import BadSignature
 from pushnode_validator import identities
-from pushnode_validator.notifications import Rejected, Verdict, judge, recipients_of
+from pushnode_validator.notifications import (
+    Rejected,
+    Verdict,
+    is_broadcast,
+    judge,
+    recipients_of,
+)
 from pushnode_validator.projection import ChannelState
 
 __all__ = ["Verdict", "facts_from_log", "judge", "judge_onchain", "judge_optin", "undo"]
@@ -222,6 +228,7 @@ def judge_onchain(
         chain_id=log.chain_id,
         payload=payload,
         recipients=recipients,
+        broadcast=is_broadcast(payload),
     )
 
 
@@ -244,6 +251,8 @@ def wanted_wallets(
 ) -> set[str] | None:
     """Which subscribers a notification decision needs to know about; None means all of them.
 
+    A broadcast needs none: it is stamped with the channel's position instead of a list.
+
     `broadcast_to` is the channel for on-chain sends, where recipient == channel broadcasts.
     """
     try:
@@ -255,5 +264,5 @@ def wanted_wallets(
     except (PayloadError, BadAddress, TypeError):
         return set()  # the verdict will be a rejection; no subscriber is needed
     if kind == "1" or (broadcast_to is not None and target == broadcast_to):
-        return None
+        return set()
     return {target}

@@ -17,6 +17,7 @@ from pushnode_shared.chains import ChainConfig, by_id
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id
 from pushnode_shared.events import (
+    Broadcast,
     ChainEventObserved,
     ChainEventRetracted,
     Event,
@@ -37,6 +38,7 @@ from pushnode_validator.aliases import judge_alias
 from pushnode_validator.batch import BatchView
 from pushnode_validator.identities import ipfs_cid
 from pushnode_validator.notifications import Context, judge_in
+from pushnode_validator.positions import stamp
 from pushnode_validator.projection import ChannelState, apply
 from pushnode_validator.ratelimit import NO_LIMIT, RateLimit
 
@@ -139,6 +141,7 @@ class Handlers:
         channel = await db.load_channel(ctx.session, home, wallets)
         already = await db.seen(ctx.session, notification_id)
         verdict = domain.judge_onchain(log, channel, already, blocks)
+        position = await db.load_position(ctx.session, home) if verdict.broadcast else 0
         chain = by_id(self.chains, log.chain_id)
         submitted = NotificationSubmitted(
             notification_id=notification_id,
@@ -150,7 +153,7 @@ class Handlers:
             source=chain.source if chain else f"EIP155_{log.chain_id}",
             submitted_at=envelope.occurred_at,
         )
-        await self._decide(ctx, envelope, submitted, verdict, already)
+        await self._decide(ctx, envelope, submitted, verdict, already, _audience(home, position))
 
     async def on_chain_event_retracted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         retracted = payload_of(envelope, ChainEventRetracted)
@@ -178,7 +181,9 @@ class Handlers:
         if not already:
             reason = None if verdict.reason is None else verdict.reason.value
             view.record(sub.notification_id, sub.channel, verdict.accepted, reason)
-        _emit(ctx, envelope, _decision(sub, verdict), _role(already))
+        position = await view.position(home) if verdict.broadcast else 0
+        decision = _decision(sub, verdict, _audience(home, position))
+        _emit(ctx, envelope, decision, _role(already))
 
     async def _home(self, session: AsyncSession, chain_id: int, address: str) -> str:
         """The channel an address speaks for: itself, or the channel it is a verified alias of."""
@@ -191,13 +196,14 @@ class Handlers:
         sub: NotificationSubmitted,
         verdict: domain.Verdict,
         already: bool,
+        audience: Broadcast,
     ) -> None:
         if not already:
             reason = None if verdict.reason is None else verdict.reason.value
             await db.record_verdict(
                 ctx.session, sub.notification_id, sub.channel, verdict.accepted, reason
             )
-        _emit(ctx, envelope, _decision(sub, verdict), _role(already))
+        _emit(ctx, envelope, _decision(sub, verdict, audience), _role(already))
 
     async def on_subscription_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, SubscriptionSubmitted)
@@ -205,6 +211,7 @@ class Handlers:
         fact = domain.judge_optin(sub, before, by_id(self.chains, sub.chain_id))
         if before is not None:
             await db.save_channel(ctx.session, before, apply(fact, before))
+            fact = (await _stamp(ctx.session, sub.channel, [fact]))[0]
             self._forget(ctx, sub.channel)
         _emit(ctx, envelope, fact, "optin")
 
@@ -249,13 +256,26 @@ async def _apply_facts(
     }
     before = await db.load_channel(ctx.session, channel, wallets) or ChannelState(channel)
     after = before
-    for index, fact in enumerate(facts):
+    for index, fact in enumerate(await _stamp(ctx.session, channel, facts)):
         after = apply(fact, after)
         _emit(ctx, cause, fact, f"{role}-{index}")
     await db.save_channel(ctx.session, before, after)
 
 
-def _decision(sub: NotificationSubmitted, verdict: domain.Verdict) -> Event:
+async def _stamp(session: AsyncSession, channel: str, facts: list[Event]) -> list[Event]:
+    """Number the channel's subscription facts and keep its new position."""
+    before = await db.load_position(session, channel)
+    stamped, after = stamp(facts, before)
+    if after != before:
+        await db.save_position(session, channel, after)
+    return stamped
+
+
+def _audience(home: str, position: int) -> Broadcast:
+    return Broadcast(channel=home, position=position)
+
+
+def _decision(sub: NotificationSubmitted, verdict: domain.Verdict, audience: Broadcast) -> Event:
     if verdict.accepted:
         return NotificationAccepted(
             notification_id=sub.notification_id,
@@ -264,6 +284,7 @@ def _decision(sub: NotificationSubmitted, verdict: domain.Verdict) -> Event:
             sender=sub.sender,
             signer=verdict.signer,
             recipients=list(verdict.recipients),
+            broadcast=audience if verdict.broadcast else None,
             identity=sub.identity,
             payload=verdict.payload or {},
             verification_proof=sub.verification_proof,

@@ -33,6 +33,7 @@ class Verdict:
     payload: dict[str, Any] | None = None
     recipients: tuple[Recipient, ...] = ()
     bucket: Bucket | None = None  # the channel's rate bucket after an accepted notification
+    broadcast: bool = False  # to every subscriber at this point: no recipient list
 
 
 class Rejected(Exception):
@@ -109,6 +110,7 @@ def _judge(sub: NotificationSubmitted, ctx: Context) -> Verdict:
         payload=payload,
         recipients=recipients,
         bucket=bucket,
+        broadcast=is_broadcast(payload),
     )
 
 
@@ -146,10 +148,11 @@ def _verify_proof(sub: NotificationSubmitted, chain: ChainConfig) -> str:
 def recipients_of(
     recipient: str, payload: dict[str, Any], channel: ChannelState
 ) -> tuple[Recipient, ...]:
-    """Broadcast: every subscriber; targeted: the one recipient; subset: the listed wallets."""
+    """Targeted: the one recipient; subset: the listed wallets; broadcast: none listed (its
+    audience is the channel's subscribers at its position, see positions.py)."""
     kind = str(payload.get("data", {}).get("type"))
     if kind == "1":
-        return tuple(Recipient(address=a, spam=False) for a in sorted(channel.subscribers))
+        return ()
     if kind == "3":
         addresses = [account(recipient, RejectReason.BAD_RECIPIENT).lower]
     else:
@@ -158,3 +161,8 @@ def recipients_of(
             raise Rejected(RejectReason.BAD_RECIPIENT, "subset needs recipients")
         addresses = sorted({account(a, RejectReason.BAD_RECIPIENT).lower for a in targets})
     return tuple(Recipient(address=a, spam=a not in channel.subscribers) for a in addresses)
+
+
+def is_broadcast(payload: dict[str, Any]) -> bool:
+    """Notification type 1: every subscriber of the channel."""
+    return str(payload.get("data", {}).get("type")) == "1"

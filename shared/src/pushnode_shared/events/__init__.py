@@ -43,6 +43,7 @@ from pushnode_shared.events.devices import (
     Platform,
 )
 from pushnode_shared.events.notifications import (
+    Broadcast,
     NotificationAccepted,
     NotificationRejected,
     NotificationSubmitted,
@@ -59,6 +60,7 @@ from pushnode_shared.events.uploads import ContentUploaded
 
 __all__ = [
     "AliasRejectReason",
+    "Broadcast",
     "ChainBlocksRecorded",
     "ChainCursorAdvanced",
     "ChainCursorRewound",

@@ -26,7 +26,9 @@ class SubscriptionAdded(Event):
     """A wallet opted in to a channel (on-chain Subscribe or signed opt-in).
 
     `user_setting` is the opt-in's settings string (`<enabled count>+<type>-<on>[-<value>]…`)
-    when the wallet chose settings; None for on-chain Subscribe.
+    when the wallet chose settings; None for on-chain Subscribe. `position` is the channel's
+    subscription position after this fact (see Broadcast): a broadcast at position p reaches
+    the wallets whose subscription period [added, removed) contains p.
     """
 
     TYPE = "SubscriptionAdded"
@@ -35,6 +37,7 @@ class SubscriptionAdded(Event):
     subscriber: str
     chain_id: int
     user_setting: str | None = None
+    position: int = 0
 
     def key(self) -> str:
         return self.channel
@@ -42,13 +45,14 @@ class SubscriptionAdded(Event):
 
 @register
 class SubscriptionRemoved(Event):
-    """A wallet opted out of a channel."""
+    """A wallet opted out of a channel; `position` as on SubscriptionAdded."""
 
     TYPE = "SubscriptionRemoved"
 
     channel: str
     subscriber: str
     chain_id: int
+    position: int = 0
 
     def key(self) -> str:
         return self.channel

@@ -42,6 +42,21 @@ class Recipient(BaseModel):
     spam: bool
 
 
+class Broadcast(BaseModel):
+    """A broadcast's audience without a list: the channel's subscribers at `position`.
+
+    The validator counts each channel's subscription facts (SubscriptionAdded/Removed carry
+    the count after them as `position`); a broadcast carries the count it was judged at. Its
+    recipients are the wallets whose period [added at, removed at) contains that position, so
+    accepting a broadcast to a million subscribers writes no row per subscriber.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str  # the channel whose subscribers it reaches (an alias sender's home channel)
+    position: int
+
+
 @register
 class NotificationSubmitted(Event):
     """A dapp posted a signed notification to the gateway (not yet judged)."""
@@ -63,7 +78,10 @@ class NotificationSubmitted(Event):
 
 @register
 class NotificationAccepted(Event):
-    """The validator admitted a notification; recipients carry the inbox/spam decision."""
+    """The validator admitted a notification; recipients carry the inbox/spam decision.
+
+    A broadcast has no recipients but a `broadcast` marker (every subscriber, in the inbox).
+    """
 
     TYPE = "NotificationAccepted"
 
@@ -73,6 +91,7 @@ class NotificationAccepted(Event):
     sender: str
     signer: str
     recipients: list[Recipient]
+    broadcast: Broadcast | None = None
     identity: str
     payload: dict[str, Any]
     verification_proof: str

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pushnode_shared.events.base import Event, register
-from pushnode_shared.events.notifications import Recipient
+from pushnode_shared.events.notifications import Broadcast, Recipient
 
 
 @register
@@ -21,6 +21,7 @@ class MessageStored(Event):
     chain_id: int
     sender: str
     recipients: list[Recipient]
+    broadcast: Broadcast | None = None  # as on NotificationAccepted
     payload: dict[str, Any]
     verification_proof: str
     source: str

@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_shared.db import offsets_table
+from pushnode_shared.periods import covering, period_tables
 
 metadata = sa.MetaData()
 devices = sa.Table(
@@ -49,8 +50,10 @@ sends = sa.Table(
     sa.Column("error_code", sa.String(64), nullable=True),
     sa.Column("retry_after", sa.Float, nullable=True),
 )
+# Subscription periods folded from protocol-decisions: who a broadcast reaches.
+PERIODS = period_tables(metadata, "dispatcher")
 offsets = offsets_table(metadata, "dispatcher")
-STATE_TABLES = [devices.name, deliveries.name]
+STATE_TABLES = [devices.name, deliveries.name, *PERIODS.names]
 # The status a device ends in when every allowed attempt failed with a retryable answer.
 GAVE_UP = "GAVE_UP"
 
@@ -96,6 +99,20 @@ async def devices_of(session: AsyncSession, wallet: str) -> list[Device]:
         .order_by(devices.c.device_token)
     )
     return [Device(r.device_token, r.platform, r.app or "") for r in rows]
+
+
+async def devices_reached(
+    session: AsyncSession, channel: str, position: int
+) -> list[tuple[str, Device]]:
+    """(wallet, device) for the devices of the channel's subscribers at `position`."""
+    p = PERIODS.periods.c
+    rows = await session.execute(
+        sa.select(devices.c.wallet, devices.c.device_token, devices.c.platform, devices.c.app)
+        .select_from(PERIODS.periods.join(devices, devices.c.wallet == p.subscriber))
+        .where((p.channel == channel) & covering(PERIODS, position))
+        .order_by(devices.c.wallet, devices.c.device_token)
+    )
+    return [(r.wallet, Device(r.device_token, r.platform, r.app or "")) for r in rows]
 
 
 async def record_delivery(

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_shared.db import insert_ignore_many, offsets_table
 
@@ -70,21 +70,3 @@ def feed_row(
 async def add_feed_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert feed rows in one statement; rows already there (a replayed record) stay."""
     await insert_ignore_many(session, feeds, rows)
-
-
-async def page_of_feeds(
-    conn: AsyncConnection, recipient: str, spam: bool, page: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """Newest first; returns the page and the total count."""
-    where = (feeds.c.recipient == recipient) & (feeds.c.spam == spam)
-    total = (
-        await conn.execute(sa.select(sa.func.count()).select_from(feeds).where(where))
-    ).scalar()
-    rows = await conn.execute(
-        sa.select(feeds.c.item)
-        .where(where)
-        .order_by(feeds.c.epoch.desc(), feeds.c.notification_id.desc())
-        .limit(limit)
-        .offset((page - 1) * limit)
-    )
-    return [json.loads(item) for (item,) in rows], int(total or 0)

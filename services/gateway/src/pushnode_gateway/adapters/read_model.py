@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from pushnode_gateway.adapters.db import channels, feeds, metadata, subscriptions
+from pushnode_gateway.adapters.db import channels, metadata, subscriptions
 from pushnode_shared.db import insert_ignore, insert_ignore_many
 
 Row = dict[str, Any]
@@ -73,14 +73,6 @@ async def page_of_channel_notifications(
     if kind is not None:
         where = where & (channel_notifications.c.kind == kind)
     return await _page(conn, channel_notifications, where, page, limit)
-
-
-async def page_of_channel_feeds(
-    conn: AsyncConnection, recipient: str, channel: str, spam: bool, page: int, limit: int
-) -> tuple[list[Row], int]:
-    """A wallet's inbox (or spam box) narrowed to one channel, newest first."""
-    where = (feeds.c.recipient == recipient) & (feeds.c.channel == channel) & (feeds.c.spam == spam)
-    return await _page(conn, feeds, where, page, limit)
 
 
 async def add_channel_meta(session: AsyncSession, cid: str, fields: Row) -> bool:
@@ -157,21 +149,6 @@ async def notifications_between(
         .offset((page - 1) * size)
     )
     return [json.loads(item) for (item,) in rows]
-
-
-async def wallet_feeds_between(
-    conn: AsyncConnection, recipient: str, start: str, end: str, page: int, size: int
-) -> list[tuple[Row, bool]]:
-    """One wallet's inbox and spam items with start <= epoch <= end, oldest first."""
-    where = (feeds.c.recipient == recipient) & (feeds.c.epoch >= start) & (feeds.c.epoch <= end)
-    rows = await conn.execute(
-        sa.select(feeds.c.item, feeds.c.spam)
-        .where(where)
-        .order_by(feeds.c.epoch, feeds.c.notification_id)
-        .limit(size)
-        .offset((page - 1) * size)
-    )
-    return [(json.loads(item), bool(spam)) for item, spam in rows]
 
 
 async def set_alias(

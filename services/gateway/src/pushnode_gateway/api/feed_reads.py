@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pushnode_gateway.adapters import read_model
+from pushnode_gateway.adapters import inbox
 from pushnode_gateway.api.deps import DatabaseDep
 from pushnode_gateway.api.params import LimitQuery, PageQuery, account_or_400
 from pushnode_gateway.models import FeedsPublic
@@ -24,7 +24,5 @@ async def user_channel_feeds(
     """The same items as /feeds, only those the channel sent; newest first."""
     recipient, sender = account_or_400(user).lower, account_or_400(channel).lower
     async with database.engine.connect() as conn:
-        items, total = await read_model.page_of_channel_feeds(
-            conn, recipient, sender, spam, page, limit
-        )
+        items, total = await inbox.page_of_inbox(conn, recipient, spam, page, limit, sender)
     return FeedsPublic(feeds=items, itemcount=total)

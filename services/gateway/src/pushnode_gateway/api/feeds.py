@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pushnode_gateway.adapters import db
+from pushnode_gateway.adapters import inbox
 from pushnode_gateway.api.deps import DatabaseDep
 from pushnode_gateway.api.params import LimitQuery, PageQuery
 from pushnode_gateway.errors import ApiError
@@ -28,5 +28,5 @@ async def user_feeds(
     except BadAddress as exc:
         raise ApiError(400, "BAD_ADDRESS", str(exc)) from exc
     async with database.engine.connect() as conn:
-        items, total = await db.page_of_feeds(conn, address, spam, page, limit)
+        items, total = await inbox.page_of_inbox(conn, address, spam, page, limit)
     return FeedsPublic(feeds=items, itemcount=total)

@@ -70,6 +70,14 @@ buckets = sa.Table(
     sa.Column("tokens", sa.BigInteger, nullable=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
 )
+# Per-channel count of subscription facts: SubscriptionAdded/Removed carry it after them, a
+# broadcast carries it as judged (events.Broadcast), so consumers know who a broadcast reaches.
+positions = sa.Table(
+    "validator_channel_positions",
+    metadata,
+    sa.Column("channel", sa.String(42), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+)
 offsets = offsets_table(metadata, "validator")
 STATE_TABLES = [
     channels.name,
@@ -79,6 +87,7 @@ STATE_TABLES = [
     applied.name,
     aliases.name,
     buckets.name,
+    positions.name,
 ]
 
 
@@ -133,6 +142,23 @@ async def load_bucket(session: AsyncSession, channel: str) -> Bucket | None:
     """The channel's rate bucket, None before its first accepted notification."""
     row = (await session.execute(sa.select(buckets).where(buckets.c.channel == channel))).first()
     return None if row is None else Bucket(tokens=int(row.tokens), at_us=int(row.at_us))
+
+
+async def load_position(session: AsyncSession, channel: str) -> int:
+    """The channel's subscription position (0 before its first subscription fact)."""
+    found = await session.execute(
+        sa.select(positions.c.position).where(positions.c.channel == channel)
+    )
+    return int(found.scalar() or 0)
+
+
+async def save_position(session: AsyncSession, channel: str, position: int) -> None:
+    """Store the channel's position after its latest subscription facts."""
+    updated = await session.execute(
+        sa.update(positions).where(positions.c.channel == channel).values(position=position)
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        await session.execute(sa.insert(positions).values(channel=channel, position=position))
 
 
 async def save_bucket(session: AsyncSession, channel: str, bucket: Bucket) -> None:

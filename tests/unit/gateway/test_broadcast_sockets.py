@@ -1,0 +1,58 @@
+"""The live feed pushes a broadcast to the connected wallets subscribed at its position."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pushnode_gateway.audience import Audience
+from pushnode_gateway.live import push_stored
+from pushnode_gateway.notification_view import channel_item, delivery_feeds
+from pushnode_gateway.sockets import FeedSockets
+from pushnode_shared.db import Database
+from tests.unit.gateway.test_broadcast_inbox import ALICE_L, BOB_L, added, broadcast
+from tests.unit.gateway.test_channel_history_api import apply
+from tests.unit.gateway.test_sockets import client, eventually, served
+
+__all__ = ["served"]  # the fixture
+
+
+async def test_only_connected_subscribers_get_the_broadcast(
+    served: tuple[str, FeedSockets], database: Database
+) -> None:
+    url, sockets = served
+    alice_got: list[Any] = []
+    bob_got: list[Any] = []
+    alice = await client(f"{url}?address={ALICE_L}", userFeeds=alice_got.append)
+    bob = await client(f"{url}?address={BOB_L}", userFeeds=bob_got.append)
+    await apply(database, added(ALICE_L, 1))
+    await push_stored(sockets, broadcast("A", 1, 1), Audience(database))
+    await eventually(alice_got)
+    await asyncio.sleep(0.2)  # Bob is not subscribed: nothing is on its way to him
+    await alice.disconnect()
+    await bob.disconnect()
+    assert [i["payload"]["recipients"] for i in alice_got] == [ALICE_L]
+    assert bob_got == []
+
+
+async def test_a_broadcast_ahead_of_the_subscription_fold_waits_for_it(
+    served: tuple[str, FeedSockets], database: Database
+) -> None:
+    url, sockets = served
+    bob_got: list[Any] = []
+    bob = await client(f"{url}?address={BOB_L}", userFeeds=bob_got.append)
+    audience = Audience(database, wait_seconds=30, poll_seconds=0.02)
+    pushing = asyncio.create_task(push_stored(sockets, broadcast("B", 1, 2), audience))
+    await asyncio.sleep(0.2)
+    assert not pushing.done()  # Bob's opt-in (position 1) is not folded yet
+    await apply(database, added(BOB_L, 1))
+    await pushing
+    await eventually(bob_got)
+    await bob.disconnect()
+    assert [i["payload"]["notification"]["title"] for i in bob_got] == ["B"]
+
+
+def test_a_delivery_node_gets_a_broadcast_as_one_feed_naming_its_audience() -> None:
+    [feed] = delivery_feeds(channel_item(broadcast("A", 7, 1)))
+    assert (feed["users"], feed["is_spam"]) == ([], 0)
+    assert feed["broadcast"]["position"] == 7
