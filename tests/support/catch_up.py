@@ -1,0 +1,75 @@
+"""Restart a killed service and measure how long it takes to catch up.
+
+Two moments after the start command: /readyz answers 200 (every consumer within the node's
+READY_MAX_LAG records of the end, the database and the broker reachable), and every consumer
+reports lag 0 in that answer. Under steady traffic lag 0 may only be seen between batches, so
+the second is looked for a little while after the first and may stay unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from tests.e2e.conftest import RunningNode
+
+LAG = re.compile(r"lag (-?\d+)")
+POLL_SECONDS = 0.1
+LAG_ZERO_GRACE_SECONDS = 10.0
+GIVE_UP_SECONDS = 180.0
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """Seconds from the start command until ready, and until every consumer's lag was 0."""
+
+    service: str
+    ready: float
+    lag_zero: float | None
+
+    def describe(self) -> str:
+        zero = f"{self.lag_zero:.1f} s" if self.lag_zero is not None else "not seen"
+        return f"{self.service}: ready {self.ready:.1f} s after restart, lag 0 {zero}"
+
+
+def consumer_lags(checks: dict[str, str]) -> list[int]:
+    """The lag each consumer check of a /readyz body reports."""
+    lags = []
+    for name, detail in checks.items():
+        found = LAG.search(detail) if name.startswith("consumer:") else None
+        if found:
+            lags.append(int(found.group(1)))
+    return lags
+
+
+async def restart(node: RunningNode, http: httpx.AsyncClient, service: str) -> CatchUp:
+    """Start the service again and poll its /readyz until ready and (if seen) lag 0."""
+    url = node.service_url(service) + "/readyz"
+    started = time.monotonic()
+    starting = asyncio.create_task(asyncio.to_thread(node.script, "start", service))
+    ready: float | None = None
+    lag_zero: float | None = None
+    while lag_zero is None:
+        elapsed = time.monotonic() - started
+        if ready is not None and elapsed > ready + LAG_ZERO_GRACE_SECONDS:
+            break
+        if starting.done() and ready is None:
+            starting.result()  # raises if the service did not come up
+        assert elapsed < GIVE_UP_SECONDS, f"{service} not ready {elapsed:.0f} s after restart"
+        try:
+            response = await http.get(url, timeout=2)
+        except httpx.TransportError:
+            response = None
+        if response is not None and response.status_code == 200:
+            ready = elapsed if ready is None else ready
+            lags = consumer_lags(response.json()["checks"])
+            if all(lag <= 0 for lag in lags):
+                lag_zero = elapsed
+        await asyncio.sleep(POLL_SECONDS)
+    await starting
+    assert ready is not None
+    return CatchUp(service, ready, lag_zero)
