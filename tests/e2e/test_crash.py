@@ -39,6 +39,9 @@ DOWN_SECONDS = float(os.environ.get("RELIABILITY_CRASH_DOWN_SECONDS", "1"))
 _limit = os.environ.get("RELIABILITY_CATCH_UP_SECONDS")
 CATCH_UP_LIMIT = float(_limit) if _limit else None
 SENDERS = 16 if COUNT >= 1000 else 4
+# Notifications per second across all senders (0: as fast as they go). Catch-up is only
+# defined below the pipeline's sustained rate: above it every stage falls behind for good.
+RATE = float(os.environ.get("RELIABILITY_CRASH_RATE", "0"))
 SETTLE_SECONDS = 60 + COUNT / 20
 pytestmark = pytest.mark.timeout(300 + COUNT * 0.2)
 
@@ -65,7 +68,8 @@ def pushed_uids(pushes: list[Any], sids: dict[str, str]) -> list[str]:
 
 
 class Flow:
-    """COUNT notifications in len(VICTIMS) + 1 parts; part n + 1 waits for the n-th kill."""
+    """COUNT notifications in len(VICTIMS) + 1 parts; part n + 1 waits for the n-th kill.
+    Paced at RATE per second when RATE is set."""
 
     def __init__(self, traffic: Traffic, count: int) -> None:
         self.traffic = traffic
@@ -73,6 +77,7 @@ class Flow:
         self.part = count // (len(VICTIMS) + 1)
         self.killed = [asyncio.Event() for _ in VICTIMS]
         self._next = 0
+        self._slot = time.monotonic()
 
     def kill_due(self, kill: int) -> int:
         """Acknowledged count at which kill number `kill` falls: a few senders still out."""
@@ -87,6 +92,9 @@ class Flow:
             kills_before = min(index // self.part, len(VICTIMS))
             if kills_before:
                 await self.killed[kills_before - 1].wait()
+            if RATE:
+                self._slot = max(time.monotonic(), self._slot + 1 / RATE)
+                await asyncio.sleep(self._slot - time.monotonic())
             await self.traffic.send_one()
 
 

@@ -9,7 +9,9 @@ the second is looked for a little while after the first and may stay unknown.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import subprocess
 import time
 from dataclasses import dataclass
 
@@ -20,7 +22,7 @@ from tests.e2e.conftest import RunningNode
 LAG = re.compile(r"lag (-?\d+)")
 POLL_SECONDS = 0.1
 LAG_ZERO_GRACE_SECONDS = 10.0
-GIVE_UP_SECONDS = 180.0
+GIVE_UP_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,8 @@ async def restart(node: RunningNode, http: httpx.AsyncClient, service: str) -> C
         elapsed = time.monotonic() - started
         if ready is not None and elapsed > ready + LAG_ZERO_GRACE_SECONDS:
             break
-        if starting.done() and ready is None:
-            starting.result()  # raises if the service did not come up
+        # The start command gives up waiting for readiness after 120 s but leaves the
+        # service running: a long backlog is slow, not fatal, so keep polling until GIVE_UP.
         assert elapsed < GIVE_UP_SECONDS, f"{service} not ready {elapsed:.0f} s after restart"
         try:
             response = await http.get(url, timeout=2)
@@ -70,6 +72,7 @@ async def restart(node: RunningNode, http: httpx.AsyncClient, service: str) -> C
             if all(lag <= 0 for lag in lags):
                 lag_zero = elapsed
         await asyncio.sleep(POLL_SECONDS)
-    await starting
+    with contextlib.suppress(subprocess.CalledProcessError):
+        await starting
     assert ready is not None
     return CatchUp(service, ready, lag_zero)
