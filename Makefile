@@ -57,9 +57,11 @@ test-unit: install
 test-integration test-e2e: install
 	@PYTEST_PATHS="tests/$(subst test-,,$@)" devstack/bin/test-run
 
-# The heavy reliability runs: ten times the traffic, kubo down 30 s, a 20,000-request fuzz.
+# The heavy reliability runs: ten times the traffic, kubo down 30 s, a 20,000-request fuzz,
+# and 10,000 notifications at 40/s while each service is SIGKILLed in turn (ready within 10 s).
 test-reliability: install
 	@RELIABILITY_SCALE=10 RELIABILITY_KUBO_DOWN_SECONDS=30 RELIABILITY_KAFKA_DOWN_SECONDS=10 \
+	  RELIABILITY_CRASH_NOTIFICATIONS=10000 RELIABILITY_CRASH_RATE=40 RELIABILITY_CATCH_UP_SECONDS=10 \
 	  FUZZ_REQUESTS=20000 PYTEST_PATHS="tests/e2e/test_outages.py tests/e2e/test_poison.py \
 	  tests/e2e/test_crash.py tests/e2e/test_fuzz_api.py" devstack/bin/test-run
 

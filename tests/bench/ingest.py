@@ -2,8 +2,9 @@
 
 Every hop is real: gateway -> protocol-inputs -> validator -> storage (kubo) -> gateway feed
 -> socket.io. Figures: sustained rate (all accepted and delivered / wall time) and latency from
-POST to socket arrival (p50, p99). Ceiling: raw aiokafka produce -> consume of as many records
-of the same size on the same broker, measured in the same run.
+POST to socket arrival (p50, p99). Ceilings, measured in the same run: raw aiokafka produce ->
+consume of as many records of the same size on the same broker, and as many pinned raw-block
+puts straight to kubo (storage puts every notification there before it reaches a feed).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import asyncio
 import re
 import statistics
+import sys
 import time
 import uuid
 from typing import Any
@@ -20,8 +22,10 @@ import httpx
 import socketio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from eth_account import Account
+from prometheus_client.parser import text_string_to_metric_families
 
 from pushnode_shared.envelope import derive_id
+from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import ensure_topics
 from pushnode_shared.topics import Topic
 from tests.bench.harness import Row, report
@@ -30,7 +34,10 @@ from tests.support.devchain import deploy_module, fresh_wallet
 
 GATEWAY = "http://127.0.0.1:4000"
 KAFKA = "127.0.0.1:9092"
+KUBO = "http://127.0.0.1:5001"
 IN_FLIGHT = 32
+SERVICE_PORTS = {"gateway": 4000, "validator": 4012, "storage": 4013}
+STORAGE_PARALLEL = 16  # pushnode_storage.handlers.Handlers(parallel=16)
 
 
 async def prepare(http: httpx.AsyncClient) -> tuple[str, str, str]:
@@ -120,9 +127,61 @@ async def kafka_ceiling(count: int, size: int) -> float:
         await consumer.stop()
 
 
+async def kubo_ceiling(count: int, size: int) -> float:
+    """Pinned raw-block puts straight to kubo, as many in flight as storage keeps (16): the
+    rate storage's own stage cannot beat, whatever the rest of the node does."""
+    kubo = KuboClient(KUBO)
+    gate = asyncio.Semaphore(STORAGE_PARALLEL)
+    run = uuid.uuid4().hex.encode()
+
+    async def put(n: int) -> None:
+        async with gate:
+            await kubo.put(run + str(n).encode().rjust(size, b"."))
+
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(put(n) for n in range(count)))
+        return count / (time.perf_counter() - started)
+    finally:
+        await kubo.aclose()
+
+
+async def stage_times(http: httpx.AsyncClient) -> list[str]:
+    """Each consumer's time handling batches, and kubo's put time, from the services' metrics:
+    where a notification's time went (a stage busy for most of the run is the limit)."""
+    lines = []
+    for service, port in SERVICE_PORTS.items():
+        text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+        for family in text_string_to_metric_families(text):
+            if family.name not in ("pushnode_batch_seconds", "pushnode_ipfs_put_seconds"):
+                continue
+            for name, (count, seconds) in sorted(_count_sum(family.samples).items()):
+                if count:
+                    lines.append(
+                        f"{service}: {name} {seconds:.1f} s in {count:.0f}"
+                        f" ({1000 * seconds / count:.0f} ms each)"
+                    )
+    return lines
+
+
+def _count_sum(samples: Any) -> dict[str, tuple[float, float]]:
+    """(count, sum) of a histogram's samples, per consumer label."""
+    found: dict[str, dict[str, float]] = {}
+    for sample in samples:
+        name = sample.labels.get("consumer", "kubo put")
+        for suffix in ("_count", "_sum"):
+            if sample.name.endswith(suffix):
+                found.setdefault(name, {})[suffix] = sample.value
+    return {k: (v.get("_count", 0.0), v.get("_sum", 0.0)) for k, v in found.items()}
+
+
 async def scenario(args: argparse.Namespace) -> list[Row]:
     rate, latencies = await measure_node(args.ingest_count)
+    async with httpx.AsyncClient(timeout=10) as http:
+        for line in await stage_times(http):
+            print(f"[bench] ingest: {line}", file=sys.stderr)
     ceiling = await kafka_ceiling(args.ingest_count, 1200)
+    kubo = await kubo_ceiling(args.ingest_count, 1200)
     cuts = statistics.quantiles(latencies, n=100)
     return [
         Row(
@@ -136,4 +195,5 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
         Row("ingest", "latency p50 (POST -> socket)", cuts[49], "ms", "-", None),
         Row("ingest", "latency p99 (POST -> socket)", cuts[98], "ms", "<= 500 @500/s", None),
         Row("ingest", "raw Kafka produce->consume (ceiling)", ceiling, "msgs/s", "-", None),
+        Row("ingest", "kubo pinned block/put x16 (ceiling)", kubo, "puts/s", "-", None),
     ]

@@ -147,14 +147,20 @@ async def _settled(seen: Any, acknowledged: set[str], seconds: float) -> Gap:
         await asyncio.sleep(0.5)
 
 
-async def open_traffic(node: RunningNode, http: httpx.AsyncClient) -> Traffic:
-    """A fresh channel with a subscriber, known to the node, and the subscriber's socket."""
+async def prepare_traffic(node: RunningNode, http: httpx.AsyncClient) -> Traffic:
+    """A fresh channel with a subscriber, known to the node; no socket yet."""
     deploy = deploy_module()
     w3 = deploy.connect(RPC, CHAIN_ID)
     channel_key, user_key = fresh_wallet(w3, deploy), fresh_wallet(w3, deploy, push=0)
     await channel_with_subscriber(http, node, deploy, w3, channel_key, user_key)
     subscriber = Account.from_key(user_key).address
-    traffic = Traffic(node, http, channel_key, subscriber, deploy.comm_address(CHAIN_ID), user_key)
+    return Traffic(node, http, channel_key, subscriber, deploy.comm_address(CHAIN_ID), user_key)
+
+
+async def open_traffic(node: RunningNode, http: httpx.AsyncClient) -> Traffic:
+    """A fresh channel with a subscriber, known to the node, and the subscriber's socket."""
+    traffic = await prepare_traffic(node, http)
+    subscriber = traffic.subscriber
     client = socketio.AsyncClient(reconnection=True)
     client.on("userFeeds", traffic.socket_items.append)
     await client.connect(
