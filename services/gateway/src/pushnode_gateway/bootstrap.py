@@ -11,6 +11,7 @@ from pushnode_gateway.app import create_app
 from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
 from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
+from pushnode_gateway.fdlimit import raise_open_files_limit
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.live import LiveFeed
@@ -37,6 +38,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running gateway."""
     assert isinstance(settings, Settings)
+    raise_open_files_limit()  # one descriptor per socket: 1024 would cap the sockets
     sockets = FeedSockets(list(settings.cors_origins))
     waiters = Waiters()
     # The projection writes feeds only; sockets get their pushes from the live feed, which
