@@ -11,10 +11,10 @@ from pushnode_gateway.app import create_app
 from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
 from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
-from pushnode_gateway.fdlimit import raise_open_files_limit
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.live import LiveFeed
+from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
 from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
@@ -101,6 +101,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     node.readiness.checks["live feed"] = partial(_following, live)
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)
+    node.http_options = uvicorn_options(settings)
     node.app = create_app(settings, producer, database, sockets, node.readiness, kubo, waiters)
     return node
 
