@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 from eth_account import Account
@@ -64,6 +66,17 @@ async def opt_in(http: httpx.AsyncClient, channel_key: str, comm: str, wallets: 
     return [Account.from_key(k).address for k in keys]
 
 
+def gateway_rss_mb() -> float | None:
+    """Resident memory of the gateway process devstack/bin/node started, if it is on this host."""
+    pid_file = Path(os.environ.get("PUSHNODE_VAR", "var")) / "run" / "gateway.pid"
+    try:
+        status = Path(f"/proc/{pid_file.read_text().strip()}/status").read_text()
+    except OSError:
+        return None
+    kb = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")), None)
+    return int(kb) / 1024 if kb else None
+
+
 async def scenario(args: argparse.Namespace) -> list[Row]:
     total = args.sockets_wallets * args.sockets_per_wallet
     sockets = client_side(args.sockets_client)
@@ -76,6 +89,7 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
             await sockets.open(GATEWAY, caips, args.sockets_per_wallet)
             connect_s = time.perf_counter() - started
             print(f"[bench] {total:,} sockets open in {connect_s:.1f} s", file=sys.stderr)
+            rss_mb = gateway_rss_mb()
             sent = time.perf_counter()
             response = await http.post(
                 f"{GATEWAY}/apis/v1/payloads/", json=broadcast(channel_key, comm)
@@ -93,7 +107,7 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
             await sockets.close()
     assert sockets.first is not None and sockets.last is not None
     side = f"{args.sockets_client} client"
-    return [
+    rows = [
         Row("sockets", f"open {total:,} sockets ({side})", connect_s, "s", "-", None),
         Row("sockets", "broadcast POST answered", accepted - sent, "s", "-", None),
         Row("sockets", "accepted -> first socket got it", sockets.first - accepted, "s", "-", None),
@@ -106,3 +120,6 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
             None,
         ),
     ]
+    if rss_mb is not None:
+        rows.append(Row("sockets", f"gateway RSS with {total:,} sockets", rss_mb, "MB", "-", None))
+    return rows
