@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--feeds-broadcasts", type=int, default=1_000)
     parser.add_argument("--sockets-wallets", type=int, default=100)
     parser.add_argument("--sockets-per-wallet", type=int, default=100)
+    parser.add_argument("--sockets-client", choices=("node", "python"), default="node")
     parser.add_argument("--backfill-logs", type=int, default=100_000)
     parser.add_argument("--chat-count", type=int, default=2_000)
     parser.add_argument("--validate-count", type=int, default=5_000)

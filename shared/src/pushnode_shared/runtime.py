@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
@@ -76,9 +76,22 @@ def install_stop_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
-async def serve_http(app: object, host: str, port: int, stop: asyncio.Event) -> None:
-    """Run an ASGI app under uvicorn until stop is set."""
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")  # type: ignore[arg-type]
+async def serve_http(
+    app: object,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    options: Mapping[str, Any] | None = None,
+) -> None:
+    """Run an ASGI app under uvicorn until stop is set; options are further uvicorn.Config ones."""
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_config=None,
+        lifespan="on",
+        **(options or {}),
+    )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve())
     await stop.wait()

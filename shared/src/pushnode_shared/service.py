@@ -48,6 +48,8 @@ class Node:
     state_tables: list[str]
     tasks: list[Task] = field(default_factory=list)
     app: Any = None
+    # Extra uvicorn.Config settings for this service's HTTP server (the gateway's sockets).
+    http_options: dict[str, Any] = field(default_factory=dict)
     readiness: Readiness = field(default_factory=Readiness)
     resources: AsyncExitStack = field(default_factory=AsyncExitStack)
     runners: list[ProjectionConsumer] = field(default_factory=list)
@@ -92,7 +94,8 @@ async def run_node(node: Node) -> None:
         _add_standard_checks(node)
         app = node.app if node.app is not None else health_app(node.readiness)
         tasks: list[Task] = [r.run for r in node.runners] + node.tasks
-        tasks.append(lambda s: serve_http(app, node.settings.http_host, node.settings.http_port, s))
+        host, port = node.settings.http_host, node.settings.http_port
+        tasks.append(lambda s: serve_http(app, host, port, s, node.http_options))
         log.info("service started", port=node.settings.http_port)
         await run_until_stopped(stop, tasks)
     finally:

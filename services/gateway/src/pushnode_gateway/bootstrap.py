@@ -15,6 +15,7 @@ from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.live import LiveFeed
+from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
 from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
@@ -38,6 +39,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running gateway."""
     assert isinstance(settings, Settings)
+    raise_open_files_limit()  # one descriptor per socket: 1024 would cap the sockets
     sockets = FeedSockets(list(settings.cors_origins))
     waiters = Waiters()
     # The projection writes feeds only; sockets get their pushes from the live feed, which
@@ -101,6 +103,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     node.readiness.checks["live feed"] = partial(_following, live)
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)
+    node.http_options = uvicorn_options(settings)
     node.app = create_app(settings, producer, database, sockets, node.readiness, kubo, waiters)
     return node
 

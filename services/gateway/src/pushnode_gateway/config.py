@@ -18,6 +18,9 @@ class Settings(SharedSettings):
     # A signed device registration older (or newer) than this is refused as a replay.
     signature_max_age_seconds: int = 600
     cors_origins: tuple[str, ...] = ("*",)
+    # Socket serving (serving.py): per-socket deflate off by default, as socket.io's own server.
+    socket_compression: bool = False
+    http_backlog: int = 4096
     # kubo's RPC API, read-only here: GET /apis/v1/ipfs/{cid} serves blocks storage put.
     ipfs_api: str = Field("http://127.0.0.1:5001", validation_alias="IPFS_API")
     # The console at / and GET /apis/v1/node/status; the production overlay turns both off.

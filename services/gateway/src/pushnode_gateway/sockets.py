@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import socketio
 
 from pushnode_gateway.history import BadRange, FeedHistory, as_epoch, page_request
+from pushnode_gateway.socket_rooms import IndexedRooms
 from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.logging import get_logger
 from pushnode_shared.metrics import SOCKET_CONNECTIONS
@@ -36,7 +37,9 @@ class FeedSockets:
     def __init__(
         self, cors_origins: list[str] | str = "*", history: FeedHistory | None = None
     ) -> None:
-        self.server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=cors_origins)
+        self.server = socketio.AsyncServer(
+            async_mode="asgi", cors_allowed_origins=cors_origins, client_manager=IndexedRooms()
+        )
         self.history = history
         self.server.on("connect", self._on_connect)
         self.server.on("disconnect", self._on_disconnect)
