@@ -8,6 +8,7 @@ derive from the input event id, so a replayed batch re-publishes the same events
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,7 @@ from pushnode_shared.events import (
     wrap,
 )
 from pushnode_shared.topics import PROTOCOL_DECISIONS
-from pushnode_validator import domain
+from pushnode_validator import domain, userkeys
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.aliases import judge_alias
@@ -51,8 +52,11 @@ class Handlers:
         chains: tuple[ChainConfig, ...],
         limit: RateLimit = NO_LIMIT,
         payloads: PayloadFetcher | None = None,
+        keys_ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.chains = chains
+        # Waits until the users fold has read the users topic to its current end (pgpv4).
+        self.keys_ready = keys_ready
         self.core_chains = {c.chain_id for c in chains if c.core}
         self.limit = limit
         self.payloads = payloads or PayloadFetcher(None)
@@ -74,6 +78,8 @@ class Handlers:
         await self.payloads.prefetch(cids)
         self._views.clear()  # a view lives for one transaction; a retried batch reads anew
         self._batch = [e for e in envelopes if e.type == "NotificationSubmitted"]
+        if self.keys_ready is not None and any(_pgp_proof(e) for e in self._batch):
+            await self.keys_ready()
 
     async def finish(self, ctx: HandlerContext) -> None:
         """Write what the batch's notification verdicts queued, in its transaction."""
@@ -172,7 +178,11 @@ class Handlers:
         channel = await view.channel(home, wallets)
         already = await view.seen(sub.notification_id)
         bucket = await view.bucket(home) if self.limit.enabled else None
-        verdict = judge_in(sub, Context(channel, chain, already, blocks, bucket, self.limit))
+        key = None
+        if sub.verification_proof.startswith("pgpv4:"):
+            key = await userkeys.key_at(ctx.session, home, sub.submitted_at)
+        context = Context(channel, chain, already, blocks, bucket, self.limit, key)
+        verdict = judge_in(sub, context)
         if verdict.bucket is not None:
             view.spend(home, verdict.bucket)
         if not already:
@@ -228,6 +238,10 @@ def _chain_id(sender: str) -> int:
         return 0
 
 
+def _pgp_proof(envelope: Envelope) -> bool:
+    return str(envelope.payload.get("verification_proof", "")).startswith("pgpv4:")
+
+
 def _cid_of(envelope: Envelope) -> str | None:
     if envelope.type == "NotificationSubmitted":
         return ipfs_cid(str(envelope.payload.get("identity", "")))
@@ -269,6 +283,7 @@ def _decision(sub: NotificationSubmitted, verdict: domain.Verdict) -> Event:
             verification_proof=sub.verification_proof,
             source=sub.source,
             submitted_at=sub.submitted_at,
+            signing_key=verdict.signing_key,
         )
     assert verdict.reason is not None
     return NotificationRejected(

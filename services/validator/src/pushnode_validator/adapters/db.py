@@ -79,6 +79,7 @@ STATE_TABLES = [
     applied.name,
     aliases.name,
     buckets.name,
+    "validator_user_keys",  # userkeys.py: the pgpv4 key registry
 ]
 
 
