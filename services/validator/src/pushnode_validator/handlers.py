@@ -9,6 +9,7 @@ derive from the input event id, so a replayed batch re-publishes the same events
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from itertools import groupby
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,7 @@ from pushnode_shared.events import (
     wrap,
 )
 from pushnode_shared.topics import PROTOCOL_DECISIONS
-from pushnode_validator import domain, userkeys
+from pushnode_validator import channel_meta, domain, userkeys
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.aliases import judge_alias
@@ -118,13 +119,28 @@ class Handlers:
             return  # a re-emission of an event already applied
         if log.event == "ChannelAlias":
             facts = [await self._alias_fact(ctx.session, log)]
+        elif log.event == "ChannelOwnershipTransfer" and log.chain_id in self.core_chains:
+            before = await db.load_channel(ctx.session, log.channel, ())
+            facts = domain.ownership_transfer(log, before)
         else:
             facts = domain.facts_from_log(log, self.core_chains)
         if not facts:
             return
         await _apply_facts(ctx, envelope, log.channel, facts, "fact")
-        self._forget(ctx, log.channel)
+        for name in {log.channel, *(str(getattr(f, "channel", "")) for f in facts)}:
+            self._forget(ctx, name)
         await db.mark_applied(ctx.session, envelope.event_id, log.channel, facts)
+        if not ctx.replay:  # a rebuild publishes nothing: it need not (and must not) ask kubo
+            await self._resolve_metadata(ctx, envelope, log.channel, facts)
+
+    async def _resolve_metadata(
+        self, ctx: HandlerContext, envelope: Envelope, channel: str, facts: list[Event]
+    ) -> None:
+        for index, fact in enumerate(facts):
+            if (cid := channel_meta.identity_cid(fact)) is not None:
+                data = await channel_meta.fetch(self.payloads.store, cid)
+                named = str(getattr(fact, "channel", channel))
+                _emit(ctx, envelope, channel_meta.resolved(named, cid, data), f"meta-{index}")
 
     async def _alias_fact(self, session: AsyncSession, log: ChainEventObserved) -> Event:
         channel = await db.load_channel(session, log.channel, ())
@@ -165,7 +181,8 @@ class Handlers:
             return  # never applied (or already undone): nothing to reverse
         undone = [u for u in (domain.undo(f) for f in reversed(facts)) if u is not None]
         await _apply_facts(ctx, envelope, retracted.channel, undone, "undo")
-        self._forget(ctx, retracted.channel)
+        for name in {retracted.channel, *(str(getattr(f, "channel", "")) for f in undone)}:
+            self._forget(ctx, name)
         await db.forget_applied(ctx.session, retracted.retracted_event_id)
 
     async def on_notification_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
@@ -258,15 +275,20 @@ def _cid_of(envelope: Envelope) -> str | None:
 async def _apply_facts(
     ctx: HandlerContext, cause: Envelope, channel: str, facts: list[Event], role: str
 ) -> None:
-    wallets = {
-        f.subscriber for f in facts if isinstance(f, SubscriptionAdded | SubscriptionRemoved)
-    }
-    before = await db.load_channel(ctx.session, channel, wallets) or ChannelState(channel)
-    after = before
-    for index, fact in enumerate(facts):
-        after = apply(fact, after)
-        _emit(ctx, cause, fact, f"{role}-{index}")
-    await db.save_channel(ctx.session, before, after)
+    """Apply facts in order, each to the channel it names (an ownership transfer names two)."""
+    index = 0
+    for name, group in groupby(facts, key=lambda f: str(getattr(f, "channel", channel))):
+        batch = list(group)
+        wallets = {
+            f.subscriber for f in batch if isinstance(f, SubscriptionAdded | SubscriptionRemoved)
+        }
+        before = await db.load_channel(ctx.session, name, wallets) or ChannelState(name)
+        after = before
+        for fact in batch:
+            after = apply(fact, after)
+            _emit(ctx, cause, fact, f"{role}-{index}")
+            index += 1
+        await db.save_channel(ctx.session, before, after)
 
 
 def _decision(sub: NotificationSubmitted, verdict: domain.Verdict) -> Event:
