@@ -22,8 +22,6 @@ from pushnode_shared.events import (
     ChainEventObserved,
     ChainEventRetracted,
     Event,
-    NotificationAccepted,
-    NotificationRejected,
     NotificationSubmitted,
     SubscriptionAdded,
     SubscriptionRemoved,
@@ -38,7 +36,7 @@ from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.aliases import judge_alias
 from pushnode_validator.batch import BatchView
 from pushnode_validator.identities import ipfs_cid
-from pushnode_validator.notifications import Context, judge_in
+from pushnode_validator.notifications import Context, decision_event, judge_in
 from pushnode_validator.projection import ChannelState, apply
 from pushnode_validator.ratelimit import NO_LIMIT, RateLimit
 
@@ -205,7 +203,7 @@ class Handlers:
         if not already:
             reason = None if verdict.reason is None else verdict.reason.value
             view.record(sub.notification_id, sub.channel, verdict.accepted, reason)
-        _emit(ctx, envelope, _decision(sub, verdict), _role(already))
+        _emit(ctx, envelope, decision_event(sub, verdict), _role(already))
 
     async def _home(self, session: AsyncSession, chain_id: int, address: str) -> str:
         """The channel an address speaks for: itself, or the channel it is a verified alias of."""
@@ -224,7 +222,7 @@ class Handlers:
             await db.record_verdict(
                 ctx.session, sub.notification_id, sub.channel, verdict.accepted, reason
             )
-        _emit(ctx, envelope, _decision(sub, verdict), _role(already))
+        _emit(ctx, envelope, decision_event(sub, verdict), _role(already))
 
     async def on_subscription_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, SubscriptionSubmitted)
@@ -289,31 +287,6 @@ async def _apply_facts(
             _emit(ctx, cause, fact, f"{role}-{index}")
             index += 1
         await db.save_channel(ctx.session, before, after)
-
-
-def _decision(sub: NotificationSubmitted, verdict: domain.Verdict) -> Event:
-    if verdict.accepted:
-        return NotificationAccepted(
-            notification_id=sub.notification_id,
-            channel=sub.channel,
-            chain_id=verdict.chain_id,
-            sender=sub.sender,
-            signer=verdict.signer,
-            recipients=list(verdict.recipients),
-            identity=sub.identity,
-            payload=verdict.payload or {},
-            verification_proof=sub.verification_proof,
-            source=sub.source,
-            submitted_at=sub.submitted_at,
-            signing_key=verdict.signing_key,
-        )
-    assert verdict.reason is not None
-    return NotificationRejected(
-        notification_id=sub.notification_id,
-        channel=sub.channel,
-        reason=verdict.reason,
-        detail=verdict.detail,
-    )
 
 
 def _emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:

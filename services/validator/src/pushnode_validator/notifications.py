@@ -13,7 +13,14 @@ from typing import Any
 
 from pushnode_shared.caip import Account, BadAddress, parse_account
 from pushnode_shared.chains import ChainConfig
-from pushnode_shared.events import NotificationSubmitted, Recipient, RejectReason
+from pushnode_shared.events import (
+    Event,
+    NotificationAccepted,
+    NotificationRejected,
+    NotificationSubmitted,
+    Recipient,
+    RejectReason,
+)
 from pushnode_shared.payloads import PayloadError, check_size, parse_proof
 from pushnode_shared.signatures import BadSignature, recover_data_signer
 from pushnode_validator import identities
@@ -195,3 +202,29 @@ def recipients_of(
             raise Rejected(RejectReason.BAD_RECIPIENT, "subset needs recipients")
         addresses = sorted({account(a, RejectReason.BAD_RECIPIENT).lower for a in targets})
     return tuple(Recipient(address=a, spam=a not in channel.subscribers) for a in addresses)
+
+
+def decision_event(sub: NotificationSubmitted, verdict: Verdict) -> Event:
+    """The decision on the log: NotificationAccepted or NotificationRejected{reason, detail}."""
+    if verdict.accepted:
+        return NotificationAccepted(
+            notification_id=sub.notification_id,
+            channel=sub.channel,
+            chain_id=verdict.chain_id,
+            sender=sub.sender,
+            signer=verdict.signer,
+            recipients=list(verdict.recipients),
+            identity=sub.identity,
+            payload=verdict.payload or {},
+            verification_proof=sub.verification_proof,
+            source=sub.source,
+            submitted_at=sub.submitted_at,
+            signing_key=verdict.signing_key,
+        )
+    assert verdict.reason is not None
+    return NotificationRejected(
+        notification_id=sub.notification_id,
+        channel=sub.channel,
+        reason=verdict.reason,
+        detail=verdict.detail,
+    )
