@@ -24,9 +24,11 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import topic_partitions
 from pushnode_shared.signatures import sign_data
 from pushnode_shared.topics import PROTOCOL_DECISIONS
+from pushnode_validator.adapters.pgp import signed_text
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_crash import whole_inbox
 from tests.e2e.test_notification_path import CHAIN_ID, RPC, channel_with_subscriber, wait_for
+from tests.support.chat import ChatWallet, new_pgp_key, pgp_sign
 from tests.support.devchain import ROOT, deploy_module, fresh_wallet
 
 MISSING_CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
@@ -132,6 +134,37 @@ async def test_reasons_reach_the_api_answer_and_the_rejection_event(node: Runnin
             assert (await post(http, node, body)).status_code == 204
         outcomes = {reason: await reason_on_the_log(node, body) for reason, body in later.items()}
     assert outcomes == {reason: reason for reason in later}
+
+
+async def test_a_pgpv4_notification_signed_with_the_channel_owners_push_key_is_accepted(
+    node: RunningNode,
+) -> None:
+    deploy = deploy_module()
+    w3 = deploy.connect(RPC, CHAIN_ID)
+    channel_key, user_key = fresh_wallet(w3, deploy), fresh_wallet(w3, deploy, push=0)
+    user = Account.from_key(user_key).address
+    owner, stranger = ChatWallet(private_key=channel_key), new_pgp_key()
+    comm = deploy.comm_address(CHAIN_ID)
+    async with httpx.AsyncClient(timeout=15) as http:
+        await channel_with_subscriber(http, node, deploy, w3, channel_key, user_key)
+        unregistered = pgp_body(channel_key, comm, stranger, user)
+        assert (await post(http, node, unregistered)).status_code == 204
+        assert await reason_on_the_log(node, unregistered) == "PGP_KEY_NOT_REGISTERED"
+        registration = await http.post(f"{node.gateway}/apis/v2/users/", json=owner.registration())
+        assert registration.status_code == 201, registration.text
+        assert owner.pgp is not None
+        signed = pgp_body(channel_key, comm, owner.pgp, user)
+        forged = pgp_body(channel_key, comm, stranger, user)
+        for body in (signed, forged):
+            assert (await post(http, node, body)).status_code == 204, body
+        outcomes = [await reason_on_the_log(node, body) for body in (signed, forged)]
+    assert outcomes == ["NotificationAccepted", "BAD_SIGNATURE"]
+
+
+def pgp_body(channel_key: str, comm: str, key: Any, recipient: str) -> dict[str, Any]:
+    """The SDK's sendNotification body with a pgpPrivateKey: `pgpv4:<armored signature>`."""
+    body = body_for(channel_key, comm, targeted(f"PGP {uuid.uuid4().hex[:6]}"), recipient)
+    return {**body, "verificationProof": "pgpv4:" + pgp_sign(key, signed_text(body["identity"]))}
 
 
 PER_PHASE = 15

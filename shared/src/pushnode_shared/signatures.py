@@ -1,7 +1,10 @@
 """Wallet signature helpers: the EIP-712 "EPNS COMM V1" Data proof and EIP-191 personal_sign.
 
-eth-account does the hashing (EIP-712 encoding, EIP-191 prefix) and recovery; coincurve, when
-installed, is the secp256k1 backend it uses through eth-keys.
+eth-account does the signing and builds the EIP-712 domain; recovery goes straight to
+coincurve (libsecp256k1, the backend eth-account itself uses through eth-keys): the validator
+recovers thousands of proofs a second, and eth-account's generic path spends most of its time
+in validation wrappers and extra keccaks around the one secp256k1 call. tests/unit/shared/
+test_signatures.py holds the two paths equal, including on malformed and high-s signatures.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import coincurve
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_defunct, encode_typed_data
 from eth_hash.auto import keccak
@@ -97,17 +101,45 @@ def personal_sign(message: str, private_key: str) -> str:
     return "0x" + signature.hex()
 
 
-def _recover(signable: Any, signature: str) -> str:
+# The order of secp256k1's group: r and s must lie in [1, N).
+_SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def _standard_v(v: int) -> int | None:
+    """The recovery id as eth-account reads v: 0/1, 27/28, or EIP-155's 35+ (None: invalid)."""
+    if v in (0, 1):
+        return v
+    if v in (27, 28):
+        return v - 27
+    return (v - 35) % 2 if v >= 35 else None
+
+
+def _recover(signable: SignableMessage, signature: str) -> str:
+    """eth-account's Account.recover_message(signable, signature), checksummed, made direct."""
     try:
         raw = bytes.fromhex(signature.removeprefix("0x"))
     except ValueError as exc:
         raise BadSignature("signature is not hex") from exc
     if len(raw) != 65:
         raise BadSignature(f"signature is {len(raw)} bytes, expected 65")
+    v = _standard_v(raw[64])
+    r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big")
+    if v is None or not (0 < r < _SECP256K1_N and 0 < s < _SECP256K1_N):
+        raise BadSignature(f"cannot recover signer: v={raw[64]}, r or s out of range")
+    digest = keccak(b"\x19" + signable.version + signable.header + signable.body)
     try:
-        return str(Account.recover_message(signable, signature=raw))
-    except Exception as exc:  # eth-keys raises several unrelated types for bad v/r/s
+        public = coincurve.PublicKey.from_signature_and_message(
+            raw[:64] + bytes((v,)), digest, hasher=None
+        )
+    except Exception as exc:  # libsecp256k1 found no point for these r, s
         raise BadSignature(f"cannot recover signer: {exc}") from exc
+    return _address_of(public.format(compressed=False)[1:])
+
+
+@lru_cache(maxsize=4096)
+def _address_of(public_key: bytes) -> str:
+    # A channel signs many proofs with one key: its address (two keccaks) is computed once.
+    return str(to_checksum_address(keccak(public_key)[-20:]))
 
 
 def device_registration_message(

@@ -59,7 +59,7 @@ class TestSendNotification:
             ({"identity": "2+{not json"}, "BAD_PAYLOAD"),
             ({"identity": "9+x"}, "BAD_IDENTITY"),
             ({"identity": "3+graph:someone/graph+1"}, "UNSUPPORTED_IDENTITY"),
-            ({"verificationProof": "pgpv4:-----BEGIN PGP SIGNATURE-----"}, "UNSUPPORTED_PROOF"),
+            ({"verificationProof": "pgpv2:sig:meta:chat::uid::u"}, "UNSUPPORTED_PROOF"),
             ({"verificationProof": "nonsense"}, "BAD_PROOF_FORMAT"),
             ({"sender": "eip155:1:0x1234"}, "BAD_SENDER"),
             (

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
+from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers, MetadataHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_shared.consumer import HandlerContext
 from pushnode_shared.db import Database
@@ -18,6 +18,7 @@ from pushnode_shared.events import (
     ChannelAliasRemoved,
     ChannelAliasVerified,
     ChannelCreated,
+    ChannelMetadataResolved,
     ContentUploaded,
     Event,
     MessageStored,
@@ -44,6 +45,7 @@ async def apply(database: Database, *events: Event) -> None:
         **Handlers().mapping(),
         **ProtocolHandlers().mapping(),
         **ContentHandlers().mapping(),
+        **MetadataHandlers().mapping(),
     }
     for event in events:
         envelope = wrap(event, producer="test")
@@ -143,6 +145,42 @@ async def test_metadata_uploaded_after_the_channel_was_created_still_names_it(
         ),
     )
     assert (await client.get(f"/apis/v1/channels/{CAIP}")).json()["name"] == "Weather Alerts"
+
+
+async def test_metadata_the_validator_read_from_kubo_names_a_channel_never_uploaded_here(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    cid = cid_of(b"added to kubo elsewhere")
+    created = ChannelCreated(
+        channel=CHANNEL.lower(),
+        chain_id=SEPOLIA,
+        channel_type=2,
+        identity=f"1+{cid}",
+        block_number=1,
+    )
+    resolved = ChannelMetadataResolved(channel=CHANNEL.lower(), cid=cid, found=True, **META)
+    await apply(database, created, resolved)
+    details = (await client.get(f"/apis/v1/channels/{CAIP}")).json()
+    assert (details["name"], details["info"], details["url"], details["icon"]) == tuple(
+        META.values()
+    )
+
+
+async def test_metadata_kubo_did_not_hold_leaves_the_channel_unnamed(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    cid = cid_of(b"nowhere")
+    created = ChannelCreated(
+        channel=CHANNEL.lower(),
+        chain_id=SEPOLIA,
+        channel_type=2,
+        identity=f"1+{cid}",
+        block_number=1,
+    )
+    await apply(
+        database, created, ChannelMetadataResolved(channel=CHANNEL.lower(), cid=cid, found=False)
+    )
+    assert (await client.get(f"/apis/v1/channels/{CAIP}")).json()["name"] is None
 
 
 async def sent_three(database: Database) -> None:

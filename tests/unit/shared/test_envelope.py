@@ -155,6 +155,7 @@ EXAMPLES = {
     },
     "DeviceUnregistered": {"wallet": "0xw", "device_token": "t", "reason": "wallet"},
     "ContentUploaded": {"cid": "bafkrei", "data": "{}", "uploaded_at": "2026-01-01T00:00:00Z"},
+    "ChannelMetadataResolved": {"channel": "0xc", "cid": "bafkrei", "found": True, "name": "n"},
     "DeliveryAttempted": {
         "notification_id": "n",
         "wallet": "0xw",

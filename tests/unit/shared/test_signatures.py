@@ -1,4 +1,5 @@
-"""The eip712v2 fast path hashes exactly what eth-account's encode_typed_data hashes."""
+"""The eip712v2 fast path hashes what eth-account's encode_typed_data hashes, and recovers the
+signer eth-account's recover_message would (or refuses what it refuses)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import json
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pushnode_shared.chains import LOCAL_CHAINS, ChainConfig
 from pushnode_shared.signatures import (
+    BadSignature,
     data_signable,
     data_typed_message,
     recover_data_signer,
@@ -39,3 +43,46 @@ def test_a_signature_over_one_domain_recovers_another_signer_in_the_other() -> N
     signer = Account.from_key(ANVIL_KEYS[1]).address
     assert recover_data_signer("2+{}", sepolia.chain_id, sepolia.comm, signature) == signer
     assert recover_data_signer("2+{}", amoy.chain_id, amoy.comm, signature) != signer
+
+
+_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def _eth_account_signer(data: str, signature: bytes) -> str | None:
+    """What eth-account's own recover_message answers (None: it refuses the signature)."""
+    typed = data_typed_message(data, LOCAL_CHAINS[0].chain_id, LOCAL_CHAINS[0].comm)
+    try:
+        return str(
+            Account.recover_message(encode_typed_data(full_message=typed), signature=signature)
+        )
+    except Exception:
+        return None
+
+
+def _direct_signer(data: str, signature: bytes) -> str | None:
+    chain = LOCAL_CHAINS[0]
+    try:
+        return recover_data_signer(data, chain.chain_id, chain.comm, "0x" + signature.hex())
+    except BadSignature:
+        return None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.text(max_size=40),
+    v=st.integers(min_value=0, max_value=255),
+    high_s=st.booleans(),
+    r_override=st.sampled_from([None, 0, _N, _N - 1]),
+)
+def test_the_direct_recover_answers_as_eth_account_does_for_any_v_r_and_s(
+    data: str, v: int, high_s: bool, r_override: int | None
+) -> None:
+    chain = LOCAL_CHAINS[0]
+    good = bytes.fromhex(sign_data(data, chain.chain_id, chain.comm, ANVIL_KEYS[1])[2:])
+    r, s = int.from_bytes(good[:32], "big"), int.from_bytes(good[32:64], "big")
+    if high_s:
+        s = _N - s
+    if r_override is not None:
+        r = r_override
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes((v,))
+    assert _direct_signer(data, signature) == _eth_account_signer(data, signature)

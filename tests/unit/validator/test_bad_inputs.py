@@ -27,10 +27,13 @@ from pushnode_shared.events import (
 from pushnode_shared.ipfs import cid_of
 from pushnode_shared.payloads import PAYLOAD_MAX_BYTES
 from pushnode_shared.signatures import sign_data
+from pushnode_validator.adapters.pgp import key_facts, signed_text
 from pushnode_validator.notifications import Context, Verdict, judge_in
 from pushnode_validator.projection import ChannelState, fold
 from pushnode_validator.ratelimit import Bucket, RateLimit, micros
+from pushnode_validator.userkeys import RegisteredKey
 from tests.conftest import ANVIL_KEYS
+from tests.support.chat import new_pgp_key, pgp_sign
 
 SEPOLIA, AMOY = LOCAL_CHAINS
 CHANNEL_KEY, ALICE_KEY, MALLORY_KEY = ANVIL_KEYS[1], ANVIL_KEYS[2], ANVIL_KEYS[3]
@@ -38,6 +41,12 @@ CHANNEL = Account.from_key(CHANNEL_KEY).address
 ALICE = Account.from_key(ALICE_KEY).address
 MALLORY = Account.from_key(MALLORY_KEY).address
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+CHANNEL_PGP, OTHER_PGP = new_pgp_key(), new_pgp_key()
+
+
+def registered(key: Any = CHANNEL_PGP, expires_us: int | None = None) -> RegisteredKey:
+    public = str(key.pubkey)
+    return RegisteredKey(public, key_facts(public).fingerprint, expires_us)
 
 
 def payload(ntype: str = "3", **data: Any) -> dict[str, Any]:
@@ -63,9 +72,14 @@ class Sub:
     domain_chain: int = SEPOLIA.chain_id
     domain_comm: str = SEPOLIA.comm
     proof: str | None = None  # a literal proof instead of a signature
+    pgp: Any = None  # sign a pgpv4 proof with this PGP key instead
+    pgp_identity: str | None = None  # what the pgpv4 proof signs, when not the identity
 
     def build(self) -> NotificationSubmitted:
         signature = sign_data(self.identity, self.domain_chain, self.domain_comm, self.key)
+        if self.pgp is not None:
+            text = signed_text(self.pgp_identity or self.identity)
+            return replace(self, proof="pgpv4:" + pgp_sign(self.pgp, text), pgp=None).build()
         return NotificationSubmitted(
             notification_id="n1",
             channel=self.sender.split(":")[-1].lower(),
@@ -179,8 +193,17 @@ CASES = [
          Sub(identity=inline({**payload("4"), "recipients": "eip155:1:" + ALICE}))),
     # Proof format
     case("proof without a kind", R.BAD_PROOF_FORMAT, Sub(proof="0xabcdef")),
-    case("pgpv4 proof (no PGP key registry on this node)", R.UNSUPPORTED_PROOF,
-         Sub(proof="pgpv4:-----BEGIN PGP SIGNATURE-----")),
+    case("pgpv4 proof from a channel with no registered PGP key", R.PGP_KEY_NOT_REGISTERED,
+         Sub(pgp=CHANNEL_PGP), detail="POST /apis/v2/users"),
+    case("pgpv4 proof signed by another PGP key", R.BAD_SIGNATURE, Sub(pgp=OTHER_PGP),
+         lambda: ctx(pgp_key=registered()), detail="does not verify"),
+    case("pgpv4 proof over another identity", R.BAD_SIGNATURE,
+         Sub(pgp=CHANNEL_PGP, pgp_identity=inline(payload(asub="changed"))),
+         lambda: ctx(pgp_key=registered())),
+    case("pgpv4 proof that is not a PGP signature", R.BAD_SIGNATURE,
+         Sub(proof="pgpv4:-----BEGIN PGP SIGNATURE-----"), lambda: ctx(pgp_key=registered())),
+    case("pgpv4 proof under a key expired by then", R.PGP_KEY_NOT_REGISTERED, Sub(pgp=CHANNEL_PGP),
+         lambda: ctx(pgp_key=registered(expires_us=micros(WHEN))), detail="expired"),
     case("an on-chain eip155 proof posted off-chain", R.UNSUPPORTED_PROOF,
          Sub(proof="eip155:11155111:0x" + "ab" * 32)),
     # Identity
@@ -266,6 +289,13 @@ class TestAtTheLimits:
         meta = {"type": "1+1", "data": '{"k": 1}', "domain": "push.org"}
         sub = Sub(identity=inline(payload(additionalMeta=meta)))
         assert verdict_of(case("meta", R.BAD_PAYLOAD, sub)).accepted
+
+    def test_a_pgpv4_proof_by_the_channels_registered_key_is_accepted_and_names_it(self) -> None:
+        item = Case("pgp", Sub(pgp=CHANNEL_PGP), lambda: ctx(pgp_key=registered()), R.BAD_PAYLOAD)
+        verdict = verdict_of(item)
+        assert verdict.accepted, verdict.detail
+        assert verdict.signer == CHANNEL.lower()
+        assert verdict.signing_key == registered().fingerprint
 
     def test_a_legacy_string_additional_meta_is_accepted(self) -> None:
         sub = Sub(identity=inline(payload(additionalMeta="legacy")))

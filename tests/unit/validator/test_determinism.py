@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import ConsumerRecord, TopicPartition
+from sqlalchemy import event as sa_event
 
 from pushnode_shared.consumer import ConsumerSpec, process_batch
 from pushnode_shared.db import Database
@@ -174,3 +175,48 @@ async def test_an_alias_verified_inside_a_batch_counts_for_the_rest_of_that_batc
         if o["type"].startswith("Notification")
     }
     assert verdicts == {"n-before": "UNKNOWN_CHANNEL", "n-after": "NotificationAccepted"}
+
+
+async def test_a_fact_inside_a_batch_costs_one_re_read_and_later_notifications_see_it(
+    tmp_path: Path,
+) -> None:
+    channel_key = ANVIL_KEYS[1]
+    channel = address(channel_key)
+    wallets = [f"0x{n:040x}" for n in range(1, 21)]
+    subscribe = log_of("Subscribe", channel, {"channel": channel, "user": wallets[-1]}, 3)
+    log = [
+        created(channel),
+        notification(channel_key, wallets[0], uid="first"),
+        subscribe,
+        *(notification(channel_key, w, uid=f"after-{n}") for n, w in enumerate(wallets)),
+    ]
+    recorded = tmp_path / "log.jsonl"
+    write_records(recorded, log)
+    reads: list[str] = []
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'v.sqlite'}", "validator", MIGRATIONS)
+    await database.upgrade()
+
+    @sa_event.listens_for(database.engine.sync_engine, "before_cursor_execute")
+    def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("SELECT") and "FROM validator_channels" in statement:
+            reads.append(statement)
+
+    handlers = Handlers((SEPOLIA, AMOY))
+    spec = ConsumerSpec(
+        "validator", (PROTOCOL_INPUTS,), handlers.mapping(), db.offsets, handlers.prepare,
+        handlers.finish,
+    )  # fmt: skip
+    producer = InMemoryProducer()
+    batch = {TopicPartition(PROTOCOL_INPUTS.name, 0): read_records(recorded)}
+    await process_batch(spec, database, producer, batch, replay=False)  # type: ignore[arg-type]
+    await database.dispose()
+    inbox = {
+        e.payload["notification_id"]: [r["spam"] for r in e.payload["recipients"]]
+        for e in producer.on(PROTOCOL_DECISIONS)
+        if e.type == "NotificationAccepted"
+    }
+    # created (1) + the preload (1) + the subscribe (1) + one re-read after it, not twenty.
+    assert len(reads) == 4
+    assert len(inbox) == 21
+    assert inbox["n-after-19"] == [False]  # subscribed mid-batch: inbox
+    assert inbox["n-after-0"] == [True]

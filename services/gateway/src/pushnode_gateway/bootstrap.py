@@ -11,7 +11,7 @@ from pushnode_gateway.app import create_app
 from pushnode_gateway.audience import Audience
 from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
-from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers
+from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers, MetadataHandlers
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.live import LiveFeed
@@ -54,7 +54,11 @@ async def bootstrap(settings: SharedSettings) -> Node:
     protocol = ConsumerSpec(
         name="gateway-protocol",
         topics=(PROTOCOL_DECISIONS,),
-        handlers={**ProtocolHandlers().mapping(), **AliasHandlers().mapping()},
+        handlers={
+            **ProtocolHandlers().mapping(),
+            **AliasHandlers().mapping(),
+            **MetadataHandlers().mapping(),
+        },
         offsets=db.offsets,
     )
     uploads = ConsumerSpec(

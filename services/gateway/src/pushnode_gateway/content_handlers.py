@@ -10,6 +10,7 @@ from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import (
     ChannelAliasRemoved,
     ChannelAliasVerified,
+    ChannelMetadataResolved,
     ContentUploaded,
     payload_of,
 )
@@ -30,6 +31,21 @@ class ContentHandlers:
             return  # any content may be uploaded; only channel metadata is read here
         if isinstance(fields, dict) and isinstance(fields.get("name"), str):
             await read_model.add_channel_meta(ctx.session, uploaded.cid, fields)
+
+
+class MetadataHandlers:
+    """The validator's reading of a channel's `1+<cid>` identity from kubo: channel metadata
+    that was not uploaded through this node (`ipfs add`, another node's upload)."""
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler."""
+        return {"ChannelMetadataResolved": self.on_metadata_resolved}
+
+    async def on_metadata_resolved(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        resolved = payload_of(envelope, ChannelMetadataResolved)
+        if resolved.found and resolved.name is not None:
+            fields = resolved.model_dump(include={"name", "info", "url", "icon"})
+            await read_model.add_channel_meta(ctx.session, resolved.cid, fields)
 
 
 class AliasHandlers:

@@ -38,6 +38,8 @@ class BatchView:
         self.changed: dict[str, Bucket] = {}
         self.verdicts: list[dict[str, object]] = []
         self.positions: dict[str, int] = {}
+        # Every wallet the batch's notifications need, per channel: what a re-read loads.
+        self.wanted: dict[str, set[str] | None] = {}
 
     async def preload(
         self, subs: list[tuple[NotificationSubmitted, Mapping[str, bytes | None]]]
@@ -53,6 +55,7 @@ class BatchView:
             wanted[home] = _union(wanted[home], wallets) if home in wanted else wallets
         self.channels = await bulk.load_channels(self.session, wanted)
         self.loaded = dict(wanted)
+        self.wanted = dict(wanted)
         ids = {s.notification_id for s, _ in subs}
         self.seen_ids = await bulk.seen_among(self.session, ids)
         self.seen_known = ids
@@ -75,7 +78,18 @@ class BatchView:
             loaded is None or (wallets is not None and wallets <= loaded)
         )
         if not covered:
-            return await db.load_channel(self.session, home, wallets)
+            # A fact in this batch changed the channel (or it was never preloaded): read it
+            # again once, for the rest of the batch's notifications, and keep it.
+            need = _union(self.wanted.get(home, set()), wallets)
+            if home in self.loaded:
+                need = _union(need, loaded)
+            self.wanted[home] = need
+            found = await db.load_channel(self.session, home, need)
+            self.loaded[home] = need
+            if found is None:
+                self.channels.pop(home, None)
+            else:
+                self.channels[home] = found
         state = self.channels.get(home)
         if state is None or wallets is None:
             return state

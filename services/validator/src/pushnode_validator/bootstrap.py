@@ -10,20 +10,38 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import PROTOCOL_INPUTS
+from pushnode_shared.topics import PROTOCOL_INPUTS, USERS
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.ipfs import PayloadFetcher
+from pushnode_validator.adapters.watermark import UsersWatermark
 from pushnode_validator.config import Settings
 from pushnode_validator.handlers import PRODUCER, Handlers
 from pushnode_validator.ratelimit import RateLimit
+from pushnode_validator.userkeys import UserKeyHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def consumer_spec(settings: Settings, kubo: KuboClient | None = None) -> ConsumerSpec:
-    """The validator's one consumer: protocol state and decisions from protocol-inputs."""
+USERS_CONSUMER = "validator-users"
+
+
+def users_spec() -> ConsumerSpec:
+    """The PGP key registry pgpv4 proofs are checked against: a fold of `users`."""
+    return ConsumerSpec(
+        name=USERS_CONSUMER,
+        topics=(USERS,),
+        handlers=UserKeyHandlers().mapping(),
+        offsets=db.offsets,
+    )
+
+
+def consumer_spec(
+    settings: Settings, kubo: KuboClient | None = None, keys: UsersWatermark | None = None
+) -> ConsumerSpec:
+    """Protocol state and decisions from protocol-inputs."""
     limit = RateLimit(burst=settings.rate_burst, per_second=settings.rate_per_second)
-    handlers = Handlers(settings.chains, limit, PayloadFetcher(kubo))
+    ready = keys.wait if keys is not None else None
+    handlers = Handlers(settings.chains, limit, PayloadFetcher(kubo), ready)
     return ConsumerSpec(
         name="validator",
         topics=(PROTOCOL_INPUTS,),
@@ -38,16 +56,20 @@ async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running validator."""
     assert isinstance(settings, Settings)
     kubo = KuboClient(settings.ipfs_api)
-    spec = consumer_spec(settings, kubo)
+    database = Database(settings.db_url(), "validator", MIGRATIONS)
+    keys = UsersWatermark(settings.kafka_bootstrap, database, USERS_CONSUMER, db.offsets)
+    spec, users = consumer_spec(settings, kubo, keys), users_spec()
     node = Node(
         settings=settings,
-        db=Database(settings.db_url(), "validator", MIGRATIONS),
+        db=database,
         producer=Producer(settings.kafka_bootstrap, PRODUCER),
-        consumers=[spec],
-        projections=[spec],
+        consumers=[users, spec],
+        # Keys first: a rebuild then judges pgpv4 proofs against the whole key history.
+        projections=[users, spec],
         state_tables=db.STATE_TABLES,
     )
     node.resources.push_async_callback(kubo.aclose)
+    node.resources.push_async_callback(keys.aclose)
     return node
 
 

@@ -106,6 +106,30 @@ def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event
     return []
 
 
+def ownership_transfer(log: ChainEventObserved, before: ChannelState | None) -> list[Event]:
+    """Core's transferChannelOwnership: the channel moves to `newOwner`, the old address stops.
+
+    Core copies the channel record (type, identity) to the new address and deletes the old
+    one, so the old address can no longer send and the new one sends as that channel. Comm
+    keeps subscriptions under the address they were made to: they are not carried over.
+    """
+    if before is None or not before.chain_id:
+        return []  # not a channel this node knows: nothing to move
+    new_owner = str(log.args["newOwner"]).lower()
+    return [
+        ChannelStateChanged(
+            channel=log.channel, chain_id=log.chain_id, active=False, cause="transferred"
+        ),
+        ChannelCreated(
+            channel=new_owner,
+            chain_id=log.chain_id,
+            channel_type=before.channel_type,
+            identity=before.identity,
+            block_number=log.block_number,
+        ),
+    ]
+
+
 def judge_optin(
     sub: SubscriptionSubmitted, channel: ChannelState | None, chain: ChainConfig | None
 ) -> Event:

@@ -8,6 +8,8 @@ derive from the input event id, so a replayed batch re-publishes the same events
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from itertools import groupby
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +23,6 @@ from pushnode_shared.events import (
     ChainEventObserved,
     ChainEventRetracted,
     Event,
-    NotificationAccepted,
-    NotificationRejected,
     NotificationSubmitted,
     SubscriptionAdded,
     SubscriptionRemoved,
@@ -31,13 +31,13 @@ from pushnode_shared.events import (
     wrap,
 )
 from pushnode_shared.topics import PROTOCOL_DECISIONS
-from pushnode_validator import domain
+from pushnode_validator import channel_meta, domain, userkeys
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.aliases import judge_alias
 from pushnode_validator.batch import BatchView
 from pushnode_validator.identities import ipfs_cid
-from pushnode_validator.notifications import Context, judge_in
+from pushnode_validator.notifications import Context, decision_event, judge_in
 from pushnode_validator.positions import stamp
 from pushnode_validator.projection import ChannelState, apply
 from pushnode_validator.ratelimit import NO_LIMIT, RateLimit
@@ -53,8 +53,11 @@ class Handlers:
         chains: tuple[ChainConfig, ...],
         limit: RateLimit = NO_LIMIT,
         payloads: PayloadFetcher | None = None,
+        keys_ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.chains = chains
+        # Waits until the users fold has read the users topic to its current end (pgpv4).
+        self.keys_ready = keys_ready
         self.core_chains = {c.chain_id for c in chains if c.core}
         self.limit = limit
         self.payloads = payloads or PayloadFetcher(None)
@@ -76,6 +79,8 @@ class Handlers:
         await self.payloads.prefetch(cids)
         self._views.clear()  # a view lives for one transaction; a retried batch reads anew
         self._batch = [e for e in envelopes if e.type == "NotificationSubmitted"]
+        if self.keys_ready is not None and any(_pgp_proof(e) for e in self._batch):
+            await self.keys_ready()
 
     async def finish(self, ctx: HandlerContext) -> None:
         """Write what the batch's notification verdicts queued, in its transaction."""
@@ -114,13 +119,28 @@ class Handlers:
             return  # a re-emission of an event already applied
         if log.event == "ChannelAlias":
             facts = [await self._alias_fact(ctx.session, log)]
+        elif log.event == "ChannelOwnershipTransfer" and log.chain_id in self.core_chains:
+            before = await db.load_channel(ctx.session, log.channel, ())
+            facts = domain.ownership_transfer(log, before)
         else:
             facts = domain.facts_from_log(log, self.core_chains)
         if not facts:
             return
         await _apply_facts(ctx, envelope, log.channel, facts, "fact")
-        self._forget(ctx, log.channel)
+        for name in {log.channel, *(str(getattr(f, "channel", "")) for f in facts)}:
+            self._forget(ctx, name)
         await db.mark_applied(ctx.session, envelope.event_id, log.channel, facts)
+        if not ctx.replay:  # a rebuild publishes nothing: it need not (and must not) ask kubo
+            await self._resolve_metadata(ctx, envelope, log.channel, facts)
+
+    async def _resolve_metadata(
+        self, ctx: HandlerContext, envelope: Envelope, channel: str, facts: list[Event]
+    ) -> None:
+        for index, fact in enumerate(facts):
+            if (cid := channel_meta.identity_cid(fact)) is not None:
+                data = await channel_meta.fetch(self.payloads.store, cid)
+                named = str(getattr(fact, "channel", channel))
+                _emit(ctx, envelope, channel_meta.resolved(named, cid, data), f"meta-{index}")
 
     async def _alias_fact(self, session: AsyncSession, log: ChainEventObserved) -> Event:
         channel = await db.load_channel(session, log.channel, ())
@@ -162,7 +182,8 @@ class Handlers:
             return  # never applied (or already undone): nothing to reverse
         undone = [u for u in (domain.undo(f) for f in reversed(facts)) if u is not None]
         await _apply_facts(ctx, envelope, retracted.channel, undone, "undo")
-        self._forget(ctx, retracted.channel)
+        for name in {retracted.channel, *(str(getattr(f, "channel", "")) for f in undone)}:
+            self._forget(ctx, name)
         await db.forget_applied(ctx.session, retracted.retracted_event_id)
 
     async def on_notification_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
@@ -175,14 +196,18 @@ class Handlers:
         channel = await view.channel(home, wallets)
         already = await view.seen(sub.notification_id)
         bucket = await view.bucket(home) if self.limit.enabled else None
-        verdict = judge_in(sub, Context(channel, chain, already, blocks, bucket, self.limit))
+        key = None
+        if sub.verification_proof.startswith("pgpv4:"):
+            key = await userkeys.key_at(ctx.session, home, sub.submitted_at)
+        context = Context(channel, chain, already, blocks, bucket, self.limit, key)
+        verdict = judge_in(sub, context)
         if verdict.bucket is not None:
             view.spend(home, verdict.bucket)
         if not already:
             reason = None if verdict.reason is None else verdict.reason.value
             view.record(sub.notification_id, sub.channel, verdict.accepted, reason)
         position = await view.position(home) if verdict.broadcast else 0
-        decision = _decision(sub, verdict, _audience(home, position))
+        decision = decision_event(sub, verdict, _audience(home, position))
         _emit(ctx, envelope, decision, _role(already))
 
     async def _home(self, session: AsyncSession, chain_id: int, address: str) -> str:
@@ -203,7 +228,7 @@ class Handlers:
             await db.record_verdict(
                 ctx.session, sub.notification_id, sub.channel, verdict.accepted, reason
             )
-        _emit(ctx, envelope, _decision(sub, verdict, audience), _role(already))
+        _emit(ctx, envelope, decision_event(sub, verdict, audience), _role(already))
 
     async def on_subscription_submitted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sub = payload_of(envelope, SubscriptionSubmitted)
@@ -235,6 +260,10 @@ def _chain_id(sender: str) -> int:
         return 0
 
 
+def _pgp_proof(envelope: Envelope) -> bool:
+    return str(envelope.payload.get("verification_proof", "")).startswith("pgpv4:")
+
+
 def _cid_of(envelope: Envelope) -> str | None:
     if envelope.type == "NotificationSubmitted":
         return ipfs_cid(str(envelope.payload.get("identity", "")))
@@ -251,15 +280,21 @@ def _cid_of(envelope: Envelope) -> str | None:
 async def _apply_facts(
     ctx: HandlerContext, cause: Envelope, channel: str, facts: list[Event], role: str
 ) -> None:
-    wallets = {
-        f.subscriber for f in facts if isinstance(f, SubscriptionAdded | SubscriptionRemoved)
-    }
-    before = await db.load_channel(ctx.session, channel, wallets) or ChannelState(channel)
-    after = before
-    for index, fact in enumerate(await _stamp(ctx.session, channel, facts)):
-        after = apply(fact, after)
-        _emit(ctx, cause, fact, f"{role}-{index}")
-    await db.save_channel(ctx.session, before, after)
+    """Apply facts in order, each to the channel it names (an ownership transfer names two);
+    subscription facts are numbered with their channel's position as they are applied."""
+    index = 0
+    for name, group in groupby(facts, key=lambda f: str(getattr(f, "channel", channel))):
+        batch = list(group)
+        wallets = {
+            f.subscriber for f in batch if isinstance(f, SubscriptionAdded | SubscriptionRemoved)
+        }
+        before = await db.load_channel(ctx.session, name, wallets) or ChannelState(name)
+        after = before
+        for fact in await _stamp(ctx.session, name, batch):
+            after = apply(fact, after)
+            _emit(ctx, cause, fact, f"{role}-{index}")
+            index += 1
+        await db.save_channel(ctx.session, before, after)
 
 
 async def _stamp(session: AsyncSession, channel: str, facts: list[Event]) -> list[Event]:
@@ -273,31 +308,6 @@ async def _stamp(session: AsyncSession, channel: str, facts: list[Event]) -> lis
 
 def _audience(home: str, position: int) -> Broadcast:
     return Broadcast(channel=home, position=position)
-
-
-def _decision(sub: NotificationSubmitted, verdict: domain.Verdict, audience: Broadcast) -> Event:
-    if verdict.accepted:
-        return NotificationAccepted(
-            notification_id=sub.notification_id,
-            channel=sub.channel,
-            chain_id=verdict.chain_id,
-            sender=sub.sender,
-            signer=verdict.signer,
-            recipients=list(verdict.recipients),
-            broadcast=audience if verdict.broadcast else None,
-            identity=sub.identity,
-            payload=verdict.payload or {},
-            verification_proof=sub.verification_proof,
-            source=sub.source,
-            submitted_at=sub.submitted_at,
-        )
-    assert verdict.reason is not None
-    return NotificationRejected(
-        notification_id=sub.notification_id,
-        channel=sub.channel,
-        reason=verdict.reason,
-        detail=verdict.detail,
-    )
 
 
 def _emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:

@@ -13,12 +13,22 @@ from typing import Any
 
 from pushnode_shared.caip import Account, BadAddress, parse_account
 from pushnode_shared.chains import ChainConfig
-from pushnode_shared.events import NotificationSubmitted, Recipient, RejectReason
+from pushnode_shared.events import (
+    Broadcast,
+    Event,
+    NotificationAccepted,
+    NotificationRejected,
+    NotificationSubmitted,
+    Recipient,
+    RejectReason,
+)
 from pushnode_shared.payloads import PayloadError, check_size, parse_proof
 from pushnode_shared.signatures import BadSignature, recover_data_signer
 from pushnode_validator import identities
+from pushnode_validator.adapters import pgp
 from pushnode_validator.projection import ChannelState
-from pushnode_validator.ratelimit import NO_LIMIT, Bucket, RateLimit, take
+from pushnode_validator.ratelimit import NO_LIMIT, Bucket, RateLimit, micros, take
+from pushnode_validator.userkeys import RegisteredKey
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class Verdict:
     recipients: tuple[Recipient, ...] = ()
     bucket: Bucket | None = None  # the channel's rate bucket after an accepted notification
     broadcast: bool = False  # to every subscriber at this point: no recipient list
+    signing_key: str | None = None  # fingerprint of the PGP key a pgpv4 proof verified with
 
 
 class Rejected(Exception):
@@ -54,6 +65,8 @@ class Context:
     blocks: Mapping[str, bytes | None] = field(default_factory=dict)
     bucket: Bucket | None = None
     limit: RateLimit = NO_LIMIT
+    # The channel owner's Push-profile PGP key in force at submitted_at (pgpv4 proofs only).
+    pgp_key: RegisteredKey | None = None
 
 
 def judge(
@@ -93,7 +106,7 @@ def _judge(sub: NotificationSubmitted, ctx: Context) -> Verdict:
             f"{sub.sender} is not channel {channel.channel} nor its verified alias on that chain",
         )
     check_size(sub.identity, "identity")
-    signer = _verify_proof(sub, chain)
+    signer, signing_key = _verify_proof(sub, chain, channel, ctx.pgp_key)
     if not channel.may_send(chain.chain_id, signer):
         raise Rejected(
             RejectReason.SIGNER_NOT_AUTHORISED,
@@ -111,6 +124,7 @@ def _judge(sub: NotificationSubmitted, ctx: Context) -> Verdict:
         recipients=recipients,
         bucket=bucket,
         broadcast=is_broadcast(payload),
+        signing_key=signing_key,
     )
 
 
@@ -132,17 +146,48 @@ def account(text: str, reason: RejectReason) -> Account:
         raise Rejected(reason, str(exc)) from exc
 
 
-def _verify_proof(sub: NotificationSubmitted, chain: ChainConfig) -> str:
+def _verify_proof(
+    sub: NotificationSubmitted,
+    chain: ChainConfig,
+    channel: ChannelState,
+    key: RegisteredKey | None,
+) -> tuple[str, str | None]:
+    """The signer's address, and the PGP key fingerprint when a pgpv4 proof was checked."""
     proof = parse_proof(sub.verification_proof)
+    if proof.kind == "pgpv4":
+        return channel.channel, _verify_pgp(sub, channel, key, proof.body)
     if proof.kind != "eip712v2":
         raise Rejected(
             RejectReason.UNSUPPORTED_PROOF,
-            f"proof kind {proof.kind} is not accepted off-chain (use eip712v2)",
+            f"proof kind {proof.kind} is not accepted off-chain (use eip712v2 or pgpv4)",
         )
     try:
-        return recover_data_signer(sub.identity, chain.chain_id, chain.comm, proof.body)
+        return recover_data_signer(sub.identity, chain.chain_id, chain.comm, proof.body), None
     except BadSignature as exc:
         raise Rejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
+
+
+def _verify_pgp(
+    sub: NotificationSubmitted, channel: ChannelState, key: RegisteredKey | None, signature: str
+) -> str:
+    """pgpv4: the channel owner's registered Push-profile key signed sha256({data: identity})."""
+    if key is None or not key.fingerprint:
+        why = "no usable key" if key is not None else "no key"
+        raise Rejected(
+            RejectReason.PGP_KEY_NOT_REGISTERED,
+            f"{channel.channel} had {why} registered as a Push user (POST /apis/v2/users) "
+            f"at {sub.submitted_at.isoformat()}",
+        )
+    if key.expires_us is not None and key.expires_us <= micros(sub.submitted_at):
+        raise Rejected(
+            RejectReason.PGP_KEY_NOT_REGISTERED, f"key {key.fingerprint} had expired by then"
+        )
+    if not pgp.verify(key.public_key, pgp.signed_text(sub.identity), signature):
+        raise Rejected(
+            RejectReason.BAD_SIGNATURE,
+            f"pgpv4 signature does not verify with {channel.channel}'s key {key.fingerprint}",
+        )
+    return key.fingerprint
 
 
 def recipients_of(
@@ -166,3 +211,35 @@ def recipients_of(
 def is_broadcast(payload: dict[str, Any]) -> bool:
     """Notification type 1: every subscriber of the channel."""
     return str(payload.get("data", {}).get("type")) == "1"
+
+
+def decision_event(
+    sub: NotificationSubmitted, verdict: Verdict, audience: Broadcast | None = None
+) -> Event:
+    """The decision on the log: NotificationAccepted or NotificationRejected{reason, detail}.
+
+    A broadcast names its audience (the channel and its subscription position), not recipients.
+    """
+    if verdict.accepted:
+        return NotificationAccepted(
+            notification_id=sub.notification_id,
+            channel=sub.channel,
+            chain_id=verdict.chain_id,
+            sender=sub.sender,
+            signer=verdict.signer,
+            recipients=list(verdict.recipients),
+            broadcast=audience if verdict.broadcast else None,
+            identity=sub.identity,
+            payload=verdict.payload or {},
+            verification_proof=sub.verification_proof,
+            source=sub.source,
+            submitted_at=sub.submitted_at,
+            signing_key=verdict.signing_key,
+        )
+    assert verdict.reason is not None
+    return NotificationRejected(
+        notification_id=sub.notification_id,
+        channel=sub.channel,
+        reason=verdict.reason,
+        detail=verdict.detail,
+    )

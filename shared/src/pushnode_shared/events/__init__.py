@@ -14,6 +14,7 @@ from pushnode_shared.events.chain import (
     ChainEventObserved,
     ChainEventRetracted,
 )
+from pushnode_shared.events.channel_meta import ChannelMetadataResolved
 from pushnode_shared.events.channels import (
     ChannelCreated,
     ChannelStateChanged,
@@ -70,6 +71,7 @@ __all__ = [
     "ChannelAliasRemoved",
     "ChannelAliasVerified",
     "ChannelCreated",
+    "ChannelMetadataResolved",
     "ChannelStateChanged",
     "ChannelUpdated",
     "ChatMessageSent",

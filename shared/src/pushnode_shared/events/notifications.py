@@ -31,6 +31,7 @@ class RejectReason(StrEnum):
     IDENTITY_NOT_FOUND = "IDENTITY_NOT_FOUND"
     ALIAS_NOT_VERIFIED = "ALIAS_NOT_VERIFIED"
     RATE_LIMITED = "RATE_LIMITED"
+    PGP_KEY_NOT_REGISTERED = "PGP_KEY_NOT_REGISTERED"
 
 
 class Recipient(BaseModel):
@@ -97,6 +98,8 @@ class NotificationAccepted(Event):
     verification_proof: str
     source: str
     submitted_at: datetime
+    # pgpv4 proofs: fingerprint of the registered PGP key the proof verified with.
+    signing_key: str | None = None
 
     def key(self) -> str:
         return self.channel

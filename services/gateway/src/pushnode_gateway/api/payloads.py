@@ -32,8 +32,8 @@ async def send_notification(
     except PayloadError as exc:
         raise ApiError(400, exc.reason, exc.detail) from exc
     # The validator would refuse these anyway; saying so now spares the dapp a silent drop.
-    if proof.kind != "eip712v2":
-        detail = f"proof kind {proof.kind}: use eip712v2"
+    if proof.kind not in ("eip712v2", "pgpv4"):
+        detail = f"proof kind {proof.kind}: use eip712v2 or pgpv4"
         raise ApiError(400, RejectReason.UNSUPPORTED_PROOF, detail)
     if identity.storage_type == 3:
         raise ApiError(400, RejectReason.UNSUPPORTED_IDENTITY, "subgraph identities (type 3)")

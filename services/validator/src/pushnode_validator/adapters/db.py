@@ -88,6 +88,7 @@ STATE_TABLES = [
     aliases.name,
     buckets.name,
     positions.name,
+    "validator_user_keys",  # userkeys.py: the pgpv4 key registry
 ]
 
 
