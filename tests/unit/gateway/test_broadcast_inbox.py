@@ -81,6 +81,17 @@ async def test_pages_and_counts_run_over_own_rows_and_broadcasts_alike(
     assert [f["payload"]["notification"]["title"] for f in second["feeds"]] == ["A"]
 
 
+async def test_a_page_past_the_end_is_empty_and_still_counts_the_whole_inbox(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    await a_channel_history(database)
+    path = f"/apis/v1/users/eip155:{SEPOLIA}:{ALICE}/feeds"
+    past = (await client.get(path, params={"page": 5, "limit": 3})).json()
+    assert (past["feeds"], past["itemcount"]) == ([], 4)
+    nobody = (await client.get(f"/apis/v1/users/eip155:{SEPOLIA}:{CHANNEL}/feeds")).json()
+    assert (nobody["feeds"], nobody["itemcount"]) == ([], 0)
+
+
 async def test_a_broadcast_item_names_its_reader_as_recipient_and_never_lands_in_spam(
     client: httpx.AsyncClient, database: Database
 ) -> None:
