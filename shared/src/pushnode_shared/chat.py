@@ -12,7 +12,15 @@ from typing import Any
 
 from pushnode_shared.caip import BadAddress, parse_account
 
-__all__ = ["BadAddress", "chat_id", "conversation_of", "did_of", "js_stringify", "sdk_hash"]
+__all__ = [
+    "BadAddress",
+    "armored_key",
+    "chat_id",
+    "conversation_of",
+    "did_of",
+    "js_stringify",
+    "sdk_hash",
+]
 
 
 def did_of(text: str) -> str:
@@ -49,3 +57,14 @@ def js_stringify(value: Any) -> str:
 def sdk_hash(value: Any) -> str:
     """CryptoJS.SHA256(JSON.stringify(value)).toString(): the hex digest the SDK signs."""
     return hashlib.sha256(js_stringify(value).encode()).hexdigest()
+
+
+def armored_key(public_key: str) -> str:
+    """The armored key inside the SDK's `{"key": …, "signature": "DEPRECATED"}` (or bare)."""
+    try:
+        parsed = json.loads(public_key)
+    except ValueError:
+        return public_key
+    if isinstance(parsed, dict) and isinstance(parsed.get("key"), str):
+        return str(parsed["key"])
+    return public_key

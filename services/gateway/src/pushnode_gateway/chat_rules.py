@@ -5,10 +5,9 @@ No I/O: routes load the rows, call these, and turn a ChatRefused into a 4xx.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from pushnode_shared.chat import sdk_hash
+from pushnode_shared.chat import armored_key, sdk_hash
 
 PGP_ARMOR = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
 PRIVATE_ARMOR = "PRIVATE KEY BLOCK-----"
@@ -29,17 +28,6 @@ def split_proof(proof: str, allowed: tuple[str, ...]) -> tuple[str, str]:
     if kind not in allowed or not signature:
         raise ChatRefused(400, "BAD_PROOF_FORMAT", f"verificationProof must be {'|'.join(allowed)}")
     return kind, signature
-
-
-def armored_key(public_key: str) -> str:
-    """The armored key inside the SDK's `{"key": …, "signature": "DEPRECATED"}` (or bare)."""
-    try:
-        parsed = json.loads(public_key)
-    except ValueError:
-        return public_key
-    if isinstance(parsed, dict) and isinstance(parsed.get("key"), str):
-        return str(parsed["key"])
-    return public_key
 
 
 def has_keys(user: dict[str, Any] | None) -> bool:

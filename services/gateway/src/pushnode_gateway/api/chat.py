@@ -24,7 +24,7 @@ from pushnode_gateway.api.chat_deps import (
 )
 from pushnode_gateway.api.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.errors import ApiError
-from pushnode_shared.chat import conversation_of, sdk_hash
+from pushnode_shared.chat import armored_key, conversation_of, sdk_hash
 from pushnode_shared.envelope import derive_id, utcnow
 from pushnode_shared.events import (
     ChatMessageSent,
@@ -90,7 +90,7 @@ async def _send(
         text, signature = rules.message_signed_text(body)
     except rules.ChatRefused as exc:
         raise refused(exc) from exc
-    if not pgp.verify(rules.armored_key(from_user["public_key"]), text, signature):
+    if not pgp.verify(armored_key(from_user["public_key"]), text, signature):
         raise ApiError(403, "INVALID_SIGNATURE", "the PGP signature is not the sender's")
     sent = ChatMessageSent(
         message_id=derive_id("chat", conversation, signature),
@@ -194,9 +194,7 @@ async def _answer(
         _, signature = rules.split_proof(proof, ("pgp",))
     except rules.ChatRefused as exc:
         raise refused(exc) from exc
-    if user is None or not pgp.verify(
-        rules.armored_key(user["public_key"]), sdk_hash(signed), signature
-    ):
+    if user is None or not pgp.verify(armored_key(user["public_key"]), sdk_hash(signed), signature):
         raise ApiError(403, "INVALID_SIGNATURE", "the PGP signature is not the receiver's")
     return requester, answerer, proof
 

@@ -20,7 +20,7 @@ from pushnode_gateway.api.chat_deps import (
 from pushnode_gateway.api.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.chat_view import user_public
 from pushnode_gateway.errors import ApiError
-from pushnode_shared.chat import sdk_hash
+from pushnode_shared.chat import armored_key, sdk_hash
 from pushnode_shared.envelope import utcnow
 from pushnode_shared.events import Event, UserKeysRotated, UserProfileUpdated, UserRegistered, wrap
 from pushnode_shared.signatures import BadSignature, recover_personal_signer
@@ -124,7 +124,7 @@ async def update_profile(
         _, signature = rules.split_proof(str(body.get("verificationProof", "")), ("pgpv2", "pgp"))
     except rules.ChatRefused as exc:
         raise refused(exc) from exc
-    if not pgp.verify(rules.armored_key(existing["public_key"]), sdk_hash(signed), signature):
+    if not pgp.verify(armored_key(existing["public_key"]), sdk_hash(signed), signature):
         raise ApiError(403, "INVALID_SIGNATURE", "profile signature does not verify")
     profile = {**signed, "profileVerificationProof": body["verificationProof"]}
     profile["blockedUsersList"] = signed["blockedUsersList"] or []
@@ -150,7 +150,7 @@ def _check_keys(body: dict[str, Any], did: str, signed_did: Any, pgp: VerifierDe
     try:
         _, signature = rules.split_proof(str(body.get("verificationProof", "")), ("eip191v2",))
         rules.refuse_plaintext_private_key(str(body.get("encryptedPrivateKey", "")))
-        pgp.check_key(rules.armored_key(str(body.get("publicKey", ""))))
+        pgp.check_key(armored_key(str(body.get("publicKey", ""))))
     except rules.ChatRefused as exc:
         raise refused(exc) from exc
     except BadKey as exc:

@@ -23,6 +23,8 @@ with warnings.catch_warnings():
     import pgpy
     from pgpy.constants import PubKeyAlgorithm
 
+from pushnode_shared.chat import armored_key
+
 MIN_RSA_BITS = 2048
 _RSA = {PubKeyAlgorithm.RSAEncryptOrSign, PubKeyAlgorithm.RSASign}
 
@@ -37,17 +39,6 @@ class KeyFacts:
 
     fingerprint: str
     expires_at: datetime | None
-
-
-def armored(public_key: str) -> str:
-    """The armored key inside the SDK's `{"key": …, "signature": "DEPRECATED"}` (or bare)."""
-    try:
-        parsed = json.loads(public_key)
-    except ValueError:
-        return public_key
-    if isinstance(parsed, dict) and isinstance(parsed.get("key"), str):
-        return str(parsed["key"])
-    return public_key
 
 
 def signed_text(identity: str) -> str:
@@ -75,14 +66,14 @@ def _load(armor: str) -> pgpy.PGPKey:
 
 def key_facts(public_key: str) -> KeyFacts:
     """Fingerprint and expiry of a registered key (the SDK's JSON wrapper or bare armor)."""
-    key = _load(armored(public_key))
+    key = _load(armored_key(public_key))
     return KeyFacts(fingerprint=str(key.fingerprint).replace(" ", ""), expires_at=key.expires_at)
 
 
 def verify(public_key: str, text: str, signature: str) -> bool:
     """True when `signature` (armored, detached) is by `public_key` or a subkey, over `text`."""
     try:
-        key = _load(armored(public_key))
+        key = _load(armored_key(public_key))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return bool(key.verify(text, pgpy.PGPSignature.from_blob(signature)))
