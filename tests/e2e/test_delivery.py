@@ -50,6 +50,19 @@ async def register(
     } | ({"app": app} if app is not None else {})
     response = await http.post(node.gateway + "/apis/v1/pushtokens/register", json=body)
     assert response.status_code == 204, response.text
+    # The registry and the sender read different topics: a notification stored before the
+    # registry folded the device is not pushed to it (services/dispatcher/README.md), so the
+    # tests wait for the fold as a phone would have been registered well before.
+    await wait_for("the device in the dispatcher's registry", lambda: _folded(node, token), 60)
+
+
+async def _folded(node: RunningNode, token: str) -> bool | None:
+    url = node.env["DATABASE_URL"].replace("postgresql+asyncpg", "postgresql")
+    async with await psycopg.AsyncConnection.connect(url) as conn:
+        cursor = await conn.execute(
+            "SELECT 1 FROM dispatcher_devices WHERE device_token = %s", (token,)
+        )
+        return True if await cursor.fetchone() is not None else None
 
 
 async def subscribed_user(http: httpx.AsyncClient, node: RunningNode) -> tuple[Any, str, str]:
