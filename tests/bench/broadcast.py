@@ -17,7 +17,6 @@ latency; a broadcast should cost the same whatever its audience).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -30,9 +29,8 @@ import psycopg
 from eth_account import Account
 
 from pushnode_shared.envelope import derive_id
-from pushnode_shared.signatures import sign_data
 from tests.bench.harness import Row, report
-from tests.e2e.test_notification_path import CHAIN_ID, RPC, wait_for
+from tests.e2e.test_notification_path import CHAIN_ID, RPC, signed_body, wait_for
 from tests.support.devchain import deploy_module, fresh_wallet
 
 GATEWAY = "http://127.0.0.1:4000"
@@ -72,20 +70,11 @@ def seed(channel: str, prefix: str, count: int) -> None:
 
 
 def broadcast_body(channel_key: str, comm: str) -> dict[str, Any]:
-    channel = Account.from_key(channel_key).address
     payload = {
         "notification": {"title": "Broadcast", "body": "To every subscriber"},
         "data": {"type": "1", "asub": "Bench", "amsg": "One row for all", "app": "bench"},
     }
-    identity = "2+" + json.dumps(payload)
-    signature = sign_data(identity, CHAIN_ID, comm, channel_key)
-    return {
-        "verificationProof": f"eip712v2:{signature}::uid::{uuid.uuid4()}",
-        "identity": identity,
-        "sender": f"eip155:{CHAIN_ID}:{channel}",
-        "source": "ETH_TEST_SEPOLIA",
-        "recipient": f"eip155:{CHAIN_ID}:{channel}",
-    }
+    return signed_body(channel_key, comm, payload)
 
 
 async def new_channel(http: httpx.AsyncClient) -> tuple[str, str]:

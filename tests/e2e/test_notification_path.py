@@ -41,7 +41,6 @@ async def listener_cursor(http: httpx.AsyncClient, node: RunningNode) -> int:
 
 
 def signed_payload(channel_key: str, comm: str, recipients: list[str]) -> dict[str, Any]:
-    channel = Account.from_key(channel_key).address
     payload = {
         "notification": {"title": "Hello from pushnode", "body": "It works"},
         "data": {
@@ -52,6 +51,12 @@ def signed_payload(channel_key: str, comm: str, recipients: list[str]) -> dict[s
         },
         "recipients": {f"eip155:{CHAIN_ID}:{r}": None for r in recipients},
     }
+    return signed_body(channel_key, comm, payload)
+
+
+def signed_body(channel_key: str, comm: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """POST /apis/v1/payloads/ body: the payload as an inline identity, eip712v2-signed."""
+    channel = Account.from_key(channel_key).address
     identity = "2+" + json.dumps(payload)
     signature = sign_data(identity, CHAIN_ID, comm, channel_key)
     return {
