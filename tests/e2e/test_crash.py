@@ -20,7 +20,6 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -31,7 +30,7 @@ from tests.e2e.test_delivery import register
 from tests.e2e.test_notification_path import CHAIN_ID, _pushes, wait_for
 from tests.support.catch_up import CatchUp, restart
 from tests.support.resuming_socket import ResumingSocket
-from tests.support.traffic import Gap, Traffic, gap, prepare_traffic
+from tests.support.traffic import Gap, Seen, Traffic, prepare_traffic, settled
 
 VICTIMS = ["validator", "storage", "gateway", "dispatcher", "listener"]
 COUNT = int(os.environ.get("RELIABILITY_CRASH_NOTIFICATIONS", "60"))
@@ -112,27 +111,17 @@ async def kill_each_in_turn(node: RunningNode, flow: Flow) -> list[CatchUp]:
     return catch_ups
 
 
-Seen = Callable[[], Awaitable[list[str]]]
-
-
-async def settled(seen: Seen, acknowledged: set[str], seconds: float) -> Gap:
-    """The gap once `seen()` holds every acknowledged uid, or when time is up."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = gap(acknowledged, await seen())
-        if not result.missing or time.monotonic() > deadline:
-            await asyncio.sleep(2)  # a late repeat would show up now
-            return gap(acknowledged, await seen())
-        await asyncio.sleep(2)
-
-
 async def what_the_subscriber_saw(
     traffic: Traffic, on_socket: Seen, pushes: Seen
 ) -> tuple[Gap, Gap, Gap]:
     """Feed, socket and phone against the acknowledged uids, once each has settled."""
     feed = await traffic.feed_gap(SETTLE_SECONDS)
-    sockets = await settled(on_socket, traffic.acknowledged, SETTLE_SECONDS)
-    return feed, sockets, await settled(pushes, traffic.acknowledged, SETTLE_SECONDS)
+    sockets = await settled(on_socket, traffic.acknowledged, SETTLE_SECONDS, poll=2, grace=2)
+    return (
+        feed,
+        sockets,
+        await settled(pushes, traffic.acknowledged, SETTLE_SECONDS, poll=2, grace=2),
+    )
 
 
 async def test_each_service_killed_in_turn_loses_and_duplicates_nothing(

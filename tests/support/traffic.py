@@ -13,6 +13,7 @@ import os
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,27 +125,33 @@ class Traffic:
 
     async def feed_gap(self, seconds: float) -> Gap:
         """Wait until the feed holds every acknowledged id (or time is up); the gap then."""
-        return await _settled(self.feed_uids, self.acknowledged, seconds)
+        return await settled(self.feed_uids, self.acknowledged, seconds)
 
     async def socket_gap(self, seconds: float) -> Gap:
         async def seen() -> list[str]:
             return self.socket_uids()
 
-        return await _settled(seen, self.acknowledged, seconds)
+        return await settled(seen, self.acknowledged, seconds)
 
     async def close(self) -> None:
         if self.socket is not None:
             await self.socket.disconnect()
 
 
-async def _settled(seen: Any, acknowledged: set[str], seconds: float) -> Gap:
+Seen = Callable[[], Awaitable[list[str]]]
+
+
+async def settled(
+    seen: Seen, acknowledged: set[str], seconds: float, poll: float = 0.5, grace: float = 1.0
+) -> Gap:
+    """The gap once `seen()` holds every acknowledged uid, or when time is up."""
     deadline = time.monotonic() + seconds
     while True:
         result = gap(acknowledged, await seen())
         if not result.missing or time.monotonic() > deadline:
-            await asyncio.sleep(1)  # a late duplicate would show up now
+            await asyncio.sleep(grace)  # a late duplicate would show up now
             return gap(acknowledged, await seen())
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(poll)
 
 
 async def prepare_traffic(node: RunningNode, http: httpx.AsyncClient) -> Traffic:

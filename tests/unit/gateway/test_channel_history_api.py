@@ -108,13 +108,7 @@ async def test_a_channel_carries_the_name_of_its_uploaded_metadata_and_is_found_
     client: httpx.AsyncClient, producer: InMemoryProducer, database: Database
 ) -> None:
     cid, envelope = await upload(client, producer)
-    created = ChannelCreated(
-        channel=CHANNEL.lower(),
-        chain_id=SEPOLIA,
-        channel_type=2,
-        identity=f"1+{cid}",
-        block_number=1,
-    )
+    created = created_with_identity_in(cid)
     await apply(database, created, payload_of(envelope, ContentUploaded))
     details = (await client.get(f"/apis/v1/channels/{CAIP}")).json()
     assert (details["name"], details["info"], details["icon"]) == ("Weather Alerts", "Storms", "i")
@@ -147,17 +141,22 @@ async def test_metadata_uploaded_after_the_channel_was_created_still_names_it(
     assert (await client.get(f"/apis/v1/channels/{CAIP}")).json()["name"] == "Weather Alerts"
 
 
-async def test_metadata_the_validator_read_from_kubo_names_a_channel_never_uploaded_here(
-    client: httpx.AsyncClient, database: Database
-) -> None:
-    cid = cid_of(b"added to kubo elsewhere")
-    created = ChannelCreated(
+def created_with_identity_in(cid: str) -> ChannelCreated:
+    """The channel as AddChannel made it, its metadata named by a `1+<cid>` identity."""
+    return ChannelCreated(
         channel=CHANNEL.lower(),
         chain_id=SEPOLIA,
         channel_type=2,
         identity=f"1+{cid}",
         block_number=1,
     )
+
+
+async def test_metadata_the_validator_read_from_kubo_names_a_channel_never_uploaded_here(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    cid = cid_of(b"added to kubo elsewhere")
+    created = created_with_identity_in(cid)
     resolved = ChannelMetadataResolved(channel=CHANNEL.lower(), cid=cid, found=True, **META)
     await apply(database, created, resolved)
     details = (await client.get(f"/apis/v1/channels/{CAIP}")).json()
@@ -170,13 +169,7 @@ async def test_metadata_kubo_did_not_hold_leaves_the_channel_unnamed(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     cid = cid_of(b"nowhere")
-    created = ChannelCreated(
-        channel=CHANNEL.lower(),
-        chain_id=SEPOLIA,
-        channel_type=2,
-        identity=f"1+{cid}",
-        block_number=1,
-    )
+    created = created_with_identity_in(cid)
     await apply(
         database, created, ChannelMetadataResolved(channel=CHANNEL.lower(), cid=cid, found=False)
     )
