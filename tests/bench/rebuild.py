@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 import psycopg
 from aiokafka import AIOKafkaConsumer
 
-from pushnode_gateway.adapters import db as gateway_db
+from pushnode_gateway import db as gateway_db
 from pushnode_gateway.bootstrap import MIGRATIONS
-from pushnode_gateway.handlers import Handlers
+from pushnode_gateway.feeds.projection import Handlers
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.events import MessageStored, Recipient, wrap

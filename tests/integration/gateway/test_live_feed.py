@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from pushnode_gateway.live import LiveFeed
+from pushnode_gateway.sockets.live import LiveFeed
 from pushnode_shared.events import MessageStored, Recipient, wrap
 from pushnode_shared.kafka import Producer, ensure_topics
 from pushnode_shared.topics import Topic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pushnode_gateway.adapters.node_probe import LogReader
+from pushnode_gateway.node.adapters.probe import LogReader
 from pushnode_shared.events import NotificationRejected, RejectReason, wrap
 from pushnode_shared.kafka import Producer, ensure_topics
 from pushnode_shared.topics import CATALOGUE, PROTOCOL_DECISIONS

@@ -16,10 +16,10 @@ import pytest
 
 from pushnode_gateway.app import create_app
 from pushnode_gateway.bootstrap import MIGRATIONS as GATEWAY_MIGRATIONS
-from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
+from pushnode_gateway.chat.projection import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
-from pushnode_gateway.live import PUSHES
-from pushnode_gateway.sockets import FeedSockets
+from pushnode_gateway.sockets.live import PUSHES
+from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pushnode_gateway.chat_rules import (
+from pushnode_gateway.chat.rules import (
     ChatRefused,
     check_answer,
     check_message,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from pushnode_gateway.adapters import inbox
-from pushnode_gateway.history import FAR_FUTURE
+from pushnode_gateway.feeds.adapters import inbox
+from pushnode_gateway.feeds.history import FAR_FUTURE
 from pushnode_shared.db import Database
 from pushnode_shared.events import (
     Broadcast,

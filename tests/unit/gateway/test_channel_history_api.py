@@ -9,8 +9,12 @@ from typing import Any
 
 import httpx
 
-from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers, MetadataHandlers
-from pushnode_gateway.handlers import Handlers, ProtocolHandlers
+from pushnode_gateway.channels.content_projection import (
+    AliasHandlers,
+    ContentHandlers,
+    MetadataHandlers,
+)
+from pushnode_gateway.feeds.projection import Handlers, ProtocolHandlers
 from pushnode_shared.consumer import HandlerContext
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from eth_account import Account
 
-from pushnode_gateway.adapters.node_probe import LogReader, readyz_bodies
-from pushnode_gateway.api.status import StatusSource
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
-from pushnode_gateway.sockets import FeedSockets
+from pushnode_gateway.node.adapters.probe import LogReader, readyz_bodies
+from pushnode_gateway.node.routes.status import StatusSource
+from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.chains import LOCAL_CHAINS
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from pushnode_gateway import delivery_view
+from pushnode_gateway.deliveries import projection as delivery_view
 from pushnode_shared.consumer import HandlerContext
 from pushnode_shared.db import Database
 from pushnode_shared.events import (

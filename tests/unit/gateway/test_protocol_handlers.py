@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from aiokafka import ConsumerRecord, TopicPartition
 
-from pushnode_gateway.adapters import db as gateway_db
+from pushnode_gateway import db as gateway_db
 from pushnode_gateway.bootstrap import MIGRATIONS
-from pushnode_gateway.handlers import ProtocolHandlers
+from pushnode_gateway.feeds.projection import ProtocolHandlers
 from pushnode_shared.consumer import ConsumerSpec, HandlerContext, process_batch
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope, derive_id, to_record

@@ -11,8 +11,8 @@ import pytest
 from pushnode_gateway.app import create_app
 from pushnode_gateway.bootstrap import MIGRATIONS
 from pushnode_gateway.config import Settings
-from pushnode_gateway.handlers import ProtocolHandlers
-from pushnode_gateway.sockets import FeedSockets
+from pushnode_gateway.feeds.projection import ProtocolHandlers
+from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.consumer import HandlerContext
 from pushnode_shared.db import Database
 from pushnode_shared.events import (

@@ -14,9 +14,9 @@ from prometheus_client import REGISTRY
 
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
-from pushnode_gateway.history import FeedHistory
-from pushnode_gateway.live import push_stored
-from pushnode_gateway.sockets import FeedSockets
+from pushnode_gateway.feeds.history import FeedHistory
+from pushnode_gateway.sockets.live import push_stored
+from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.db import Database
 from pushnode_shared.events import Recipient
 from pushnode_shared.runtime import Readiness, serve_http

@@ -5,19 +5,26 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from pushnode_gateway import delivery_view
-from pushnode_gateway.adapters import chat_db, db, inbox, read_model
+from pushnode_gateway import db
 from pushnode_gateway.app import create_app
-from pushnode_gateway.audience import Audience
-from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
+from pushnode_gateway.channels.adapters import read_model
+from pushnode_gateway.channels.content_projection import (
+    AliasHandlers,
+    ContentHandlers,
+    MetadataHandlers,
+)
+from pushnode_gateway.chat.adapters import chat_db
+from pushnode_gateway.chat.projection import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
-from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers, MetadataHandlers
-from pushnode_gateway.handlers import Handlers, ProtocolHandlers
-from pushnode_gateway.history import FeedHistory
-from pushnode_gateway.live import LiveFeed
+from pushnode_gateway.deliveries import projection as delivery_view
+from pushnode_gateway.feeds.adapters import inbox
+from pushnode_gateway.feeds.history import FeedHistory
+from pushnode_gateway.feeds.projection import Handlers, ProtocolHandlers
 from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
 from pushnode_gateway.settling import Waiters
-from pushnode_gateway.sockets import FeedSockets
+from pushnode_gateway.sockets.audience import Audience
+from pushnode_gateway.sockets.live import LiveFeed
+from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.ipfs import KuboClient
