@@ -16,10 +16,11 @@ import pytest
 
 from pushnode_gateway.app import create_app
 from pushnode_gateway.bootstrap import MIGRATIONS as GATEWAY_MIGRATIONS
-from pushnode_gateway.chat.projection import ChatHandlers, UserHandlers
+from pushnode_gateway.chat import projection as chat_projection
 from pushnode_gateway.config import Settings
 from pushnode_gateway.sockets.live import PUSHES
 from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_gateway.users import projection as user_projection
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope
@@ -108,8 +109,8 @@ def producer(
 ) -> LoopProducer:
     loop = LoopProducer()
     loop.route(storage_db, {"ChatMessageSent": ChatStorage(blocks).on_chat_message_sent})
-    loop.route(gateway_db, UserHandlers().mapping())
-    loop.route(gateway_db, ChatHandlers().mapping())
+    loop.route(gateway_db, user_projection.HANDLERS)
+    loop.route(gateway_db, chat_projection.HANDLERS)
     loop.live = sockets  # CHATS come from the live feed, as in a running gateway
     return loop
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pushnode_gateway.feeds.notification_formatting import channel_item, delivery_feeds
+from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds
 from pushnode_gateway.sockets.audience import Audience
 from pushnode_gateway.sockets.live import push_stored
 from pushnode_gateway.sockets.server import FeedSockets

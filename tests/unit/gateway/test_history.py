@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds
 from pushnode_gateway.feeds.history import BadRange, FeedHistory, as_epoch, page_request
-from pushnode_gateway.feeds.notification_formatting import channel_item, delivery_feeds
 from pushnode_shared.db import Database
 from pushnode_shared.events import Recipient
 from tests.unit.gateway.test_channel_history_api import ALICE, BOB, CHANNEL, sent_three, stored

@@ -13,7 +13,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 
 from pushnode_gateway import db as gateway_db
 from pushnode_gateway.bootstrap import MIGRATIONS
-from pushnode_gateway.feeds.projection import ProtocolHandlers
+from pushnode_gateway.channels import projection
 from pushnode_shared.consumer import ConsumerSpec, HandlerContext, process_batch
 from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope, derive_id, to_record
@@ -69,7 +69,7 @@ def history() -> list[Envelope]:
 
 
 async def handle(db: Database, envelope: Envelope) -> None:
-    handler = ProtocolHandlers().mapping()[envelope.type]
+    handler = projection.HANDLERS[envelope.type]
     async with db.transaction() as session:
         await handler(HandlerContext(session=session, replay=False), envelope)
 
@@ -152,7 +152,7 @@ async def test_replaying_the_same_records_changes_nothing(db: Database) -> None:
     spec = ConsumerSpec(
         name="gateway-protocol",
         topics=(PROTOCOL_DECISIONS,),
-        handlers=ProtocolHandlers().mapping(),
+        handlers=projection.HANDLERS,
         offsets=gateway_db.offsets,
     )
     batch = records(history())

@@ -7,24 +7,22 @@ from pathlib import Path
 
 from pushnode_gateway import db
 from pushnode_gateway.app import create_app
+from pushnode_gateway.channels import projection as channel_projection
 from pushnode_gateway.channels.adapters import read_model
-from pushnode_gateway.channels.content_projection import (
-    AliasHandlers,
-    ContentHandlers,
-    MetadataHandlers,
-)
+from pushnode_gateway.chat import projection as chat_projection
 from pushnode_gateway.chat.adapters import chat_db
-from pushnode_gateway.chat.projection import ChatHandlers, UserHandlers
 from pushnode_gateway.config import Settings
-from pushnode_gateway.deliveries import projection as delivery_view
+from pushnode_gateway.deliveries import projection as delivery_projection
+from pushnode_gateway.deliveries.adapters import store as deliveries_store
+from pushnode_gateway.feeds import projection as feed_projection
 from pushnode_gateway.feeds.adapters import inbox
 from pushnode_gateway.feeds.history import FeedHistory
-from pushnode_gateway.feeds.projection import Handlers, ProtocolHandlers
 from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
 from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets.audience import Audience
 from pushnode_gateway.sockets.live import LiveFeed
 from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_gateway.users import projection as user_projection
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.ipfs import KuboClient
@@ -54,42 +52,38 @@ async def bootstrap(settings: SharedSettings) -> Node:
     feeds = ConsumerSpec(
         name="gateway-feeds",
         topics=(MESSAGES_STORED,),
-        handlers=Handlers().mapping(),
+        handlers=feed_projection.HANDLERS,
         offsets=db.offsets,
     )
     # Its own consumer name: offsets sit in the same table, one row set per consumer.
     protocol = ConsumerSpec(
         name="gateway-protocol",
         topics=(PROTOCOL_DECISIONS,),
-        handlers={
-            **ProtocolHandlers().mapping(),
-            **AliasHandlers().mapping(),
-            **MetadataHandlers().mapping(),
-        },
+        handlers=channel_projection.HANDLERS,
         offsets=db.offsets,
     )
     uploads = ConsumerSpec(
         name="gateway-uploads",
         topics=(UPLOADS,),
-        handlers=ContentHandlers().mapping(),
+        handlers=channel_projection.UPLOAD_HANDLERS,
         offsets=db.offsets,
     )
     users = ConsumerSpec(
         name="gateway-users",
         topics=(USERS,),
-        handlers=UserHandlers(waiters).mapping(),
+        handlers=user_projection.handlers(waiters),
         offsets=db.offsets,
     )
     chats = ConsumerSpec(
         name="gateway-chat",
         topics=(CHATS,),
-        handlers=ChatHandlers(waiters).mapping(),  # CHATS pushes: the live feed
+        handlers=chat_projection.handlers(waiters),  # CHATS pushes: the live feed
         offsets=db.offsets,
     )
     deliveries = ConsumerSpec(
         name="gateway-deliveries",
         topics=(DELIVERIES,),
-        handlers=delivery_view.HANDLERS,
+        handlers=delivery_projection.HANDLERS,
         offsets=db.offsets,
     )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
@@ -106,7 +100,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
             *read_model.STATE_TABLES,
             *inbox.STATE_TABLES,
             *chat_db.STATE_TABLES,
-            *delivery_view.STATE_TABLES,
+            *deliveries_store.STATE_TABLES,
         ],
     )
     live = LiveFeed(settings.kafka_bootstrap, sockets, audience=Audience(database))

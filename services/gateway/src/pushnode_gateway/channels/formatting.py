@@ -6,9 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from eth_utils.address import to_checksum_address
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pushnode_gateway.channels.adapters import read_model
 from pushnode_gateway.models import ChannelPublic, DelegationPublic, SubscriberPublic
 
 # Identity type 1 is `1+<ipfs cid>`: the channel's metadata JSON lives on IPFS.
@@ -52,11 +50,12 @@ def channel_public(row: dict[str, Any], meta: dict[str, Any] | None = None) -> C
     )
 
 
-async def channels_public(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[ChannelPublic]:
-    """Channel rows with the metadata of their IPFS identities, looked up in one query."""
-    cids = [c for c in (ipfs_hash(r["identity"]) for r in rows) if c]
-    metas = await read_model.meta_by_cid(conn, cids)
-    aliases = await read_model.aliases_of(conn, [r["channel"] for r in rows])
+def channels_public(
+    rows: list[dict[str, Any]],
+    metas: dict[str, dict[str, Any]],
+    aliases: dict[str, dict[str, Any]],
+) -> list[ChannelPublic]:
+    """Channel rows with the metadata of their IPFS identities (by CID) and their aliases."""
     answers = []
     for row in rows:
         answer = channel_public(row, metas.get(ipfs_hash(row["identity"]) or ""))

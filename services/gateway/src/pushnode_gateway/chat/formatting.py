@@ -1,28 +1,11 @@
-"""Pure: the user, feed and socket shapes the SDK reads, built from chat read-model rows."""
+"""Pure: the feed and socket shapes the SDK reads, built from chat rows and chat events."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pushnode_shared.chat import chat_id
-
-# The SDK shows this as the number of messages the node keeps per user; this node keeps all.
-MAX_MSG_PERSISTED = 1_000_000
-
-
-def user_public(row: dict[str, Any]) -> dict[str, Any]:
-    """IUser as GET /v2/users/ answers it (wallets is the signed caip10, as the SDK checks)."""
-    return {
-        "did": row["did"],
-        "wallets": row["caip10"],
-        "publicKey": row["public_key"],
-        "encryptedPrivateKey": row["encrypted_private_key"],
-        "verificationProof": row["verification_proof"],
-        "profile": row["profile"],
-        "msgSent": row["msg_sent"],
-        "maxMsgPersisted": MAX_MSG_PERSISTED,
-        "origin": row["origin"],
-    }
+from pushnode_shared.events import ChatMessageStored, ChatRequestAccepted, ChatRequestRejected
 
 
 def peer_of(conversation: str, me: str) -> str:
@@ -88,3 +71,22 @@ def answer_event(
         "timestamp": timestamp,
         "isGroup": False,
     }
+
+
+def stored_body(stored: ChatMessageStored) -> dict[str, Any]:
+    """The message as the chat API and sockets show it: as sent, plus its CID."""
+    return {**stored.message, "cid": stored.cid}
+
+
+def chat_socket_event(
+    event: ChatMessageStored | ChatRequestAccepted | ChatRequestRejected,
+) -> tuple[tuple[str, str], dict[str, Any]]:
+    """Pure: the two DIDs whose chat sockets hear of it, and the CHATS event they get."""
+    dids = (event.from_did, event.to_did)
+    if isinstance(event, ChatMessageStored):
+        return dids, message_event(stored_body(event), event.conversation, event.intent)
+    if isinstance(event, ChatRequestAccepted):
+        at = int(event.accepted_at.timestamp() * 1000)
+        return dids, answer_event("Approve", *dids, event.conversation, at)
+    at = int(event.rejected_at.timestamp() * 1000)
+    return dids, answer_event("Reject", *dids, event.conversation, at)

@@ -16,7 +16,7 @@ from typing import Any
 
 from pushnode_gateway.channels.adapters import read_model
 from pushnode_gateway.feeds.adapters import inbox
-from pushnode_gateway.feeds.notification_formatting import delivery_feeds
+from pushnode_gateway.feeds.formatting import delivery_feeds
 from pushnode_shared.db import Database
 
 MAX_PAGE_SIZE = 500

@@ -19,9 +19,8 @@ from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer
 
-from pushnode_gateway.chat.projection import chat_socket_event
-from pushnode_gateway.feeds.formatting import feed_item
-from pushnode_gateway.feeds.notification_formatting import channel_item, delivery_feeds
+from pushnode_gateway.chat.formatting import chat_socket_event
+from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds, feed_item
 from pushnode_gateway.sockets.audience import Audience
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.envelope import MalformedEvent, from_record

@@ -17,9 +17,9 @@ from pushnode_gateway.chat.deps import (
     publish_and_settle,
     refused,
 )
-from pushnode_gateway.chat.formatting import user_public
 from pushnode_gateway.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.errors import ApiError
+from pushnode_gateway.users.formatting import user_public
 from pushnode_shared.chat import armored_key, sdk_hash
 from pushnode_shared.envelope import utcnow
 from pushnode_shared.events import Event, UserKeysRotated, UserProfileUpdated, UserRegistered, wrap

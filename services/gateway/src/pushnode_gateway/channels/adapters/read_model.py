@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from pushnode_gateway.channels.formatting import ipfs_hash
 from pushnode_gateway.db import channels, metadata, subscriptions
 from pushnode_shared.db import insert_ignore, insert_ignore_many
 
@@ -192,3 +193,11 @@ async def all_subscribers(conn: AsyncConnection, channel: str) -> list[str]:
         .order_by(subscriptions.c.subscriber)
     )
     return [subscriber for (subscriber,) in rows]
+
+
+async def decorations(
+    conn: AsyncConnection, rows: list[Row]
+) -> tuple[dict[str, Row], dict[str, Row]]:
+    """Channel rows' metadata by CID and aliases by channel, one query each."""
+    cids = [c for c in (ipfs_hash(r["identity"]) for r in rows) if c]
+    return await meta_by_cid(conn, cids), await aliases_of(conn, [r["channel"] for r in rows])

@@ -12,7 +12,7 @@ from pushnode_gateway.channels.adapters import read_model
 from pushnode_gateway.channels.formatting import channels_public
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
-from pushnode_gateway.feeds.notification_formatting import TYPE_NAMES, v2_notification
+from pushnode_gateway.feeds.formatting import TYPE_NAMES, v2_notification
 from pushnode_gateway.models import ChannelPublic
 from pushnode_gateway.params import LimitQuery, PageQuery, account_or_400
 
@@ -36,7 +36,9 @@ async def search_channels(
         raise ApiError(400, "BAD_QUERY", "query contains a NUL character")
     async with database.engine.connect() as conn:
         rows, total = await read_model.search_channels(conn, query, page, limit)
-        found: list[ChannelPublic] = await channels_public(conn, rows)
+        found: list[ChannelPublic] = channels_public(
+            rows, *await read_model.decorations(conn, rows)
+        )
     return {"channels": [c.model_dump() for c in found], "itemcount": total, "itemCount": total}
 
 

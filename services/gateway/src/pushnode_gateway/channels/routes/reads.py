@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 
-from pushnode_gateway.channels.adapters import registry
+from pushnode_gateway.channels.adapters import read_model, registry
 from pushnode_gateway.channels.formatting import caip10, channels_public, subscriber_public
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
@@ -32,7 +32,10 @@ async def list_channels(
     """Channels that are not blocked; the SDK's default is most subscribers first."""
     async with database.engine.connect() as conn:
         rows, total = await registry.page_of_channels(conn, page, limit, sort, order)
-        return ChannelsPublic(channels=await channels_public(conn, rows), itemcount=total)
+        return ChannelsPublic(
+            channels=channels_public(rows, *await read_model.decorations(conn, rows)),
+            itemcount=total,
+        )
 
 
 @router.get("/v1/channels/{channel}")
@@ -43,7 +46,7 @@ async def get_channel(channel: str, database: DatabaseDep) -> ChannelPublic:
         row = await registry.get_channel(conn, address)
         if row is None:
             raise ApiError(404, "UNKNOWN_CHANNEL", f"{channel} is not a channel on this node")
-        return (await channels_public(conn, [row]))[0]
+        return channels_public([row], *await read_model.decorations(conn, [row]))[0]
 
 
 @router.get("/v1/channels/{channel}/subscribers")

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from pushnode_gateway.deliveries import projection as delivery_view
+from pushnode_gateway.deliveries.adapters import store as deliveries_store
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
 
@@ -21,5 +21,5 @@ async def deliveries(sid: str, database: DatabaseDep) -> dict[str, Any]:
     if not sid or len(sid) > SID_LIMIT:
         raise ApiError(400, "BAD_SID", f"sid must be 1 to {SID_LIMIT} characters")
     async with database.engine.connect() as conn:
-        rows = await delivery_view.of_notification(conn, sid)
+        rows = await deliveries_store.of_notification(conn, sid)
     return {"sid": sid, "deliveries": rows}
