@@ -39,8 +39,9 @@ def exported_series() -> frozenset[str]:
     importlib.import_module("pushnode_shared.metrics")
     for ep in entry_points(group="pushnode.services"):
         package = ep.value.split(":")[0].split(".")[0]
-        for module in ("bootstrap", "handlers"):
-            importlib.import_module(f"{package}.{module}")
+        # bootstrap wires every module a running service uses (handlers live where each
+        # service keeps them: the gateway's in its feature packages).
+        importlib.import_module(f"{package}.bootstrap")
     names: set[str] = set()
     for family in REGISTRY.collect():
         suffixes = {
