@@ -47,8 +47,8 @@ async def bootstrap(settings: SharedSettings) -> Node:
     raise_open_files_limit()  # one descriptor per socket: 1024 would cap the sockets
     sockets = FeedSockets(list(settings.cors_origins))
     waiters = Waiters()
-    # The projection writes feeds only; sockets get their pushes from the live feed, which
-    # every gateway process runs over all partitions (live.py), so any pod serves any wallet.
+    # The projection writes feeds only; sockets get their pushes from the live feed, which every
+    # gateway process runs over all partitions (sockets/live.py): any pod serves any wallet.
     feeds = ConsumerSpec(
         name="gateway-feeds",
         topics=(MESSAGES_STORED,),

@@ -1,8 +1,9 @@
 """socket.io endpoint the SDK connects to: rooms per wallet, userFeeds / userSpamFeeds events.
 
 A delivery node connects with query {mode: 'delivery'} and gets every notification as
-`liveFeeds`. Both kinds may ask for what they missed with `historicalFeeds` (history.py), and a
-wallet's socket may reconnect with query {address, since} to be replayed what it missed.
+`liveFeeds`. Both kinds may ask for what they missed with `historicalFeeds`
+(feeds/history.py), and a wallet's socket may reconnect with query {address, since} to be
+replayed what it missed.
 Chat sockets (query `{mode: 'chat', did}`) join the DID's chat room and get CHATS events.
 """
 
