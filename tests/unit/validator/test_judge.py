@@ -12,8 +12,8 @@ from pushnode_shared.chains import LOCAL_CHAINS
 from pushnode_shared.events import NotificationSubmitted, RejectReason
 from pushnode_shared.ipfs import cid_of
 from pushnode_shared.signatures import sign_data
-from pushnode_validator.domain import judge
-from pushnode_validator.projection import ChannelState
+from pushnode_validator.domain.notifications import judge
+from pushnode_validator.domain.projection import ChannelState
 
 CHAIN = LOCAL_CHAINS[0]
 
@@ -158,7 +158,7 @@ class TestWantedWallets:
     """A decision loads only the subscriptions it needs (none for a broadcast)."""
 
     def test_a_targeted_notification_needs_only_its_recipient(self) -> None:
-        from pushnode_validator.domain import wanted_wallets
+        from pushnode_validator.domain.notice import wanted_wallets
 
         identity = "2+" + json.dumps(
             {"notification": {"title": "t", "body": "b"}, "data": {"type": "3"}}
@@ -167,7 +167,7 @@ class TestWantedWallets:
         assert wanted_wallets(identity, f"eip155:1:{wallet}") == {wallet.lower()}
 
     def test_a_broadcast_needs_no_subscriber_list(self) -> None:
-        from pushnode_validator.domain import wanted_wallets
+        from pushnode_validator.domain.notice import wanted_wallets
 
         identity = "0+1+News+For all"
         assert (
@@ -175,13 +175,13 @@ class TestWantedWallets:
         )
 
     def test_an_on_chain_send_to_the_channel_itself_is_a_broadcast(self) -> None:
-        from pushnode_validator.domain import wanted_wallets
+        from pushnode_validator.domain.notice import wanted_wallets
 
         channel = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
         wanted = wanted_wallets("0+3+Hi+There", f"eip155:1:{channel}", broadcast_to=channel)
         assert wanted == set()
 
     def test_an_unreadable_identity_needs_nobody(self) -> None:
-        from pushnode_validator.domain import wanted_wallets
+        from pushnode_validator.domain.notice import wanted_wallets
 
         assert wanted_wallets("2+{broken", "eip155:1:0x0") == set()
