@@ -96,8 +96,9 @@ class Handlers:
     def _forget(self, ctx: HandlerContext, channels: set[str]) -> None:
         """A fact changed these channels: the batch view reads them again when next needed."""
         view = self._views.get(ctx.session)
-        for name in channels if view is not None else ():
-            view.forget(name)
+        if view is not None:
+            for name in channels:
+                view.forget(name)
 
     async def _notification(self, ctx: HandlerContext, envelope: Envelope) -> None:
         notice = self._notices.get(envelope.event_id) or notice_of(envelope, self.chains)
