@@ -9,11 +9,13 @@ import pytest
 from eth_account import Account
 
 from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.events import NotificationSubmitted, RejectReason
+from pushnode_shared.events import ChainEventObserved, NotificationSubmitted, RejectReason
 from pushnode_shared.ipfs import cid_of
 from pushnode_shared.signatures import sign_data
-from pushnode_validator.domain.notifications import judge
+from pushnode_validator.domain.notice import from_log
+from pushnode_validator.domain.notifications import Context, judge, judge_in
 from pushnode_validator.domain.projection import ChannelState
+from pushnode_validator.domain.ratelimit import Bucket, RateLimit, micros
 
 CHAIN = LOCAL_CHAINS[0]
 
@@ -152,6 +154,40 @@ class TestJudge:
         state = active(sub.channel, alice)
         verdict = judge(sub, state, CHAIN, already_seen=False, blocks={cid: body.encode()})
         assert verdict.accepted and verdict.payload == json.loads(body)
+
+
+class TestOneJudgeForBothKinds:
+    """An on-chain notification meets the same judge; the log is its proof and gas its fee."""
+
+    def test_an_on_chain_send_is_accepted_as_the_channel_without_spending_a_token(
+        self, keys: tuple[str, str, str]
+    ) -> None:
+        key, alice, _ = keys
+        channel = Account.from_key(key).address.lower()
+        body = {"notification": {"title": "Hi", "body": "There"}, "data": {"type": "3"}}
+        identity = "2+" + json.dumps(body)
+        log = ChainEventObserved(
+            chain_id=CHAIN.chain_id,
+            contract=CHAIN.comm.lower(),
+            event="SendNotification",
+            args={
+                "channel": channel,
+                "recipient": alice,
+                "identity": "0x" + identity.encode().hex(),
+            },
+            block_number=1,
+            block_hash="0x" + "11" * 32,
+            tx_hash="0x" + "22" * 32,
+            log_index=0,
+            channel=channel,
+        )
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        empty = Bucket(tokens=0, at_us=micros(at))
+        limited = Context(active(channel, alice), CHAIN, bucket=empty, limit=RateLimit(1, 0.0))
+        verdict = judge_in(from_log(log, CHAIN, at), limited)
+        assert verdict.accepted, verdict.detail
+        assert (verdict.signer, verdict.bucket) == (channel, None)
+        assert [r.address for r in verdict.recipients] == [alice.lower()]
 
 
 class TestWantedWallets:
