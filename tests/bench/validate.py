@@ -36,8 +36,7 @@ from pushnode_shared.rebuild import replay
 from pushnode_shared.signatures import data_typed_message, recover_data_signer, sign_data
 from pushnode_shared.topics import Topic
 from pushnode_validator.adapters import db as validator_db
-from pushnode_validator.bootstrap import MIGRATIONS
-from pushnode_validator.handlers import Handlers
+from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 from tests.bench.harness import Row
 
 KAFKA = "127.0.0.1:9092"
@@ -135,7 +134,7 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
     url = f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}"
     database = Database(url, "validator", MIGRATIONS)
     await database.upgrade()
-    handlers = Handlers(LOCAL_CHAINS)
+    handlers = make_handlers(LOCAL_CHAINS)
     spec = ConsumerSpec(
         "bench-validate",
         (topic,),

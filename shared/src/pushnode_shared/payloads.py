@@ -15,6 +15,11 @@ NOTIFICATION_TYPES = {"1": "broadcast", "3": "targeted", "4": "subset"}
 # The node's own ceiling on a whole identity / payload (UTF-8 bytes): the standard sets none,
 # and the per-field limits above already fit in a few KiB.
 PAYLOAD_MAX_BYTES = 16_384
+# Verification proofs a signed off-chain notification may carry (reference §2.7): the gateway
+# admits, and the validator judges, only these. An on-chain notification's proof is the chain
+# itself, `eip155:<chain>:<tx hash>`, which only the validator writes (from the Comm log).
+NOTIFICATION_PROOF_KINDS = ("eip712v2", "pgpv4")
+CHAIN_PROOF_KIND = "eip155"
 _META_TYPE = re.compile(r"[0-9]+\+[0-9]+")
 # ASCII digits only: str.isdigit() admits "²", which int() refuses.
 _STORAGE_TYPE = re.compile(r"[0-9]{1,3}")

@@ -16,8 +16,7 @@ from pushnode_shared.db import Database
 from pushnode_shared.envelope import Envelope
 from pushnode_shared.events import ChainEventObserved, NotificationSubmitted, unwrap, wrap
 from pushnode_shared.signatures import sign_data
-from pushnode_validator.bootstrap import MIGRATIONS
-from pushnode_validator.handlers import Handlers
+from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 
 CHAIN = LOCAL_CHAINS[0]
 
@@ -32,7 +31,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def handle(db: Database, envelope: Envelope) -> list[Envelope]:
     """Run the handler for one envelope the way the consumer does, return what it published."""
-    handlers = Handlers(LOCAL_CHAINS)
+    handlers = make_handlers(LOCAL_CHAINS)
     async with db.transaction() as session:
         ctx = HandlerContext(session=session, replay=False)
         await handlers.mapping()[envelope.type](ctx, envelope)

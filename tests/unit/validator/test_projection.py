@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pushnode_shared.events import ChannelCreated, SubscriptionAdded, SubscriptionRemoved
-from pushnode_validator.projection import fold
+from pushnode_validator.domain.projection import fold
 
 
 def test_a_created_channel_is_active_with_its_identity() -> None:

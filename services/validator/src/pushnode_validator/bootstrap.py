@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from pushnode_shared.chains import ChainConfig
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.ipfs import KuboClient
@@ -11,13 +13,13 @@ from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import PROTOCOL_INPUTS, USERS
-from pushnode_validator.adapters import db
+from pushnode_validator.adapters import db, pgp
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.adapters.watermark import UsersWatermark
 from pushnode_validator.config import Settings
+from pushnode_validator.domain.ratelimit import NO_LIMIT, RateLimit
 from pushnode_validator.handlers import PRODUCER, Handlers
-from pushnode_validator.ratelimit import RateLimit
-from pushnode_validator.userkeys import UserKeyHandlers
+from pushnode_validator.handlers.users import UserKeyHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -35,13 +37,23 @@ def users_spec() -> ConsumerSpec:
     )
 
 
+def make_handlers(
+    chains: tuple[ChainConfig, ...],
+    limit: RateLimit = NO_LIMIT,
+    payloads: PayloadFetcher | None = None,
+    keys_ready: Callable[[], Awaitable[None]] | None = None,
+) -> Handlers:
+    """The protocol-inputs handlers with the real pgpv4 check (adapters/pgp.py) injected."""
+    return Handlers(chains, limit, payloads, keys_ready, pgp=pgp.check)
+
+
 def consumer_spec(
     settings: Settings, kubo: KuboClient | None = None, keys: UsersWatermark | None = None
 ) -> ConsumerSpec:
     """Protocol state and decisions from protocol-inputs."""
     limit = RateLimit(burst=settings.rate_burst, per_second=settings.rate_per_second)
     ready = keys.wait if keys is not None else None
-    handlers = Handlers(settings.chains, limit, PayloadFetcher(kubo), ready)
+    handlers = make_handlers(settings.chains, limit, PayloadFetcher(kubo), ready)
     return ConsumerSpec(
         name="validator",
         topics=(PROTOCOL_INPUTS,),

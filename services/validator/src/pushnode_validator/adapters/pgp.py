@@ -79,3 +79,8 @@ def verify(public_key: str, text: str, signature: str) -> bool:
             return bool(key.verify(text, pgpy.PGPSignature.from_blob(signature)))
     except Exception:  # malformed signature, unknown key id, bad key: all mean "not verified"
         return False
+
+
+def check(public_key: str, identity: str, signature: str) -> bool:
+    """The domain's PgpCheck: a pgpv4 proof of `identity` by `public_key`."""
+    return verify(public_key, signed_text(identity), signature)

@@ -11,7 +11,12 @@ from pushnode_shared.caip import BadAddress, parse_account
 from pushnode_shared.chains import by_id
 from pushnode_shared.envelope import derive_id, utcnow
 from pushnode_shared.events import NotificationSubmitted, RejectReason, wrap
-from pushnode_shared.payloads import PayloadError, parse_identity, parse_proof
+from pushnode_shared.payloads import (
+    NOTIFICATION_PROOF_KINDS,
+    PayloadError,
+    parse_identity,
+    parse_proof,
+)
 from pushnode_shared.topics import PROTOCOL_INPUTS, channel_key
 
 router = APIRouter(tags=["notifications"])
@@ -32,7 +37,7 @@ async def send_notification(
     except PayloadError as exc:
         raise ApiError(400, exc.reason, exc.detail) from exc
     # The validator would refuse these anyway; saying so now spares the dapp a silent drop.
-    if proof.kind not in ("eip712v2", "pgpv4"):
+    if proof.kind not in NOTIFICATION_PROOF_KINDS:
         detail = f"proof kind {proof.kind}: use eip712v2 or pgpv4"
         raise ApiError(400, RejectReason.UNSUPPORTED_PROOF, detail)
     if identity.storage_type == 3:

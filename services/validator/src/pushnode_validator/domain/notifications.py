@@ -1,8 +1,10 @@
-"""Pure verdict on an off-chain notification (consumes NotificationSubmitted; no I/O).
+"""Pure verdict on a notification, off-chain or on-chain (consumes a Notice; no I/O).
 
-Checks run cheapest and most general first, and authentication comes before anything that
-would spend the channel's rate budget: a forged submission never drains a real channel's
-bucket. Every refusal carries one RejectReason and a detail a developer can act on.
+One judge for both: the same channel, payload, recipient and duplicate rules, and the same
+decision event; only who authorised it differs (proofs.py), and only off-chain sends spend
+the channel's rate bucket. Checks run cheapest and most general first, and authentication
+comes before anything that would spend the bucket: a forged submission never drains a real
+channel's budget. Every refusal carries one RejectReason and a detail a developer can act on.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from pushnode_shared.events import (
     Recipient,
     RejectReason,
 )
-from pushnode_shared.payloads import PayloadError, check_size, parse_proof
-from pushnode_shared.signatures import BadSignature, recover_data_signer
-from pushnode_validator import identities
-from pushnode_validator.adapters import pgp
-from pushnode_validator.projection import ChannelState
-from pushnode_validator.ratelimit import NO_LIMIT, Bucket, RateLimit, micros, take
-from pushnode_validator.userkeys import RegisteredKey
+from pushnode_shared.payloads import PayloadError
+from pushnode_validator.domain import identities
+from pushnode_validator.domain.keys import PgpCheck, RegisteredKey
+from pushnode_validator.domain.notice import Notice, submitted
+from pushnode_validator.domain.projection import ChannelState
+from pushnode_validator.domain.proofs import authenticate
+from pushnode_validator.domain.ratelimit import NO_LIMIT, Bucket, RateLimit, take
+from pushnode_validator.domain.rejected import Rejected
 
 
 @dataclass(frozen=True)
@@ -47,17 +50,9 @@ class Verdict:
     signing_key: str | None = None  # fingerprint of the PGP key a pgpv4 proof verified with
 
 
-class Rejected(Exception):
-    """Internal: short-circuits a judgement with a reason."""
-
-    def __init__(self, reason: RejectReason, detail: str) -> None:
-        super().__init__(detail)
-        self.reason, self.detail = reason, detail
-
-
 @dataclass(frozen=True)
 class Context:
-    """What a verdict depends on besides the submission; all of it folded from the log."""
+    """What a verdict depends on besides the notification; all of it folded from the log."""
 
     channel: ChannelState | None
     chain: ChainConfig | None
@@ -67,6 +62,7 @@ class Context:
     limit: RateLimit = NO_LIMIT
     # The channel owner's Push-profile PGP key in force at submitted_at (pgpv4 proofs only).
     pgp_key: RegisteredKey | None = None
+    pgp: PgpCheck | None = None  # the pgpv4 signature check bootstrap injects
 
 
 def judge(
@@ -76,25 +72,29 @@ def judge(
     already_seen: bool,
     **extra: Any,
 ) -> Verdict:
-    """Decide one submission against the channel's state; deterministic for replay."""
-    return judge_in(sub, Context(channel, chain, already_seen, **extra))
+    """judge_in() for an off-chain submission with its context spelled out (tests read so)."""
+    return judge_in(submitted(sub), Context(channel, chain, already_seen, **extra))
 
 
-def judge_in(sub: NotificationSubmitted, ctx: Context) -> Verdict:
-    """judge() with the whole context in one value."""
+def judge_in(notice: Notice, ctx: Context) -> Verdict:
+    """Decide one notification against the channel's state; deterministic for replay."""
     try:
-        return _judge(sub, ctx)
+        return _judge(notice, ctx)
     except (Rejected, PayloadError) as exc:
         return Verdict(accepted=False, reason=exc.reason, detail=exc.detail)
 
 
-def _judge(sub: NotificationSubmitted, ctx: Context) -> Verdict:
+def _judge(notice: Notice, ctx: Context) -> Verdict:
     if ctx.already_seen:
         raise Rejected(RejectReason.DUPLICATE_NOTIFICATION, "this proof/uid was already judged")
-    sender = account(sub.sender, RejectReason.BAD_SENDER)
+    sender = notice.sender.account
+    if sender is None:
+        raise Rejected(RejectReason.BAD_SENDER, notice.sender.error)
     chain, channel = ctx.chain, ctx.channel
     if chain is None or sender.chain_id is None:
-        raise Rejected(RejectReason.CHAIN_NOT_SUPPORTED, f"no configured chain for {sub.sender}")
+        raise Rejected(
+            RejectReason.CHAIN_NOT_SUPPORTED, f"no configured chain for {notice.sender.text}"
+        )
     if channel is None or not channel.chain_id:
         raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sender.lower} is not a channel")
     if not channel.active:
@@ -103,19 +103,14 @@ def _judge(sub: NotificationSubmitted, ctx: Context) -> Verdict:
     if not channel.speaks_on(chain.chain_id, sender.lower):
         raise Rejected(
             RejectReason.ALIAS_NOT_VERIFIED,
-            f"{sub.sender} is not channel {channel.channel} nor its verified alias on that chain",
+            f"{notice.sender.text} is not channel {channel.channel} "
+            "nor its verified alias on that chain",
         )
-    check_size(sub.identity, "identity")
-    signer, signing_key = _verify_proof(sub, chain, channel, ctx.pgp_key)
-    if not channel.may_send(chain.chain_id, signer):
-        raise Rejected(
-            RejectReason.SIGNER_NOT_AUTHORISED,
-            f"signed by {signer}, not {channel.channel} or its delegate on chain "
-            f"{chain.chain_id} (EIP-712 domain: chainId {chain.chain_id}, Comm {chain.comm})",
-        )
-    payload = identities.resolve(sub.identity, ctx.blocks)
-    recipients = recipients_of(sub.recipient, payload, channel)
-    bucket = _spend(sub, ctx) if ctx.limit.enabled else None
+    signer, signing_key = authenticate(notice, chain, channel, ctx.pgp_key, ctx.pgp)
+    payload = _payload(notice, ctx.blocks)
+    recipients = recipients_of(notice.sub.recipient, payload, channel)
+    spends = notice.rate_limited and ctx.limit.enabled
+    bucket = _spend(notice.sub, ctx) if spends else None
     return Verdict(
         accepted=True,
         signer=signer,
@@ -126,6 +121,16 @@ def _judge(sub: NotificationSubmitted, ctx: Context) -> Verdict:
         broadcast=is_broadcast(payload),
         signing_key=signing_key,
     )
+
+
+def _payload(notice: Notice, blocks: Mapping[str, bytes | None]) -> dict[str, Any]:
+    if notice.bad_identity:
+        raise Rejected(RejectReason.BAD_IDENTITY, notice.bad_identity)
+    payload = identities.resolve(notice.sub.identity, blocks)
+    # Push's on-chain rule: sent to the channel itself is a broadcast (a subset stays one).
+    if notice.to_itself and str(payload["data"].get("type")) != "4":
+        payload = {**payload, "data": {**payload["data"], "type": "1"}}
+    return payload
 
 
 def _spend(sub: NotificationSubmitted, ctx: Context) -> Bucket:
@@ -144,50 +149,6 @@ def account(text: str, reason: RejectReason) -> Account:
         return parse_account(text)
     except BadAddress as exc:
         raise Rejected(reason, str(exc)) from exc
-
-
-def _verify_proof(
-    sub: NotificationSubmitted,
-    chain: ChainConfig,
-    channel: ChannelState,
-    key: RegisteredKey | None,
-) -> tuple[str, str | None]:
-    """The signer's address, and the PGP key fingerprint when a pgpv4 proof was checked."""
-    proof = parse_proof(sub.verification_proof)
-    if proof.kind == "pgpv4":
-        return channel.channel, _verify_pgp(sub, channel, key, proof.body)
-    if proof.kind != "eip712v2":
-        raise Rejected(
-            RejectReason.UNSUPPORTED_PROOF,
-            f"proof kind {proof.kind} is not accepted off-chain (use eip712v2 or pgpv4)",
-        )
-    try:
-        return recover_data_signer(sub.identity, chain.chain_id, chain.comm, proof.body), None
-    except BadSignature as exc:
-        raise Rejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
-
-
-def _verify_pgp(
-    sub: NotificationSubmitted, channel: ChannelState, key: RegisteredKey | None, signature: str
-) -> str:
-    """pgpv4: the channel owner's registered Push-profile key signed sha256({data: identity})."""
-    if key is None or not key.fingerprint:
-        why = "no usable key" if key is not None else "no key"
-        raise Rejected(
-            RejectReason.PGP_KEY_NOT_REGISTERED,
-            f"{channel.channel} had {why} registered as a Push user (POST /apis/v2/users) "
-            f"at {sub.submitted_at.isoformat()}",
-        )
-    if key.expires_us is not None and key.expires_us <= micros(sub.submitted_at):
-        raise Rejected(
-            RejectReason.PGP_KEY_NOT_REGISTERED, f"key {key.fingerprint} had expired by then"
-        )
-    if not pgp.verify(key.public_key, pgp.signed_text(sub.identity), signature):
-        raise Rejected(
-            RejectReason.BAD_SIGNATURE,
-            f"pgpv4 signature does not verify with {channel.channel}'s key {key.fingerprint}",
-        )
-    return key.fingerprint
 
 
 def recipients_of(

@@ -1,4 +1,4 @@
-"""The channel PGP key registry pgpv4 proofs need: a fold of the `users` topic.
+"""The pgpv4 key registry's table: every registration and rotation, and the key in force.
 
 A channel's registered PGP key is the public key of the channel owner's Push user: the wallet
 that registered (POST /apis/v2/users, `UserRegistered`) or rotated (PUT /v2/users/{did}/auth,
@@ -15,20 +15,14 @@ stamped before the notification is still unread. The decision records the finger
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import UserKeysRotated, UserRegistered, payload_of
-from pushnode_validator.adapters import db, pgp
-from pushnode_validator.ratelimit import micros
-
-_WALLET = re.compile(r"0x[0-9a-f]{40}")
+from pushnode_validator.adapters import db
+from pushnode_validator.domain.keys import RegisteredKey
+from pushnode_validator.domain.ratelimit import micros
 
 user_keys = sa.Table(
     "validator_user_keys",
@@ -44,57 +38,16 @@ user_keys = sa.Table(
 )
 
 
-@dataclass(frozen=True)
-class RegisteredKey:
-    """The PGP key a wallet had registered at some moment of the log."""
-
-    public_key: str
-    fingerprint: str
-    expires_us: int | None = None
+async def known(session: AsyncSession, event_id: str) -> bool:
+    """Whether this registration/rotation event was folded already (a re-emission)."""
+    query = sa.select(user_keys.c.seq).where(user_keys.c.event_id == event_id)
+    return (await session.execute(query)).first() is not None
 
 
-def wallet_of(did: str) -> str | None:
-    """The lower-case address of a wallet DID (`eip155:0x…`, `eip155:<chain>:0x…`)."""
-    address = did.rsplit(":", 1)[-1].lower()
-    return address if _WALLET.fullmatch(address) else None
-
-
-class UserKeyHandlers:
-    """Consumer `validator-users`: registrations and rotations into the key history."""
-
-    def mapping(self) -> dict[str, Handler]:
-        """Event type -> handler (profiles and chats carry no keys)."""
-        return {
-            "UserRegistered": self.on_user_registered,
-            "UserKeysRotated": self.on_user_keys_rotated,
-        }
-
-    async def on_user_registered(self, ctx: HandlerContext, envelope: Envelope) -> None:
-        event = payload_of(envelope, UserRegistered)
-        await _record(
-            ctx.session, envelope.event_id, event.did, event.public_key, event.registered_at
-        )
-
-    async def on_user_keys_rotated(self, ctx: HandlerContext, envelope: Envelope) -> None:
-        event = payload_of(envelope, UserKeysRotated)
-        await _record(ctx.session, envelope.event_id, event.did, event.public_key, event.rotated_at)
-
-
-async def _record(
-    session: AsyncSession, event_id: str, did: str, public_key: str, at: datetime
+async def record(
+    session: AsyncSession, event_id: str, wallet: str, at: datetime, key: RegisteredKey
 ) -> None:
-    wallet = wallet_of(did)
-    if wallet is None or not public_key:
-        return  # an NFT DID, or a key-less stub: nothing a channel could sign with
-    if (
-        await session.execute(sa.select(user_keys.c.seq).where(user_keys.c.event_id == event_id))
-    ).first():
-        return  # a re-emitted event (same id) was folded already
-    try:
-        facts = pgp.key_facts(public_key)
-        fingerprint, expires = facts.fingerprint, facts.expires_at
-    except pgp.BadKey:
-        fingerprint, expires = "", None
+    """Append the wallet's key as of `at`, numbered after its earlier ones."""
     seq = await session.scalar(
         sa.select(sa.func.count()).select_from(user_keys).where(user_keys.c.wallet == wallet)
     )
@@ -104,9 +57,9 @@ async def _record(
             wallet=wallet,
             since_us=micros(at),
             seq=int(seq or 0),
-            public_key=public_key,
-            fingerprint=fingerprint,
-            expires_us=None if expires is None else micros(expires),
+            public_key=key.public_key,
+            fingerprint=key.fingerprint,
+            expires_us=key.expires_us,
         )
     )
 

@@ -1,5 +1,6 @@
-"""A channel's identity `1+<cid>` resolved from kubo into ChannelMetadataResolved (name, info,
-url, icon), so the gateway's channel reads fold it from the log instead of asking kubo.
+"""Pure: a channel's identity `1+<cid>` (read from kubo by adapters/ipfs.py) as
+ChannelMetadataResolved (name, info, url, icon), so the gateway's channel reads fold it from
+the log instead of asking kubo.
 
 Read offline like notification payloads, up to META_MAX_BYTES (a base64 icon makes metadata
 bigger than a notification). Live only: a rebuild publishes nothing, so it never reads kubo.
@@ -10,8 +11,7 @@ from __future__ import annotations
 import json
 
 from pushnode_shared.events import ChannelCreated, ChannelMetadataResolved, ChannelUpdated, Event
-from pushnode_shared.ipfs import BlockNotFound, KuboClient, MemoryBlockStore, NotAFile, parse_cid
-from pushnode_validator.identities import ipfs_cid
+from pushnode_validator.domain.identities import ipfs_cid
 
 META_MAX_BYTES = 256 * 1024
 FIELDS = ("name", "info", "url", "icon")
@@ -34,17 +34,3 @@ def resolved(channel: str, cid: str, data: bytes | None) -> ChannelMetadataResol
         return ChannelMetadataResolved(channel=channel, cid=cid, found=False)
     strings = {k: v for k in FIELDS if isinstance(v := fields.get(k), str)}
     return ChannelMetadataResolved(channel=channel, cid=cid, found=True, **strings)
-
-
-async def fetch(store: KuboClient | MemoryBlockStore | None, cid: str) -> bytes | None:
-    """The object's bytes, offline; None when absent, not a file, or over the limit."""
-    if store is None:
-        return None
-    try:
-        if parse_cid(cid).codec.name == "raw":
-            data = await store.get(cid)
-        else:
-            data = await store.cat(cid, META_MAX_BYTES + 1)
-    except (BlockNotFound, NotAFile):
-        return None
-    return data if len(data) <= META_MAX_BYTES else None

@@ -15,7 +15,7 @@ from pushnode_shared.events import (
     ChannelAliasVerified,
     Event,
 )
-from pushnode_validator.projection import ChannelState
+from pushnode_validator.domain.projection import ChannelState
 
 
 class _Refused(Exception):

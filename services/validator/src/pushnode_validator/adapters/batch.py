@@ -1,5 +1,6 @@
-"""One batch's state for judging notifications: read in bulk at its first notification,
-kept in memory while the batch's handlers run in order, written in bulk when it ends.
+"""One batch's state for judging notifications, off-chain and on-chain alike: read in bulk at
+its first notification, kept in memory while the batch's handlers run in order, written in
+bulk when it ends.
 
 Chain facts and opt-ins in the same batch still write through db.py; they call `forget` for
 their channel, so the next notification of that channel reads it again. Verdict rows and
@@ -14,12 +15,10 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_shared.caip import BadAddress, parse_account
-from pushnode_shared.events import NotificationSubmitted
-from pushnode_validator import domain
 from pushnode_validator.adapters import bulk, db
-from pushnode_validator.projection import ChannelState
-from pushnode_validator.ratelimit import Bucket
+from pushnode_validator.domain.notice import Notice
+from pushnode_validator.domain.projection import ChannelState
+from pushnode_validator.domain.ratelimit import Bucket
 
 
 class BatchView:
@@ -41,22 +40,20 @@ class BatchView:
         # Every wallet the batch's notifications need, per channel: what a re-read loads.
         self.wanted: dict[str, set[str] | None] = {}
 
-    async def preload(
-        self, subs: list[tuple[NotificationSubmitted, Mapping[str, bytes | None]]]
-    ) -> None:
-        """Read everything these submissions (with their IPFS blocks) need, a few queries."""
-        pairs = {(_chain_id(s.sender), s.channel) for s, _ in subs}
+    async def preload(self, notices: list[tuple[Notice, Mapping[str, bytes | None]]]) -> None:
+        """Read everything these notifications (with their IPFS blocks) need, a few queries."""
+        pairs = {(n.sender.chain_id, n.sub.channel) for n, _ in notices}
         self.owners = await bulk.alias_owners(self.session, pairs)
         self.owners_known = set(pairs)
         wanted: dict[str, set[str] | None] = {}
-        for sub, blocks in subs:
-            home = self.owners.get((_chain_id(sub.sender), sub.channel), sub.channel)
-            wallets = domain.wanted_wallets(sub.identity, sub.recipient, blocks=blocks)
+        for notice, blocks in notices:
+            home = self.owners.get((notice.sender.chain_id, notice.sub.channel), notice.sub.channel)
+            wallets = notice.wanted(blocks)
             wanted[home] = _union(wanted[home], wallets) if home in wanted else wallets
         self.channels = await bulk.load_channels(self.session, wanted)
         self.loaded = dict(wanted)
         self.wanted = dict(wanted)
-        ids = {s.notification_id for s, _ in subs}
+        ids = {n.sub.notification_id for n, _ in notices}
         self.seen_ids = await bulk.seen_among(self.session, ids)
         self.seen_known = ids
         self.buckets = await bulk.load_buckets(self.session, wanted)
@@ -152,13 +149,6 @@ class BatchView:
         """Write the queued verdicts and changed buckets."""
         await bulk.write(self.session, self.verdicts, self.changed)
         self.verdicts, self.changed = [], {}
-
-
-def _chain_id(sender: str) -> int:
-    try:
-        return parse_account(sender).chain_id or 0
-    except BadAddress:
-        return 0
 
 
 def _union(a: set[str] | None, b: set[str] | None) -> set[str] | None:
