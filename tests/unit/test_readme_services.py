@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 from pushnode_shared import topics
 from pushnode_shared.topics import CATALOGUE, CHATS, DEVICES, USERS, ServiceTopics, Topic
 
@@ -145,3 +146,28 @@ async def test_a_bootstrap_missing_a_declared_topic_refuses_to_start() -> None:
 def test_every_service_may_write_dead_letters() -> None:
     for service in SERVICES:
         assert topics.DEAD_LETTERS in declared(service).writes
+
+
+def architecture_rows() -> dict[str, tuple[set[str], set[str]]]:
+    """docs/architecture.md's topic table: topic -> (services writing it, services reading it)."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    rows = re.findall(r"^\| `([a-z-]+)` \([^)]*\) \| ([^|]*) \| ([^|]*) \|$", text, re.M)
+    named = re.compile("|".join(SERVICES))
+    return {
+        topic: (set(named.findall(writers)), set(named.findall(readers)))
+        for topic, writers, readers in rows
+    }
+
+
+def test_the_architecture_page_lists_who_writes_and_reads_each_topic() -> None:
+    expected = {
+        topic.name: (
+            {s for s in SERVICES if topic in declared(s).produces},
+            {s for s in SERVICES if topic in declared(s).consumes},
+        )
+        for topic in CATALOGUE
+        if topic is not topics.DEAD_LETTERS  # every consumer writes it: no per-service row
+    }
+    rows = architecture_rows()
+    assert rows.pop(topics.DEAD_LETTERS.name) == (set(), set())
+    assert rows == expected
