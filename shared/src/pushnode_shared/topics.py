@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 UNLIMITED = -1
 
@@ -73,6 +75,59 @@ CATALOGUE: tuple[Topic, ...] = (
     CHATS,
     DEAD_LETTERS,
 )
+
+
+class _Subscriber(Protocol):
+    @property
+    def topics(self) -> Sequence[Topic]: ...
+
+
+class _Wired(Protocol):
+    @property
+    def consumers(self) -> Sequence[_Subscriber]: ...
+
+
+_Settings = TypeVar("_Settings")
+_Node = TypeVar("_Node", bound=_Wired)
+
+
+@dataclass(frozen=True)
+class ServiceTopics:
+    """What one service reads from and writes to the log: its README row, later its ACLs.
+
+    Each bootstrap declares one as `TOPICS`; `checked` makes the service refuse to start when
+    its consumers subscribe to anything else, and tests/unit/test_readme_services.py checks
+    `produces` against the topics its code publishes to and the README table against both.
+    """
+
+    consumes: tuple[Topic, ...]
+    produces: tuple[Topic, ...]
+
+    @property
+    def writes(self) -> tuple[Topic, ...]:
+        """Every topic the service writes: its own, and dead letters (any consumer parks there)."""
+        return (*self.produces, DEAD_LETTERS)
+
+    def mismatch(self, node: _Wired) -> str | None:
+        """Why the consumers a bootstrap wired differ from `consumes`, or None when they agree."""
+        wired = {topic.name for spec in node.consumers for topic in spec.topics}
+        declared = {topic.name for topic in self.consumes}
+        if wired == declared:
+            return None
+        return f"consumers subscribe {sorted(wired)}, TOPICS.consumes says {sorted(declared)}"
+
+    def checked(
+        self, bootstrap: Callable[[_Settings], Awaitable[_Node]]
+    ) -> Callable[[_Settings], Awaitable[_Node]]:
+        """The bootstrap, failing when what it wires drifts from this declaration."""
+
+        async def wire(settings: _Settings) -> _Node:
+            node = await bootstrap(settings)
+            if (why := self.mismatch(node)) is not None:
+                raise RuntimeError(f"{bootstrap.__module__}: {why}")
+            return node
+
+        return wire
 
 
 def by_name(name: str) -> Topic:

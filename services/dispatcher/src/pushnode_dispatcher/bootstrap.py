@@ -25,9 +25,21 @@ from pushnode_shared.kafka import Producer
 from pushnode_shared.logging import get_logger
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CHATS, DELIVERIES, DEVICES, MESSAGES_STORED, PROTOCOL_DECISIONS
+from pushnode_shared.topics import (
+    CHATS,
+    DELIVERIES,
+    DEVICES,
+    MESSAGES_STORED,
+    PROTOCOL_DECISIONS,
+    ServiceTopics,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+TOPICS = ServiceTopics(
+    consumes=(DEVICES, PROTOCOL_DECISIONS, DELIVERIES, MESSAGES_STORED, CHATS),
+    produces=(DELIVERIES, DEVICES),
+)
 log = get_logger(__name__)
 
 
@@ -106,4 +118,4 @@ async def bootstrap(settings: SharedSettings) -> Node:
     return node
 
 
-SERVICE = ServiceSpec(name="dispatcher", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="dispatcher", settings=Settings, bootstrap=TOPICS.checked(bootstrap))

@@ -32,13 +32,21 @@ from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import (
     CHATS,
     DELIVERIES,
+    DEVICES,
     MESSAGES_STORED,
     PROTOCOL_DECISIONS,
+    PROTOCOL_INPUTS,
     UPLOADS,
     USERS,
+    ServiceTopics,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+TOPICS = ServiceTopics(
+    consumes=(MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS, USERS, CHATS, DELIVERIES),
+    produces=(PROTOCOL_INPUTS, DEVICES, UPLOADS, USERS, CHATS),
+)
 
 
 async def bootstrap(settings: SharedSettings) -> Node:
@@ -119,4 +127,4 @@ async def _following(live: LiveFeed) -> tuple[bool, str]:
     return False, "not yet positioned"
 
 
-SERVICE = ServiceSpec(name="gateway", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="gateway", settings=Settings, bootstrap=TOPICS.checked(bootstrap))

@@ -20,9 +20,11 @@ from pushnode_shared.kafka import Producer
 from pushnode_shared.runtime import Check
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CHAIN_CURSORS
+from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, ServiceTopics
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+TOPICS = ServiceTopics(consumes=(CHAIN_CURSORS,), produces=(PROTOCOL_INPUTS, CHAIN_CURSORS))
 # A chain counts as synced when its safe head is at most this many blocks ahead of the cursor.
 SYNCED_WITHIN_BLOCKS = 5
 
@@ -96,4 +98,4 @@ def chain_check(poller: ChainPoller) -> Check:
     return synced
 
 
-SERVICE = ServiceSpec(name="listener", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="listener", settings=Settings, bootstrap=TOPICS.checked(bootstrap))

@@ -12,7 +12,7 @@ from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import PROTOCOL_INPUTS, USERS
+from pushnode_shared.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS, USERS, ServiceTopics
 from pushnode_validator.adapters import db, pgp
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.adapters.watermark import UsersWatermark
@@ -22,6 +22,8 @@ from pushnode_validator.handlers import PRODUCER, Handlers
 from pushnode_validator.handlers.users import UserKeyHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+TOPICS = ServiceTopics(consumes=(PROTOCOL_INPUTS, USERS), produces=(PROTOCOL_DECISIONS,))
 
 
 USERS_CONSUMER = "validator-users"
@@ -85,4 +87,4 @@ async def bootstrap(settings: SharedSettings) -> Node:
     return node
 
 
-SERVICE = ServiceSpec(name="validator", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="validator", settings=Settings, bootstrap=TOPICS.checked(bootstrap))
