@@ -48,7 +48,6 @@ def consumer_spec(
         handlers=handlers.mapping(),
         offsets=db.offsets,
         prepare=handlers.prepare,
-        finish=handlers.finish,
     )
 
 

@@ -82,16 +82,11 @@ class Handlers:
         if self.keys_ready is not None and any(_pgp_proof(e) for e in self._batch):
             await self.keys_ready()
 
-    async def finish(self, ctx: HandlerContext) -> None:
-        """Write what the batch's notification verdicts queued, in its transaction."""
-        view = self._views.pop(ctx.session, None)
-        if view is not None:
-            await view.flush()
-
     async def _view(self, ctx: HandlerContext) -> BatchView:
         view = self._views.get(ctx.session)
         if view is None:
             view = self._views[ctx.session] = BatchView(ctx.session)
+            ctx.before_commit("verdicts", view.flush)  # the verdicts it queued, in bulk
             subs = []
             for envelope in self._batch:
                 try:
