@@ -141,7 +141,6 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
         handlers.mapping(),
         validator_db.offsets,
         handlers.prepare,
-        handlers.finish,
     )
     started = time.perf_counter()
     judged = await replay(spec, database, KAFKA)

@@ -11,7 +11,7 @@ from typing import Protocol
 import httpx
 from multiformats import CID, multihash
 
-from pushnode_shared.consumer import TransientError
+from pushnode_shared.context import TransientError
 from pushnode_shared.metrics import IPFS_PUT_SECONDS
 
 

@@ -7,7 +7,8 @@ import time
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from pushnode_shared.consumer import ConsumerSpec, process_batch
+from pushnode_shared.batch import process_batch
+from pushnode_shared.context import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.kafka import batches_to_end, topic_partitions
 

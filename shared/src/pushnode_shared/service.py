@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from pushnode_shared.consumer import TRANSIENT, ConsumerSpec, ProjectionConsumer
+from pushnode_shared.consumer import ProjectionConsumer
+from pushnode_shared.context import TRANSIENT, ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.kafka import Producer, ensure_topics
 from pushnode_shared.logging import get_logger

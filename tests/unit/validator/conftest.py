@@ -38,7 +38,7 @@ async def run(handlers: Handlers, db: Database, envelope: Envelope) -> list[Enve
     async with db.transaction() as session:
         ctx = HandlerContext(session=session, replay=False)
         await handlers.mapping()[envelope.type](ctx, envelope)
-        await handlers.finish(ctx)
+        await ctx.flush()  # as the consumer does before committing
     return [e for _, e in ctx.outbox]
 
 

@@ -123,7 +123,6 @@ async def replay(path: Path, workdir: Path, batch_size: int) -> list[bytes]:
         handlers.mapping(),
         db.offsets,
         handlers.prepare,
-        handlers.finish,
     )
     producer = InMemoryProducer()
     records = read_records(path)
@@ -204,9 +203,8 @@ async def test_a_fact_inside_a_batch_costs_one_re_read_and_later_notifications_s
 
     handlers = make_handlers((SEPOLIA, AMOY))
     spec = ConsumerSpec(
-        "validator", (PROTOCOL_INPUTS,), handlers.mapping(), db.offsets, handlers.prepare,
-        handlers.finish,
-    )  # fmt: skip
+        "validator", (PROTOCOL_INPUTS,), handlers.mapping(), db.offsets, handlers.prepare
+    )
     producer = InMemoryProducer()
     batch = {TopicPartition(PROTOCOL_INPUTS.name, 0): read_records(recorded)}
     await process_batch(spec, database, producer, batch, replay=False)  # type: ignore[arg-type]

@@ -35,7 +35,7 @@ async def handle(db: Database, envelope: Envelope) -> list[Envelope]:
     async with db.transaction() as session:
         ctx = HandlerContext(session=session, replay=False)
         await handlers.mapping()[envelope.type](ctx, envelope)
-        await handlers.finish(ctx)
+        await ctx.flush()  # as the consumer does before committing
     return [e for _, e in ctx.outbox]
 
 

@@ -62,7 +62,6 @@ def consumer_spec(
         handlers=handlers.mapping(),
         offsets=db.offsets,
         prepare=handlers.prepare,
-        finish=handlers.finish,
     )
 
 

@@ -77,16 +77,11 @@ class Handlers:
         if self.keys_ready is not None and any(pgp_proofs):
             await self.keys_ready()
 
-    async def finish(self, ctx: HandlerContext) -> None:
-        """Write what the batch's notification verdicts queued, in its transaction."""
-        view = self._views.pop(ctx.session, None)
-        if view is not None:
-            await view.flush()
-
     async def _view(self, ctx: HandlerContext) -> BatchView:
         view = self._views.get(ctx.session)
         if view is None:
             view = self._views[ctx.session] = BatchView(ctx.session)
+            ctx.before_commit("verdicts", view.flush)  # the verdicts it queued, in bulk
             blocks = [
                 (n, await self.payloads.blocks_for(n.sub.identity)) for n in self._notices.values()
             ]
