@@ -22,10 +22,8 @@ from hypercorn.config import Config
 
 from devstack.emulators import apns as apns_emulator
 from devstack.emulators import webpush as webpush_emulator
-from pushnode_dispatcher.adapters.outcome import Outcome
-from pushnode_dispatcher.adapters.pushers import Pusher
 from pushnode_dispatcher.config import Settings
-from pushnode_dispatcher.domain import Provider, PushContent
+from pushnode_dispatcher.domain import Outcome, Provider, PushContent, Pusher
 from pushnode_dispatcher.providers import providers
 
 KEY_ID, TEAM_ID, TOPIC = "EMULATOR01", "PUSHNODE01", "io.pushnode.test"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.domain import PushContent
-from pushnode_dispatcher.handlers import Sender
+from pushnode_dispatcher.handlers.sender import Sender
 from pushnode_shared.caip import parse_account
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
