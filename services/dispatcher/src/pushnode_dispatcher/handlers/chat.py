@@ -53,4 +53,4 @@ class ChatPushes:
                 continue  # no route, or answered before a crash: never pushed twice
             targets.append(target)
         # The sender's own loop: records each send, retries and drops dead tokens alike.
-        await self.sender._send(ctx, envelope, chat_push_content(stored), targets, attempt=1)
+        await self.sender.send(ctx, envelope, chat_push_content(stored), targets, attempt=1)

@@ -1,5 +1,8 @@
-"""What one provider answer means on the log: the attempt, then a dropped token, a retry or an
-abandonment, as (topic, event, id tag) in publishing order. Pure: the sender publishes them."""
+"""What one provider answer means on the log; pure, the sender publishes what it returns.
+
+The attempt, then a dropped token, a retry or an abandonment, as (topic, event, id tag) in
+publishing order.
+"""
 
 from __future__ import annotations
 

@@ -117,7 +117,7 @@ class Sender:
         content = PushContent.of(stored)
         targets, settled = await self._targets(ctx, stored)
         self._republish(ctx, envelope, content, settled)
-        await self._send(ctx, envelope, content, targets, attempt=1)
+        await self.send(ctx, envelope, content, targets, attempt=1)
 
     async def on_retry_scheduled(self, ctx: HandlerContext, envelope: Envelope) -> None:
         retry = payload_of(envelope, DeliveryRetryScheduled)
@@ -144,7 +144,7 @@ class Sender:
             IN_DOUBT.labels(provider.value).inc()
         platform = before.target.platform if before is not None else device.platform
         target = Target(retry.wallet, retry.device_token, provider, platform, device.app)
-        await self._send(ctx, envelope, content, [target], retry.attempt)
+        await self.send(ctx, envelope, content, [target], retry.attempt)
 
     async def _targets(
         self, ctx: HandlerContext, stored: MessageStored
@@ -180,7 +180,7 @@ class Sender:
         for sent in settled:
             self._publish(ctx, cause, content, sent.target, sent.answer(), sent.attempts)
 
-    async def _send(
+    async def send(
         self,
         ctx: HandlerContext,
         cause: Envelope,
@@ -188,6 +188,7 @@ class Sender:
         targets: list[Target],
         attempt: int,
     ) -> None:
+        """Push `content` to `targets` (attempt `attempt`), log each answer, publish its facts."""
         settler = Settler(self.log, ctx, content.notification_id, attempt)
 
         async def push(target: Target) -> SendOutcome:
