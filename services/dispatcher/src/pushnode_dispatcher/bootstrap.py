@@ -8,16 +8,15 @@ from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.adapters.delayed import DelayedConsumer, not_before_of
 from pushnode_dispatcher.adapters.sendlog import SendLog
 from pushnode_dispatcher.apps import DEFAULT
-from pushnode_dispatcher.chat import ChatPushes
 from pushnode_dispatcher.config import Settings
 from pushnode_dispatcher.domain import RetryPolicy
-from pushnode_dispatcher.handlers import (
+from pushnode_dispatcher.handlers.chat import ChatPushes
+from pushnode_dispatcher.handlers.registry import (
     DEVICE_HANDLERS,
-    PRODUCER,
     STATUS_HANDLERS,
     SUBSCRIPTION_HANDLERS,
-    Sender,
 )
+from pushnode_dispatcher.handlers.sender import PRODUCER, Sender
 from pushnode_dispatcher.providers import providers
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.domain import PushContent
-from pushnode_dispatcher.handlers import Sender
+from pushnode_dispatcher.handlers.sender import Sender
 from pushnode_shared.caip import parse_account
 from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope
@@ -53,4 +53,4 @@ class ChatPushes:
                 continue  # no route, or answered before a crash: never pushed twice
             targets.append(target)
         # The sender's own loop: records each send, retries and drops dead tokens alike.
-        await self.sender._send(ctx, envelope, chat_push_content(stored), targets, attempt=1)
+        await self.sender.send(ctx, envelope, chat_push_content(stored), targets, attempt=1)

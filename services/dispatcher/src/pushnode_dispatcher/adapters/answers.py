@@ -1,39 +1,13 @@
-"""What a push provider said about one send, in one shape for FCM, APNs and Web Push."""
+"""Reading a provider's HTTP answer: the shape the classifiers read, its JSON body, Retry-After."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["HttpAnswer", "Outcome", "SendOutcome", "json_object", "parse_retry_after"]
-
-
-class Outcome(enum.StrEnum):
-    """What the caller should do next with this message and its token."""
-
-    DELIVERED = "delivered"
-    DROP_TOKEN = "drop_token"
-    BAD_REQUEST = "bad_request"
-    RETRY = "retry"
-    CREDENTIALS = "credentials"
-
-
-@dataclass(frozen=True, slots=True)
-class SendOutcome:
-    kind: Outcome
-    detail: str = ""
-    # The provider's id for the accepted message: FCM's message name, APNs's apns-id,
-    # the Web Push service's Location.
-    message_name: str | None = None
-    # Seconds the provider asked us to wait (Retry-After), only ever set on RETRY.
-    retry_after: float | None = None
-    http_status: int | None = None
-    # The provider's own error code: FCM's errorCode (or canonical status), APNs's reason.
-    error_code: str | None = None
+__all__ = ["HttpAnswer", "json_object", "parse_retry_after"]
 
 
 class HttpAnswer(Protocol):

@@ -15,9 +15,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from pushnode_dispatcher.adapters.outcome import SendOutcome
 from pushnode_dispatcher.adapters.sendlog import SendLog
-from pushnode_dispatcher.domain import Target
+from pushnode_dispatcher.domain import SendOutcome, Target
 from pushnode_shared.consumer import HandlerContext
 
 __all__ = ["Push", "Settler", "send_all"]

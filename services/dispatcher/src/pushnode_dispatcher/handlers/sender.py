@@ -1,48 +1,44 @@
-"""Dispatcher handlers.
+"""The sender: stored notifications and due retries become pushes, and pushes become facts.
 
-Registry (a projection): consumes devices (DeviceRegistered, DeviceUnregistered) and
-deliveries (DeliveryAttempted, DeliveryAbandoned) into the device registry and the
-delivery-status tables, and protocol-decisions (SubscriptionAdded/Removed) into the
-subscription periods a broadcast's audience is read from (pushnode_shared.periods).
-Sender (effects): consumes messages-stored (MessageStored) and, as the retry consumer,
-deliveries (DeliveryRetryScheduled); pushes through the provider the device's platform
-routes to and produces DeliveryAttempted, then DeliveryRetryScheduled or DeliveryAbandoned
-for retryable failures (deliveries), and DeviceUnregistered for dead tokens (devices).
+Consumes messages-stored (MessageStored) and, as the retry consumer, deliveries
+(DeliveryRetryScheduled); pushes through the provider the device's platform routes to and
+produces DeliveryAttempted, then DeliveryRetryScheduled or DeliveryAbandoned for retryable
+failures (deliveries), and DeviceUnregistered for dead tokens (devices).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from prometheus_client import Counter
 
 from pushnode_dispatcher import domain
 from pushnode_dispatcher.adapters import db
-from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
-from pushnode_dispatcher.adapters.pushers import Pusher
 from pushnode_dispatcher.adapters.sendlog import SendLog, Sent
-from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy, Target
-from pushnode_dispatcher.window import Settler, send_all
-from pushnode_shared import periods
-from pushnode_shared.consumer import Handler, HandlerContext, TransientError
+from pushnode_dispatcher.domain import (
+    Outcome,
+    Provider,
+    PushContent,
+    Pusher,
+    RetryPolicy,
+    SendOutcome,
+    Target,
+)
+from pushnode_dispatcher.handlers import registry
+from pushnode_dispatcher.handlers.facts import facts
+from pushnode_dispatcher.handlers.window import Settler, send_all
+from pushnode_shared.consumer import Handler, HandlerContext
 from pushnode_shared.envelope import Envelope, derive_id, utcnow
 from pushnode_shared.events import (
-    DeliveryAbandoned,
-    DeliveryAttempted,
-    DeliveryOutcome,
     DeliveryRetryScheduled,
-    DeviceRegistered,
-    DeviceUnregistered,
-    Event,
     MessageStored,
-    SubscriptionAdded,
-    SubscriptionRemoved,
     payload_of,
     wrap,
 )
 from pushnode_shared.logging import get_logger
-from pushnode_shared.topics import DELIVERIES, DEVICES, Topic
+
+__all__ = ["PRODUCER", "SEND_CONCURRENCY", "Sender"]
 
 PRODUCER = "dispatcher"
 log = get_logger(__name__)
@@ -62,75 +58,6 @@ IN_DOUBT = Counter(
     "Pushes in flight when the sender died, sent again after the restart",
     ["provider"],
 )
-
-
-async def on_device_registered(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = payload_of(envelope, DeviceRegistered)
-    await db.upsert_device(
-        ctx.session,
-        event.wallet,
-        event.device_token,
-        event.platform.value,
-        event.apn_token,
-        event.app,
-    )
-
-
-async def on_device_unregistered(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = payload_of(envelope, DeviceUnregistered)
-    await db.remove_device(ctx.session, event.wallet, event.device_token)
-
-
-async def on_delivery_attempted(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = payload_of(envelope, DeliveryAttempted)
-    await db.record_delivery(
-        ctx.session,
-        event.notification_id,
-        event.device_token,
-        event.wallet,
-        event.outcome.value,
-        event.detail,
-        event.attempt,
-    )
-
-
-async def on_delivery_abandoned(ctx: HandlerContext, envelope: Envelope) -> None:
-    event = payload_of(envelope, DeliveryAbandoned)
-    await db.record_abandoned(
-        ctx.session,
-        event.notification_id,
-        event.device_token,
-        event.wallet,
-        event.attempts,
-        event.detail,
-    )
-
-
-async def on_subscription_added(ctx: HandlerContext, envelope: Envelope) -> None:
-    added = payload_of(envelope, SubscriptionAdded)
-    await periods.opened(ctx.session, db.PERIODS, added.channel, added.subscriber, added.position)
-
-
-async def on_subscription_removed(ctx: HandlerContext, envelope: Envelope) -> None:
-    removed = payload_of(envelope, SubscriptionRemoved)
-    await periods.closed(
-        ctx.session, db.PERIODS, removed.channel, removed.subscriber, removed.position
-    )
-
-
-SUBSCRIPTION_HANDLERS: dict[str, Handler] = {
-    "SubscriptionAdded": on_subscription_added,
-    "SubscriptionRemoved": on_subscription_removed,
-}
-DEVICE_HANDLERS: dict[str, Handler] = {
-    "DeviceRegistered": on_device_registered,
-    "DeviceUnregistered": on_device_unregistered,
-}
-STATUS_HANDLERS: dict[str, Handler] = {
-    "DeliveryAttempted": on_delivery_attempted,
-    "DeliveryAbandoned": on_delivery_abandoned,
-}
-REGISTRY_HANDLERS: dict[str, Handler] = DEVICE_HANDLERS | STATUS_HANDLERS
 
 
 class Sender:
@@ -190,7 +117,7 @@ class Sender:
         content = PushContent.of(stored)
         targets, settled = await self._targets(ctx, stored)
         self._republish(ctx, envelope, content, settled)
-        await self._send(ctx, envelope, content, targets, attempt=1)
+        await self.send(ctx, envelope, content, targets, attempt=1)
 
     async def on_retry_scheduled(self, ctx: HandlerContext, envelope: Envelope) -> None:
         retry = payload_of(envelope, DeliveryRetryScheduled)
@@ -217,7 +144,7 @@ class Sender:
             IN_DOUBT.labels(provider.value).inc()
         platform = before.target.platform if before is not None else device.platform
         target = Target(retry.wallet, retry.device_token, provider, platform, device.app)
-        await self._send(ctx, envelope, content, [target], retry.attempt)
+        await self.send(ctx, envelope, content, [target], retry.attempt)
 
     async def _targets(
         self, ctx: HandlerContext, stored: MessageStored
@@ -226,7 +153,7 @@ class Sender:
         targets: dict[str, Target] = {}
         settled: list[Sent] = []
         seen: set[str] = set()  # a token two wallets registered is pushed once
-        devices = await _devices(ctx, stored)
+        devices = await registry.devices_for(ctx, stored)
         logged = await self.log.all_of(ctx.session, stored.notification_id) if devices else {}
         for wallet, device in devices:
             token = device.token
@@ -253,7 +180,7 @@ class Sender:
         for sent in settled:
             self._publish(ctx, cause, content, sent.target, sent.answer(), sent.attempts)
 
-    async def _send(
+    async def send(
         self,
         ctx: HandlerContext,
         cause: Envelope,
@@ -261,6 +188,7 @@ class Sender:
         targets: list[Target],
         attempt: int,
     ) -> None:
+        """Push `content` to `targets` (attempt `attempt`), log each answer, publish its facts."""
         settler = Settler(self.log, ctx, content.notification_id, attempt)
 
         async def push(target: Target) -> SendOutcome:
@@ -288,80 +216,12 @@ class Sender:
         outcome: SendOutcome,
         attempt: int,
     ) -> None:
-        for topic, event, tag in self._facts(content, target, outcome, attempt):
+        for topic, event, tag in facts(
+            content, target, outcome, attempt, self.policy, self.clock()
+        ):
             ident = derive_id(cause.event_id, tag, target.token)
             envelope = wrap(event, producer=PRODUCER, event_id=ident, causation_id=cause.event_id)
             ctx.publish(topic, envelope)
-
-    def _facts(
-        self, content: PushContent, target: Target, outcome: SendOutcome, attempt: int
-    ) -> list[tuple[Topic, Event, str]]:
-        """What one provider answer means, as (topic, event, id tag) in publishing order."""
-        nid, provider = content.notification_id, target.provider.value
-        facts: list[tuple[Topic, Event, str]] = [
-            (DELIVERIES, _attempted(content, target, outcome, attempt), "delivery")
-        ]
-        if outcome.kind is Outcome.DROP_TOKEN:
-            reason = f"{provider}: {outcome.error_code or outcome.detail}"
-            gone = DeviceUnregistered(
-                wallet=target.wallet, device_token=target.token, reason=reason
-            )
-            facts.append((DEVICES, gone, "drop-token"))
-        # Refused credentials are the app's fault, not the message's: it waits for the fix.
-        if outcome.kind not in (Outcome.RETRY, Outcome.CREDENTIALS):
-            return facts
-        if self.policy.gives_up_after(attempt):
-            abandoned = DeliveryAbandoned(
-                notification_id=nid,
-                wallet=target.wallet,
-                device_token=target.token,
-                provider=provider,
-                attempts=attempt,
-                detail=outcome.detail,
-                platform=target.platform or None,
-            )
-            facts.append((DELIVERIES, abandoned, "abandoned"))
-            return facts
-        delay = self.policy.delay(attempt, outcome.retry_after, f"{nid}\x1f{target.token}")
-        retry = DeliveryRetryScheduled(
-            notification_id=nid,
-            wallet=target.wallet,
-            device_token=target.token,
-            provider=provider,
-            attempt=attempt + 1,
-            not_before=self.clock() + timedelta(seconds=delay),
-            cid=content.cid,
-            channel=content.channel,
-            payload=content.payload,
-        )
-        facts.append((DELIVERIES, retry, "retry"))
-        return facts
-
-
-async def _devices(ctx: HandlerContext, stored: MessageStored) -> list[tuple[str, db.Device]]:
-    """(wallet, device) to push: the inbox recipients' devices, or for a broadcast
-    those of the channel's subscribers at its position.
-
-    The broadcast's audience is the dispatcher's own fold of protocol-decisions; until that
-    fold has reached the broadcast's position the batch is retried (TransientError), so a
-    subscriber whose opt-in is still on its way is never skipped.
-    """
-    if domain.silent(stored):
-        return []
-    found: list[tuple[str, db.Device]] = []
-    for recipient in domain.pushable(stored):
-        for device in await db.devices_of(ctx.session, recipient.address):
-            found.append((recipient.address, device))
-    audience = stored.broadcast
-    if audience is not None:
-        folded = await periods.folded_to(ctx.session, db.PERIODS, audience.channel)
-        if folded < audience.position:
-            raise TransientError(
-                f"subscriptions of {audience.channel} folded to {folded}, "
-                f"the broadcast is at {audience.position}"
-            )
-        found += await db.devices_reached(ctx.session, audience.channel, audience.position)
-    return found
 
 
 def _reason(outcome: SendOutcome) -> str:
@@ -388,18 +248,3 @@ def _as_outcome(result: SendOutcome | BaseException) -> SendOutcome:
         raise result
     log.error("provider client raised", error=repr(result))
     return SendOutcome(Outcome.BAD_REQUEST, f"dispatcher error: {type(result).__name__}")
-
-
-def _attempted(
-    content: PushContent, target: Target, outcome: SendOutcome, attempt: int
-) -> DeliveryAttempted:
-    return DeliveryAttempted(
-        notification_id=content.notification_id,
-        wallet=target.wallet,
-        device_token=target.token,
-        provider=target.provider.value,
-        outcome=DeliveryOutcome[outcome.kind.name],
-        detail=outcome.detail or (outcome.message_name or ""),
-        attempt=attempt,
-        platform=target.platform or None,
-    )
