@@ -19,12 +19,12 @@ from aiokafka import AIOKafkaConsumer
 from pushnode_gateway import db as gateway_db
 from pushnode_gateway.bootstrap import MIGRATIONS
 from pushnode_gateway.feeds import projection
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.events import MessageStored, Recipient, wrap
-from pushnode_shared.kafka import Producer, ensure_topics, topic_partitions
-from pushnode_shared.rebuild import replay
-from pushnode_shared.topics import Topic
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import Producer, ensure_topics, topic_partitions
+from pushnode_shared.infra.rebuild import replay
+from pushnode_shared.protocol.events import MessageStored, Recipient, wrap
+from pushnode_shared.protocol.topics import Topic
 from tests.bench.harness import Row
 
 KAFKA = "127.0.0.1:9092"

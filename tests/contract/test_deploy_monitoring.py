@@ -36,7 +36,7 @@ def dashboard_expressions() -> list[str]:
 @cache
 def exported_series() -> frozenset[str]:
     """Every sample name the installed services and the shared library can export."""
-    importlib.import_module("pushnode_shared.metrics")
+    importlib.import_module("pushnode_shared.infra.metrics")
     for ep in entry_points(group="pushnode.services"):
         package = ep.value.split(":")[0].split(".")[0]
         # bootstrap wires every module a running service uses (handlers live where each

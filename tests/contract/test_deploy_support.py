@@ -28,7 +28,7 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
-from pushnode_shared.chains import LOCAL_CHAINS, ChainConfig
+from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"

@@ -11,8 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from pushnode_shared import topics
-from pushnode_shared.topics import CATALOGUE, CHATS, DEVICES, USERS, ServiceTopics, Topic
+from pushnode_shared.protocol import topics
+from pushnode_shared.protocol.topics import CATALOGUE, CHATS, DEVICES, USERS, ServiceTopics, Topic
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()

@@ -10,8 +10,8 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.topics import Topic
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.topics import Topic
 
 
 class InMemoryProducer:

@@ -21,14 +21,14 @@ from pushnode_gateway.config import Settings
 from pushnode_gateway.sockets.live import PUSHES
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_gateway.users import projection as user_projection
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import unwrap
-from pushnode_shared.ipfs import MemoryBlockStore
-from pushnode_shared.runtime import Readiness
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.infra.runtime import Readiness
+from pushnode_shared.protocol.events import unwrap
+from pushnode_shared.protocol.topics import Topic
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import Topic
 from pushnode_storage.bootstrap import MIGRATIONS as STORAGE_MIGRATIONS
 from pushnode_storage.chat import ChatStorage
 

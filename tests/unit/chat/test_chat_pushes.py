@@ -13,9 +13,9 @@ from pushnode_dispatcher.domain import Provider
 from pushnode_dispatcher.handlers.chat import ChatPushes
 from pushnode_dispatcher.handlers.sender import Sender
 from pushnode_dispatcher.testing import FakePusher
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import ChatMessageStored, wrap
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import ChatMessageStored, wrap
 
 ALICE = "eip155:0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 BOB = "eip155:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"

@@ -11,7 +11,7 @@ from pushnode_gateway.chat.rules import (
     check_not_blocked,
     message_hash,
 )
-from pushnode_shared.chat import conversation_of, sdk_hash
+from pushnode_shared.protocol.chat import conversation_of, sdk_hash
 
 A, B = "eip155:0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "eip155:0xB"
 

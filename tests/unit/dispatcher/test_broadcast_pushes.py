@@ -7,10 +7,10 @@ import pytest
 from pushnode_dispatcher.domain import Provider
 from pushnode_dispatcher.handlers.registry import SUBSCRIPTION_HANDLERS
 from pushnode_dispatcher.testing import FakePusher
-from pushnode_shared.consumer import TransientError
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import TransientError
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import (
     Broadcast,
     Event,
     MessageStored,

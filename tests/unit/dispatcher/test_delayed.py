@@ -9,10 +9,15 @@ import sqlalchemy as sa
 from aiokafka import ConsumerRecord, TopicPartition
 
 from pushnode_dispatcher.adapters.delayed import DelayedConsumer, not_before_of, split_due
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import to_record
-from pushnode_shared.events import DeliveryAttempted, DeliveryOutcome, DeliveryRetryScheduled, wrap
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import to_record
+from pushnode_shared.protocol.events import (
+    DeliveryAttempted,
+    DeliveryOutcome,
+    DeliveryRetryScheduled,
+    wrap,
+)
 from pushnode_shared.testing import FakeKafka
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC).timestamp()

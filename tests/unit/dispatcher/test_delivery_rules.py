@@ -19,7 +19,7 @@ from pushnode_dispatcher.adapters.webpush_message import (
     webpush_message,
 )
 from pushnode_dispatcher.domain import PushContent, is_encrypted_chat
-from pushnode_shared.events import MessageStored, Recipient
+from pushnode_shared.protocol.events import MessageStored, Recipient
 
 SUBSCRIPTION = web_subscription(
     json.dumps({"endpoint": "https://push.example/p/1", "keys": {"p256dh": "B", "auth": "a"}})

@@ -20,10 +20,10 @@ from pushnode_dispatcher.domain import (
 from pushnode_dispatcher.handlers.registry import REGISTRY_HANDLERS
 from pushnode_dispatcher.handlers.sender import Sender
 from pushnode_dispatcher.testing import FakePusher
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import (
     DeliveryAttempted,
     DeliveryRetryScheduled,
     DeviceRegistered,

@@ -10,9 +10,9 @@ from pushnode_dispatcher.adapters.sendlog import SendLog
 from pushnode_dispatcher.domain import Outcome, Provider, PushContent, RetryPolicy, SendOutcome
 from pushnode_dispatcher.handlers.sender import Sender
 from pushnode_dispatcher.testing import FakePusher
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import DeliveryAttempted, Platform, wrap
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import DeliveryAttempted, Platform, wrap
 from tests.unit.dispatcher.test_handlers import (
     NOW,
     handle,

@@ -11,10 +11,11 @@ import httpx
 
 from pushnode_gateway.channels import projection as channel_projection
 from pushnode_gateway.feeds import projection as feed_projection
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import cid_of
+from pushnode_shared.protocol.events import (
     ChannelAliasRemoved,
     ChannelAliasVerified,
     ChannelCreated,
@@ -27,9 +28,8 @@ from pushnode_shared.events import (
     payload_of,
     wrap,
 )
-from pushnode_shared.ipfs import cid_of
+from pushnode_shared.protocol.topics import UPLOADS
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import UPLOADS
 
 SEPOLIA = 11155111
 CHANNEL = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from pushnode_gateway.deliveries import projection
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import (
     DeliveryAbandoned,
     DeliveryAttempted,
     DeliveryOutcome,

@@ -14,10 +14,10 @@ from aiokafka import ConsumerRecord, TopicPartition
 from pushnode_gateway import db as gateway_db
 from pushnode_gateway.bootstrap import MIGRATIONS
 from pushnode_gateway.channels import projection
-from pushnode_shared.consumer import ConsumerSpec, HandlerContext, process_batch
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope, derive_id, to_record
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import ConsumerSpec, HandlerContext, process_batch
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope, derive_id, to_record
+from pushnode_shared.protocol.events import (
     ChannelCreated,
     ChannelStateChanged,
     DelegateAdded,
@@ -27,7 +27,7 @@ from pushnode_shared.events import (
     SubscriptionRemoved,
     wrap,
 )
-from pushnode_shared.topics import PROTOCOL_DECISIONS
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
 
 CHANNEL = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 ALICE = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"

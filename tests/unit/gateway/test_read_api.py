@@ -13,9 +13,10 @@ from pushnode_gateway.bootstrap import MIGRATIONS
 from pushnode_gateway.channels import projection
 from pushnode_gateway.config import Settings
 from pushnode_gateway.sockets.server import FeedSockets
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.runtime import Readiness
+from pushnode_shared.protocol.events import (
     ChannelCreated,
     ChannelStateChanged,
     DelegateAdded,
@@ -23,7 +24,6 @@ from pushnode_shared.events import (
     SubscriptionAdded,
     wrap,
 )
-from pushnode_shared.runtime import Readiness
 from pushnode_shared.testing import InMemoryProducer
 
 SEPOLIA, AMOY = 11155111, 80002

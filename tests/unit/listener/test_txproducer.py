@@ -6,10 +6,10 @@ from __future__ import annotations
 from aiokafka.partitioner import DefaultPartitioner
 
 from pushnode_listener.adapters.txproducer import TransactionalPublisher
-from pushnode_shared.envelope import Envelope, from_record
-from pushnode_shared.events import ChainCursorAdvanced, wrap
+from pushnode_shared.infra.envelope import Envelope, from_record
+from pushnode_shared.protocol.events import ChainCursorAdvanced, wrap
+from pushnode_shared.protocol.topics import CHAIN_CURSORS, PROTOCOL_INPUTS
 from pushnode_shared.testing import FakeKafka
-from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS
 
 
 def cursor(block: int) -> Envelope:

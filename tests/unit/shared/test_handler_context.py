@@ -7,7 +7,7 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_shared.context import HandlerContext
+from pushnode_shared.infra.context import HandlerContext
 
 
 def context() -> HandlerContext:

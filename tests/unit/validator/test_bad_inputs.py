@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.events import (
+from pushnode_shared.infra.ipfs import cid_of
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.events import (
     ChannelCreated,
     ChannelStateChanged,
     DelegateAdded,
@@ -24,9 +25,8 @@ from pushnode_shared.events import (
     NotificationSubmitted,
     RejectReason,
 )
-from pushnode_shared.ipfs import cid_of
-from pushnode_shared.payloads import PAYLOAD_MAX_BYTES
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.protocol.payloads import PAYLOAD_MAX_BYTES
+from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.adapters.pgp import check, key_facts, signed_text
 from pushnode_validator.domain.keys import RegisteredKey
 from pushnode_validator.domain.notice import submitted

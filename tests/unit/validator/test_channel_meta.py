@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.ipfs import MemoryBlockStore, cid_of
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import MemoryBlockStore, cid_of
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.bootstrap import make_handlers
 from pushnode_validator.domain.channel_meta import META_MAX_BYTES

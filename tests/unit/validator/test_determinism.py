@@ -16,12 +16,12 @@ from typing import Any
 from aiokafka import ConsumerRecord, TopicPartition
 from sqlalchemy import event as sa_event
 
-from pushnode_shared.consumer import ConsumerSpec, process_batch
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope, to_record
-from pushnode_shared.ipfs import MemoryBlockStore
+from pushnode_shared.infra.consumer import ConsumerSpec, process_batch
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope, to_record
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.bootstrap import MIGRATIONS, make_handlers

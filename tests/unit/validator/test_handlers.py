@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChainEventObserved, NotificationSubmitted, unwrap, wrap
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.events import ChainEventObserved, NotificationSubmitted, unwrap, wrap
+from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 
 CHAIN = LOCAL_CHAINS[0]
@@ -200,7 +200,7 @@ async def test_a_deactivated_channel_cannot_send(db: Database, anvil_keys: tuple
 
 
 def optin(key: str, channel: str, signer_key: str | None = None) -> Envelope:
-    from pushnode_shared.events import SubscriptionSubmitted
+    from pushnode_shared.protocol.events import SubscriptionSubmitted
     from tests.support.optin import optin_body
 
     caip = f"eip155:{CHAIN.chain_id}:{channel}"
@@ -241,7 +241,7 @@ async def test_an_opt_in_signed_by_someone_else_is_rejected(
 
 
 def retraction_of(original: Envelope) -> Envelope:
-    from pushnode_shared.events import ChainEventRetracted
+    from pushnode_shared.protocol.events import ChainEventRetracted
 
     log = original.payload
     event = ChainEventRetracted(

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.events import ChainEventObserved, NotificationSubmitted, RejectReason
-from pushnode_shared.ipfs import cid_of
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.infra.ipfs import cid_of
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.events import ChainEventObserved, NotificationSubmitted, RejectReason
+from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.domain.notice import from_log
 from pushnode_validator.domain.notifications import Context, judge, judge_in
 from pushnode_validator.domain.projection import ChannelState

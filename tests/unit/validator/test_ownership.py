@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChainEventRetracted, wrap
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import ChainEventRetracted, wrap
 from pushnode_validator.bootstrap import make_handlers
 from tests.conftest import ANVIL_KEYS
 from tests.unit.validator.conftest import SEPOLIA, address, created, log_of, notification, run

@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pgpy
 
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import (
     NotificationSubmitted,
     UserKeysRotated,
     UserRegistered,
     payload_of,
     wrap,
 )
-from pushnode_shared.payloads import parse_proof
+from pushnode_shared.protocol.payloads import parse_proof
 from pushnode_validator.adapters.pgp import key_facts, signed_text, verify
 from pushnode_validator.bootstrap import make_handlers
 from pushnode_validator.handlers.users import UserKeyHandlers

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pushnode_shared.db import Database
-from pushnode_shared.events import ChannelStateChanged, SubscriptionAdded, SubscriptionRemoved
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import (
+    ChannelStateChanged,
+    SubscriptionAdded,
+    SubscriptionRemoved,
+)
 from pushnode_validator.bootstrap import make_handlers
 from pushnode_validator.domain.positions import stamp
 from tests.conftest import ANVIL_KEYS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pushnode_shared.events import ChannelCreated, SubscriptionAdded, SubscriptionRemoved
+from pushnode_shared.protocol.events import ChannelCreated, SubscriptionAdded, SubscriptionRemoved
 from pushnode_validator.domain.projection import fold
 
 

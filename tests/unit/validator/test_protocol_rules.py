@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChainEventRetracted, SubscriptionSubmitted, wrap
-from pushnode_shared.ipfs import MemoryBlockStore
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.protocol.events import ChainEventRetracted, SubscriptionSubmitted, wrap
+from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.bootstrap import make_handlers
 from pushnode_validator.domain.ratelimit import RateLimit

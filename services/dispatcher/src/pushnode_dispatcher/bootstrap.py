@@ -18,13 +18,13 @@ from pushnode_dispatcher.handlers.registry import (
 )
 from pushnode_dispatcher.handlers.sender import PRODUCER, Sender
 from pushnode_dispatcher.providers import providers
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.kafka import Producer
-from pushnode_shared.logging import get_logger
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import (
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.topics import (
     CHATS,
     DELIVERIES,
     DEVICES,

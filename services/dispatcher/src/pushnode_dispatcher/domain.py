@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from pushnode_shared.events import DeliveryRetryScheduled, MessageStored, Recipient
+from pushnode_shared.protocol.events import DeliveryRetryScheduled, MessageStored, Recipient
 
 # An APNs device token is the hex of 32 (today) to 100 bytes. FCM registration tokens are
 # longer and carry ':', '-' and '_', so the two never look alike.

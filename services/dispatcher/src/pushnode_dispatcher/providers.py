@@ -13,7 +13,7 @@ from pushnode_dispatcher.adapters.webpush import WebPushClient, WebPushPusher
 from pushnode_dispatcher.apps import DEFAULT, AppCredentials, configured_apps
 from pushnode_dispatcher.config import Settings
 from pushnode_dispatcher.domain import Provider, Pusher
-from pushnode_shared.logging import get_logger
+from pushnode_shared.infra.logging import get_logger
 
 __all__ = ["Closer", "Providers", "providers"]
 

@@ -22,11 +22,11 @@ from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_gateway.uploads.routes import ipfs, upload
 from pushnode_gateway.users import routes as users
-from pushnode_shared.db import Database
-from pushnode_shared.http_metrics import HttpMetrics
-from pushnode_shared.ipfs import BlockStore
-from pushnode_shared.kafka import Producer
-from pushnode_shared.runtime import Readiness, health_routes
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.http_metrics import HttpMetrics
+from pushnode_shared.infra.ipfs import BlockStore
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.runtime import Readiness, health_routes
 
 # Every feature's routers under /apis, in match order: a feature is one line here.
 # channel_history first: its /v1/channels/search must win over /v1/channels/{channel}.

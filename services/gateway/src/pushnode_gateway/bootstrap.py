@@ -23,13 +23,13 @@ from pushnode_gateway.sockets.audience import Audience
 from pushnode_gateway.sockets.live import LiveFeed
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_gateway.users import projection as user_projection
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.ipfs import KuboClient
-from pushnode_shared.kafka import Producer
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import (
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.ipfs import KuboClient
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.topics import (
     CHATS,
     DELIVERIES,
     DEVICES,

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_shared.db import insert_ignore_many, offsets_table
+from pushnode_shared.infra.db import insert_ignore_many, offsets_table
 
 metadata = sa.MetaData()
 feeds = sa.Table(

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from pushnode_gateway.config import Settings
-from pushnode_shared.db import Database
-from pushnode_shared.kafka import Producer
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import Producer
 
 
 def _producer(request: Request) -> Producer:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query
 
 from pushnode_gateway.errors import ApiError
-from pushnode_shared.caip import Account, BadAddress, parse_account
+from pushnode_shared.protocol.caip import Account, BadAddress, parse_account
 
 # A bound keeps (page - 1) * limit inside a 64-bit OFFSET: past it the database, not the
 # request, would fail (a 500 found by the fuzz test). A million pages of 50 is plenty.

@@ -13,14 +13,14 @@ from pushnode_listener.config import Settings
 from pushnode_listener.gctune import tune_gc
 from pushnode_listener.handlers import HANDLERS
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.kafka import Producer
-from pushnode_shared.runtime import Check
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, ServiceTopics
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.runtime import Check
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, ServiceTopics
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What this service reads and writes: the README table and (later) its Kafka ACLs.

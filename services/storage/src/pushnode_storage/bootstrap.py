@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.ipfs import KuboClient
-from pushnode_shared.kafka import Producer
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import (
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.ipfs import KuboClient
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.topics import (
     CHATS,
     MESSAGES_STORED,
     PROTOCOL_DECISIONS,

@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.ipfs import KuboClient
-from pushnode_shared.kafka import Producer
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS, USERS, ServiceTopics
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.ipfs import KuboClient
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.topics import (
+    PROTOCOL_DECISIONS,
+    PROTOCOL_INPUTS,
+    USERS,
+    ServiceTopics,
+)
 from pushnode_validator.adapters import db, pgp
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.adapters.watermark import UsersWatermark

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from prometheus_client import Gauge
 
 from pushnode_dispatcher.domain import Outcome, PushContent, Pusher, SendOutcome
-from pushnode_shared.logging import get_logger
+from pushnode_shared.infra.logging import get_logger
 
 __all__ = ["CREDENTIALS_HELD", "CredentialBreaker", "GuardedPusher", "TokenBucket"]
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_dispatcher.adapters.db import sends
 from pushnode_dispatcher.domain import Outcome, Provider, SendOutcome, Target
-from pushnode_shared.db import Database
+from pushnode_shared.infra.db import Database
 
 __all__ = ["IN_FLIGHT", "SendLog", "Sent"]
 

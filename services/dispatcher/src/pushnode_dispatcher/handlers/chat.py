@@ -11,10 +11,10 @@ from __future__ import annotations
 from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.domain import PushContent
 from pushnode_dispatcher.handlers.sender import Sender
-from pushnode_shared.caip import parse_account
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChatMessageStored, payload_of
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.caip import parse_account
+from pushnode_shared.protocol.events import ChatMessageStored, payload_of
 
 CHAT_TITLE = "New chat message"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pushnode_dispatcher.domain import Outcome, PushContent, RetryPolicy, SendOutcome, Target
-from pushnode_shared.events import (
+from pushnode_shared.protocol.events import (
     DeliveryAbandoned,
     DeliveryAttempted,
     DeliveryOutcome,
@@ -17,7 +17,7 @@ from pushnode_shared.events import (
     DeviceUnregistered,
     Event,
 )
-from pushnode_shared.topics import DELIVERIES, DEVICES, Topic
+from pushnode_shared.protocol.topics import DELIVERIES, DEVICES, Topic
 
 __all__ = ["attempted", "facts"]
 

@@ -3,17 +3,17 @@
 Consumes devices (DeviceRegistered, DeviceUnregistered) into the device registry, deliveries
 (DeliveryAttempted, DeliveryAbandoned) into the delivery-status tables, and
 protocol-decisions (SubscriptionAdded/Removed) into the subscription periods a broadcast's
-audience is read from (pushnode_shared.periods). Produces nothing.
+audience is read from (pushnode_shared.protocol.periods). Produces nothing.
 """
 
 from __future__ import annotations
 
 from pushnode_dispatcher import domain
 from pushnode_dispatcher.adapters import db
-from pushnode_shared import periods
-from pushnode_shared.consumer import Handler, HandlerContext, TransientError
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import Handler, HandlerContext, TransientError
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol import periods
+from pushnode_shared.protocol.events import (
     DeliveryAbandoned,
     DeliveryAttempted,
     DeviceRegistered,

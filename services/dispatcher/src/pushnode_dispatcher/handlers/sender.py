@@ -28,15 +28,15 @@ from pushnode_dispatcher.domain import (
 from pushnode_dispatcher.handlers import registry
 from pushnode_dispatcher.handlers.facts import facts
 from pushnode_dispatcher.handlers.window import Settler, send_all
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope, derive_id, utcnow
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope, derive_id, utcnow
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol.events import (
     DeliveryRetryScheduled,
     MessageStored,
     payload_of,
     wrap,
 )
-from pushnode_shared.logging import get_logger
 
 __all__ = ["PRODUCER", "SEND_CONCURRENCY", "Sender"]
 

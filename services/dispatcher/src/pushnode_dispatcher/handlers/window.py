@@ -17,7 +17,7 @@ from typing import Any
 
 from pushnode_dispatcher.adapters.sendlog import SendLog
 from pushnode_dispatcher.domain import SendOutcome, Target
-from pushnode_shared.consumer import HandlerContext
+from pushnode_shared.infra.consumer import HandlerContext
 
 __all__ = ["Push", "Settler", "send_all"]
 

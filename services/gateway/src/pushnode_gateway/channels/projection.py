@@ -11,10 +11,10 @@ import json
 from pushnode_gateway.channels.adapters import read_model, registry
 from pushnode_gateway.channels.formatting import iso
 from pushnode_gateway.feeds.adapters import inbox
-from pushnode_shared import periods
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol import periods
+from pushnode_shared.protocol.events import (
     ChannelAliasRemoved,
     ChannelAliasVerified,
     ChannelCreated,

@@ -13,8 +13,8 @@ from pushnode_gateway.chat.adapters.pgp import PgpyVerifier, SignatureVerifier
 from pushnode_gateway.chat.rules import ChatRefused
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.settling import Waiters
-from pushnode_shared.chat import BadAddress, did_of
-from pushnode_shared.db import Database
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.chat import BadAddress, did_of
 
 T = TypeVar("T")
 _DEFAULT_VERIFIER = PgpyVerifier()

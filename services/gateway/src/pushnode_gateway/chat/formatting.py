@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pushnode_shared.chat import chat_id
-from pushnode_shared.events import ChatMessageStored, ChatRequestAccepted, ChatRequestRejected
+from pushnode_shared.protocol.chat import chat_id
+from pushnode_shared.protocol.events import (
+    ChatMessageStored,
+    ChatRequestAccepted,
+    ChatRequestRejected,
+)
 
 
 def peer_of(conversation: str, me: str) -> str:

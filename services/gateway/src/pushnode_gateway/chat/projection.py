@@ -10,9 +10,9 @@ from functools import partial
 from pushnode_gateway.chat.adapters import chat_writes
 from pushnode_gateway.chat.formatting import stored_body
 from pushnode_gateway.settling import Waiters
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import (
     ChatMessageStored,
     ChatRequestAccepted,
     ChatRequestRejected,

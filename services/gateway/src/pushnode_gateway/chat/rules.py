@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pushnode_shared.chat import armored_key, sdk_hash
+from pushnode_shared.protocol.chat import armored_key, sdk_hash
 
 PGP_ARMOR = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
 PRIVATE_ARMOR = "PRIVATE KEY BLOCK-----"

@@ -4,9 +4,9 @@ one status row per (notification, device); produces nothing."""
 from __future__ import annotations
 
 from pushnode_gateway.deliveries.adapters.store import GAVE_UP, record
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import DeliveryAbandoned, DeliveryAttempted, payload_of
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import DeliveryAbandoned, DeliveryAttempted, payload_of
 
 
 async def on_delivery_attempted(ctx: HandlerContext, envelope: Envelope) -> None:

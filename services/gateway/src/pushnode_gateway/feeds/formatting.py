@@ -9,7 +9,7 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from pushnode_shared.events import MessageStored
+from pushnode_shared.protocol.events import MessageStored
 
 
 def payload_id(notification_id: str) -> int:

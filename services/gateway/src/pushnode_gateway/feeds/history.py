@@ -17,7 +17,7 @@ from typing import Any
 from pushnode_gateway.channels.adapters import read_model
 from pushnode_gateway.feeds.adapters import inbox
 from pushnode_gateway.feeds.formatting import delivery_feeds
-from pushnode_shared.db import Database
+from pushnode_shared.infra.db import Database
 
 MAX_PAGE_SIZE = 500
 REPLAY_LIMIT = 10_000  # a reconnect replays at most this many items; older ones: use /feeds

@@ -11,9 +11,9 @@ from pushnode_gateway import db
 from pushnode_gateway.channels.adapters import read_model
 from pushnode_gateway.feeds.adapters import inbox
 from pushnode_gateway.feeds.formatting import channel_item, feed_item, kind_of
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import MessageStored, payload_of
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import MessageStored, payload_of
 
 
 async def on_message_stored(ctx: HandlerContext, envelope: Envelope) -> None:

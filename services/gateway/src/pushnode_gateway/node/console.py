@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from pushnode_gateway.config import Settings
 from pushnode_gateway.node.routes import demo_send, status
-from pushnode_shared.runtime import Readiness
+from pushnode_shared.infra.runtime import Readiness
 
 ASSETS = Path(__file__).resolve().parent.parent / "console"
 

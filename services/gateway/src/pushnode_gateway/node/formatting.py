@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.envelope import Envelope
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.chains import ChainConfig
 
 LAG = re.compile(r"^lag (-?\d+)$")
 CURSOR = re.compile(r"^cursor (-?\d+), safe head (-?\d+)$")

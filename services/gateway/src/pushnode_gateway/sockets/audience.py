@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 
 from pushnode_gateway.feeds.adapters.inbox import PERIODS
-from pushnode_shared.db import Database
-from pushnode_shared.events import Broadcast
-from pushnode_shared.logging import get_logger
-from pushnode_shared.periods import folded_to, subscribed_among
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol.events import Broadcast
+from pushnode_shared.protocol.periods import folded_to, subscribed_among
 
 log = get_logger(__name__)
 CHUNK = 1000  # wallets per query

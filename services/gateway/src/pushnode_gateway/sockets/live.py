@@ -23,8 +23,10 @@ from pushnode_gateway.chat.formatting import chat_socket_event
 from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds, feed_item
 from pushnode_gateway.sockets.audience import Audience
 from pushnode_gateway.sockets.server import FeedSockets
-from pushnode_shared.envelope import MalformedEvent, from_record
-from pushnode_shared.events import (
+from pushnode_shared.infra.envelope import MalformedEvent, from_record
+from pushnode_shared.infra.kafka import topic_partitions
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol.events import (
     ChatMessageStored,
     ChatRequestAccepted,
     ChatRequestRejected,
@@ -32,9 +34,7 @@ from pushnode_shared.events import (
     MessageStored,
     unwrap,
 )
-from pushnode_shared.kafka import topic_partitions
-from pushnode_shared.logging import get_logger
-from pushnode_shared.topics import CHATS, MESSAGES_STORED, Topic
+from pushnode_shared.protocol.topics import CHATS, MESSAGES_STORED, Topic
 
 log = get_logger(__name__)
 

@@ -16,9 +16,9 @@ import socketio
 
 from pushnode_gateway.feeds.history import BadRange, FeedHistory, as_epoch, page_request
 from pushnode_gateway.sockets.rooms import IndexedRooms
-from pushnode_shared.caip import BadAddress, parse_account
-from pushnode_shared.logging import get_logger
-from pushnode_shared.metrics import SOCKET_CONNECTIONS
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.metrics import SOCKET_CONNECTIONS
+from pushnode_shared.protocol.caip import BadAddress, parse_account
 
 log = get_logger(__name__)
 INBOX_EVENT, SPAM_EVENT = "userFeeds", "userSpamFeeds"

@@ -20,11 +20,17 @@ from pushnode_gateway.chat.deps import (
 from pushnode_gateway.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.users.formatting import user_public
-from pushnode_shared.chat import armored_key, sdk_hash
-from pushnode_shared.envelope import utcnow
-from pushnode_shared.events import Event, UserKeysRotated, UserProfileUpdated, UserRegistered, wrap
-from pushnode_shared.signatures import BadSignature, recover_personal_signer
-from pushnode_shared.topics import USERS
+from pushnode_shared.infra.envelope import utcnow
+from pushnode_shared.protocol.chat import armored_key, sdk_hash
+from pushnode_shared.protocol.events import (
+    Event,
+    UserKeysRotated,
+    UserProfileUpdated,
+    UserRegistered,
+    wrap,
+)
+from pushnode_shared.protocol.signatures import BadSignature, recover_personal_signer
+from pushnode_shared.protocol.topics import USERS
 
 router = APIRouter(tags=["chat users"])
 SETTLE_SECONDS = 10.0

@@ -5,8 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 
-from pushnode_shared.ipfs import BlockNotFound, KuboClient, MemoryBlockStore, NotAFile, parse_cid
-from pushnode_shared.payloads import PAYLOAD_MAX_BYTES
+from pushnode_shared.infra.ipfs import (
+    BlockNotFound,
+    KuboClient,
+    MemoryBlockStore,
+    NotAFile,
+    parse_cid,
+)
+from pushnode_shared.protocol.payloads import PAYLOAD_MAX_BYTES
 from pushnode_validator.domain.channel_meta import META_MAX_BYTES
 from pushnode_validator.domain.identities import ipfs_cid
 

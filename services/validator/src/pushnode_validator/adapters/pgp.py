@@ -23,7 +23,7 @@ with warnings.catch_warnings():
     import pgpy
     from pgpy.constants import PubKeyAlgorithm
 
-from pushnode_shared.chat import armored_key
+from pushnode_shared.protocol.chat import armored_key
 
 MIN_RSA_BITS = 2048
 _RSA = {PubKeyAlgorithm.RSAEncryptOrSign, PubKeyAlgorithm.RSASign}

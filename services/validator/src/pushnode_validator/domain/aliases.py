@@ -7,8 +7,8 @@ aliases at most one channel per chain. Anything else is refused with a reason.
 
 from __future__ import annotations
 
-from pushnode_shared.caip import BadAddress, parse_account
-from pushnode_shared.events import (
+from pushnode_shared.protocol.caip import BadAddress, parse_account
+from pushnode_shared.protocol.events import (
     AliasRejectReason,
     ChainEventObserved,
     ChannelAliasRejected,

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import json
 
-from pushnode_shared.events import ChannelCreated, ChannelMetadataResolved, ChannelUpdated, Event
+from pushnode_shared.protocol.events import (
+    ChannelCreated,
+    ChannelMetadataResolved,
+    ChannelUpdated,
+    Event,
+)
 from pushnode_validator.domain.identities import ipfs_cid
 
 META_MAX_BYTES = 256 * 1024

@@ -10,9 +10,14 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from pushnode_shared.events import RejectReason
-from pushnode_shared.ipfs import parse_cid
-from pushnode_shared.payloads import Identity, PayloadError, parse_identity, parse_payload_json
+from pushnode_shared.infra.ipfs import parse_cid
+from pushnode_shared.protocol.events import RejectReason
+from pushnode_shared.protocol.payloads import (
+    Identity,
+    PayloadError,
+    parse_identity,
+    parse_payload_json,
+)
 
 # A payload is a file: a raw block (this node's uploads) or UnixFS (`ipfs add`).
 _FILE_CODECS = {"raw", "dag-pb"}

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from pushnode_shared.caip import Account, BadAddress, parse_account
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.envelope import derive_id
-from pushnode_shared.events import ChainEventObserved, NotificationSubmitted
-from pushnode_shared.payloads import CHAIN_PROOF_KIND, PayloadError
+from pushnode_shared.infra.envelope import derive_id
+from pushnode_shared.protocol.caip import Account, BadAddress, parse_account
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.events import ChainEventObserved, NotificationSubmitted
+from pushnode_shared.protocol.payloads import CHAIN_PROOF_KIND, PayloadError
 from pushnode_validator.domain import identities
 
 

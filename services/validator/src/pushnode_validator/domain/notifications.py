@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pushnode_shared.caip import Account, BadAddress, parse_account
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.events import (
+from pushnode_shared.protocol.caip import Account, BadAddress, parse_account
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.events import (
     Broadcast,
     Event,
     NotificationAccepted,
@@ -24,7 +24,7 @@ from pushnode_shared.events import (
     Recipient,
     RejectReason,
 )
-from pushnode_shared.payloads import PayloadError
+from pushnode_shared.protocol.payloads import PayloadError
 from pushnode_validator.domain import identities
 from pushnode_validator.domain.keys import PgpCheck, RegisteredKey
 from pushnode_validator.domain.notice import Notice, submitted

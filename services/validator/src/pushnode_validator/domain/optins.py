@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.events import (
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.events import (
     Event,
     RejectReason,
     SubscriptionAction,
@@ -15,9 +15,9 @@ from pushnode_shared.events import (
     SubscriptionRemoved,
     SubscriptionSubmitted,
 )
-from pushnode_shared.optins import optin_signer, parse_optin
-from pushnode_shared.payloads import PayloadError
-from pushnode_shared.signatures import BadSignature
+from pushnode_shared.protocol.optins import optin_signer, parse_optin
+from pushnode_shared.protocol.payloads import PayloadError
+from pushnode_shared.protocol.signatures import BadSignature
 from pushnode_validator.domain.projection import ChannelState
 from pushnode_validator.domain.rejected import Rejected
 

@@ -2,15 +2,15 @@
 
 Each SubscriptionAdded/Removed of a channel takes the next position; a broadcast is stamped
 with the channel's position when judged. Consumers fold the facts into subscription periods
-(pushnode_shared.periods) and fan a broadcast out to the periods containing its position, so
-"the subscribers at the time of the notification" needs no list in the decision.
+(pushnode_shared.protocol.periods) and fan a broadcast out to the periods containing its position,
+so "the subscribers at the time of the notification" needs no list in the decision.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pushnode_shared.events import Event, SubscriptionAdded, SubscriptionRemoved
+from pushnode_shared.protocol.events import Event, SubscriptionAdded, SubscriptionRemoved
 
 
 def stamp(facts: Iterable[Event], position: int) -> tuple[list[Event], int]:

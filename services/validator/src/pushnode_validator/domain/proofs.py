@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.events import RejectReason
-from pushnode_shared.payloads import NOTIFICATION_PROOF_KINDS, check_size, parse_proof
-from pushnode_shared.signatures import BadSignature, recover_data_signer
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.events import RejectReason
+from pushnode_shared.protocol.payloads import NOTIFICATION_PROOF_KINDS, check_size, parse_proof
+from pushnode_shared.protocol.signatures import BadSignature, recover_data_signer
 from pushnode_validator.domain.keys import PgpCheck, RegisteredKey
 from pushnode_validator.domain.notice import Notice
 from pushnode_validator.domain.projection import ChannelState

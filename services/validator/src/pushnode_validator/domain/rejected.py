@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pushnode_shared.events import RejectReason
+from pushnode_shared.protocol.events import RejectReason
 
 
 class Rejected(Exception):

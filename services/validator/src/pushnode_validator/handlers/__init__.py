@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from weakref import WeakKeyDictionary
 
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChainEventObserved, ChainEventRetracted, payload_of
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.events import ChainEventObserved, ChainEventRetracted, payload_of
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.batch import BatchView
 from pushnode_validator.adapters.ipfs import PayloadFetcher

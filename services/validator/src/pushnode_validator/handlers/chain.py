@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from pushnode_shared.chains import ChainConfig, by_id
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.chains import ChainConfig, by_id
+from pushnode_shared.protocol.events import (
     ChainEventObserved,
     Event,
     SubscriptionAdded,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.envelope import Envelope, derive_id
-from pushnode_shared.events import Event, wrap
-from pushnode_shared.topics import PROTOCOL_DECISIONS
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.envelope import Envelope, derive_id
+from pushnode_shared.protocol.events import Event, wrap
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
 
 PRODUCER = "validator"
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pushnode_shared.chains import ChainConfig, by_id
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.envelope import Envelope, MalformedEvent
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent
+from pushnode_shared.protocol.chains import ChainConfig, by_id
+from pushnode_shared.protocol.events import (
     Broadcast,
     ChainEventObserved,
     NotificationSubmitted,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import UserKeysRotated, UserRegistered, payload_of
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import UserKeysRotated, UserRegistered, payload_of
 from pushnode_validator.adapters import pgp, userkeys
 from pushnode_validator.domain.keys import RegisteredKey, wallet_of
 from pushnode_validator.domain.ratelimit import micros

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pushnode_gateway.channels.formatting import ipfs_hash
 from pushnode_gateway.db import channels, metadata, subscriptions
-from pushnode_shared.db import insert_ignore, insert_ignore_many
+from pushnode_shared.infra.db import insert_ignore, insert_ignore_many
 
 Row = dict[str, Any]
 

@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pushnode_gateway.deps import ProducerDep, SettingsDep
 from pushnode_gateway.errors import ApiError
-from pushnode_shared.caip import BadAddress, parse_account
-from pushnode_shared.chains import by_id
-from pushnode_shared.envelope import utcnow
-from pushnode_shared.events import SubscriptionAction, SubscriptionSubmitted, wrap
-from pushnode_shared.optins import BadSignature, OptIn, optin_signer, parse_optin
-from pushnode_shared.payloads import PayloadError
-from pushnode_shared.topics import PROTOCOL_INPUTS, channel_key
+from pushnode_shared.infra.envelope import utcnow
+from pushnode_shared.protocol.caip import BadAddress, parse_account
+from pushnode_shared.protocol.chains import by_id
+from pushnode_shared.protocol.events import SubscriptionAction, SubscriptionSubmitted, wrap
+from pushnode_shared.protocol.optins import BadSignature, OptIn, optin_signer, parse_optin
+from pushnode_shared.protocol.payloads import PayloadError
+from pushnode_shared.protocol.topics import PROTOCOL_INPUTS, channel_key
 
 router = APIRouter(tags=["channels"])
 

@@ -13,7 +13,7 @@ from pushnode_gateway.chat.formatting import feed_public, peer_of
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.params import LimitQuery, PageQuery
-from pushnode_shared.chat import conversation_of
+from pushnode_shared.protocol.chat import conversation_of
 
 router = APIRouter(tags=["chat"])
 MAX_FETCH = 100

@@ -24,15 +24,15 @@ from pushnode_gateway.chat.deps import (
 )
 from pushnode_gateway.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.errors import ApiError
-from pushnode_shared.chat import armored_key, conversation_of, sdk_hash
-from pushnode_shared.envelope import derive_id, utcnow
-from pushnode_shared.events import (
+from pushnode_shared.infra.envelope import derive_id, utcnow
+from pushnode_shared.protocol.chat import armored_key, conversation_of, sdk_hash
+from pushnode_shared.protocol.events import (
     ChatMessageSent,
     ChatRequestAccepted,
     ChatRequestRejected,
     wrap,
 )
-from pushnode_shared.topics import CHATS
+from pushnode_shared.protocol.topics import CHATS
 
 router = APIRouter(tags=["chat"])
 SETTLE_SECONDS = 10.0

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Response
 from pushnode_gateway.deps import ProducerDep, SettingsDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import PushTokenCreate, PushTokenDelete
-from pushnode_shared.caip import BadAddress, parse_account
-from pushnode_shared.envelope import utcnow
-from pushnode_shared.events import DeviceRegistered, DeviceUnregistered, wrap
-from pushnode_shared.signatures import (
+from pushnode_shared.infra.envelope import utcnow
+from pushnode_shared.protocol.caip import BadAddress, parse_account
+from pushnode_shared.protocol.events import DeviceRegistered, DeviceUnregistered, wrap
+from pushnode_shared.protocol.signatures import (
     BadSignature,
     device_registration_message,
     recover_personal_signer,
 )
-from pushnode_shared.topics import DEVICES
+from pushnode_shared.protocol.topics import DEVICES
 
 router = APIRouter(tags=["devices"])
 

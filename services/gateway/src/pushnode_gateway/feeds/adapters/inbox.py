@@ -2,7 +2,7 @@
 
 A broadcast is stored once (`gateway_broadcasts`, with the channel and subscription position
 it was judged at), not once per subscriber. The gateway-protocol consumer folds
-SubscriptionAdded/Removed into periods (pushnode_shared.periods); a read joins the wallet's
+SubscriptionAdded/Removed into periods (pushnode_shared.protocol.periods); a read joins the wallet's
 periods (indexed by subscriber) to the broadcasts of those channels whose position the period
 contains (indexed by channel, position), and unions them with the wallet's own rows
 (targeted and subset notifications). Broadcasts only ever land in the inbox: their audience is
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pushnode_gateway.db import feeds, metadata
-from pushnode_shared.db import insert_ignore_many
-from pushnode_shared.periods import covering, period_tables
+from pushnode_shared.infra.db import insert_ignore_many
+from pushnode_shared.protocol.periods import covering, period_tables
 
 Row = dict[str, Any]
 

@@ -9,7 +9,7 @@ from pushnode_gateway.errors import ApiError
 from pushnode_gateway.feeds.adapters import inbox
 from pushnode_gateway.models import FeedsPublic
 from pushnode_gateway.params import LimitQuery, PageQuery
-from pushnode_shared.caip import BadAddress, parse_account
+from pushnode_shared.protocol.caip import BadAddress, parse_account
 
 router = APIRouter(tags=["feeds"])
 

@@ -7,17 +7,17 @@ from fastapi import APIRouter, Response
 from pushnode_gateway.deps import ProducerDep, SettingsDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import PayloadCreate
-from pushnode_shared.caip import BadAddress, parse_account
-from pushnode_shared.chains import by_id
-from pushnode_shared.envelope import derive_id, utcnow
-from pushnode_shared.events import NotificationSubmitted, RejectReason, wrap
-from pushnode_shared.payloads import (
+from pushnode_shared.infra.envelope import derive_id, utcnow
+from pushnode_shared.protocol.caip import BadAddress, parse_account
+from pushnode_shared.protocol.chains import by_id
+from pushnode_shared.protocol.events import NotificationSubmitted, RejectReason, wrap
+from pushnode_shared.protocol.payloads import (
     NOTIFICATION_PROOF_KINDS,
     PayloadError,
     parse_identity,
     parse_proof,
 )
-from pushnode_shared.topics import PROTOCOL_INPUTS, channel_key
+from pushnode_shared.protocol.topics import PROTOCOL_INPUTS, channel_key
 
 router = APIRouter(tags=["notifications"])
 

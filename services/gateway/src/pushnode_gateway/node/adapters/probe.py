@@ -11,10 +11,10 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from pushnode_shared.envelope import Envelope, MalformedEvent, from_record
-from pushnode_shared.kafka import topic_partitions
-from pushnode_shared.logging import get_logger
-from pushnode_shared.topics import CATALOGUE, Topic
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent, from_record
+from pushnode_shared.infra.kafka import topic_partitions
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol.topics import CATALOGUE, Topic
 
 log = get_logger(__name__)
 READYZ_TIMEOUT = 2.0

@@ -20,7 +20,7 @@ from pushnode_gateway.errors import ApiError
 from pushnode_gateway.feeds.routes.send import send_notification
 from pushnode_gateway.models import PayloadCreate
 from pushnode_gateway.params import account_or_400
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.protocol.signatures import sign_data
 
 router = APIRouter(tags=["node"])
 

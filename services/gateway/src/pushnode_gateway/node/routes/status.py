@@ -24,9 +24,9 @@ from pushnode_gateway.node.formatting import (
     newest_decisions,
     service_public,
 )
-from pushnode_shared.envelope import Envelope, utcnow
-from pushnode_shared.runtime import Readiness, readyz_body
-from pushnode_shared.topics import PROTOCOL_DECISIONS, Topic
+from pushnode_shared.infra.envelope import Envelope, utcnow
+from pushnode_shared.infra.runtime import Readiness, readyz_body
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS, Topic
 
 router = APIRouter(tags=["node"])
 CACHE_SECONDS = 1.0

@@ -7,7 +7,7 @@ import json
 from fastapi import APIRouter, Request, Response
 
 from pushnode_gateway.errors import ApiError
-from pushnode_shared.ipfs import BlockNotFound, BlockStore, cid_of, parse_cid
+from pushnode_shared.infra.ipfs import BlockNotFound, BlockStore, cid_of, parse_cid
 
 router = APIRouter(tags=["ipfs"])
 

@@ -14,10 +14,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from pushnode_gateway.deps import ProducerDep
-from pushnode_shared.envelope import derive_id, utcnow
-from pushnode_shared.events import ContentUploaded, wrap
-from pushnode_shared.ipfs import cid_of
-from pushnode_shared.topics import UPLOADS
+from pushnode_shared.infra.envelope import derive_id, utcnow
+from pushnode_shared.infra.ipfs import cid_of
+from pushnode_shared.protocol.events import ContentUploaded, wrap
+from pushnode_shared.protocol.topics import UPLOADS
 
 router = APIRouter(tags=["ipfs"])
 # Kafka's default record limit is 1 MiB; channel metadata (with a base64 icon) stays far below.
