@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 from tests.contract.test_deploy_support import (
     CHART,
@@ -22,6 +23,7 @@ from tests.contract.test_deploy_support import (
     default_port,
     env_of,
     helm,
+    helm_template,
     of_kind,
     pod_labels,
     selects,
@@ -149,3 +151,11 @@ def test_a_changed_config_rolls_every_service() -> None:
     (dev,) = config_checksums("dev")
     (with_peers,) = config_checksums("two-node-a")
     assert dev != with_peers
+
+
+def test_without_strimzi_the_services_use_your_brokers_and_no_kafka_resource_is_rendered() -> None:
+    args = ["--set", "strimzi.enabled=false", "--set", "kafka.bootstrap=kafka.example.org:9093"]
+    docs = [d for d in yaml.safe_load_all(helm_template("production", *args)) if d]
+    assert not [d for d in docs if d["apiVersion"].startswith("kafka.strimzi.io/")]
+    (config,) = [d for d in docs if d["metadata"]["name"] == "pushnode-config"]
+    assert config["data"]["KAFKA_BOOTSTRAP"] == "kafka.example.org:9093"
