@@ -30,9 +30,9 @@ from aiokafka.errors import KafkaError
 
 from pushnode_shared.infra.kafka import ensure_topics, topic_partitions
 from pushnode_shared.protocol.topics import Topic
-from tests.support.devchain import ROOT
 
 N, KEYS = 3000, 30
+ROOT = Path(__file__).resolve().parents[2]
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 DEADLINE = 120.0
 
