@@ -97,7 +97,7 @@ def seeded(node: RunningNode) -> RunningNode:
 
 
 def replayed_per_projection(report: str) -> dict[str, int]:
-    return {m[1]: int(m[2]) for m in re.finditer(r"^\s+(\S+): (\d+) records$", report, re.M)}
+    return {m[1]: int(m[2]) for m in re.finditer(r"^\s*(\S+): (\d+) records$", report, re.M)}
 
 
 @pytest.mark.parametrize("service", SERVICES)
