@@ -1,5 +1,6 @@
 # pushnode: `make up` runs the whole node on this machine, `make test` runs every test.
-# Both install what is missing first (Python deps, Kafka jars, kubo, anvil, solc, PostgreSQL).
+# Both install what is missing first (Python deps, Kafka jars, kubo, anvil, solc, PostgreSQL);
+# `make test` also what only the tests need (the official SDKs, a browser).
 
 SHELL := /bin/bash
 ROOT := $(CURDIR)
@@ -8,18 +9,25 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 # Tests run on their own stack state so they never touch the node `make up` keeps in var/.
 TEST_VAR := $(ROOT)/var/test
 
-.PHONY: install up down demo status bench test test-unit test-integration test-e2e lint fmt contracts
+.PHONY: install install-sdk install-test up down demo status bench test test-unit test-integration test-e2e lint fmt contracts
 .PHONY: test-reliability
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
 	@$(UV) sync --frozen --quiet
 	@devstack/bin/stack install
-	@# helm, kube-apiserver and etcd for tests/contract's deploy tests (Go module proxy, cached).
-	@devstack/k8s/tools.sh install
-	@# The official Push SDKs for the conformance tests (tests/sdk/package-lock.json).
+
+# The official Push SDKs for the conformance tests and the bench's socket clients
+# (tests/sdk/package-lock.json). Not needed to run the node.
+install-sdk: install
 	@[[ tests/sdk/node_modules/.package-lock.json -nt tests/sdk/package-lock.json ]] || \
 	  npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
+
+# What only the tests need, on top of the node's install: `make up` installs none of it (no
+# browser, no system packages).
+install-test: install-sdk
+	@# helm, kube-apiserver and etcd for tests/contract's deploy tests (Go module proxy, cached).
+	@devstack/k8s/tools.sh install
 	@# The console's browser test: playwright-core (tests/browser) driving Debian's chromium.
 	@[[ tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ]] || \
 	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
@@ -51,24 +59,24 @@ status:
 	@devstack/bin/node status
 
 # The lint (import contracts included) runs first: it is cheap, the stack is not.
-test: install lint
+test: install-test lint
 	@devstack/bin/test-run
 
-test-unit: install
+test-unit: install-test
 	@$(UV) run pytest tests/unit tests/contract -q
 
-test-integration test-e2e: install
+test-integration test-e2e: install-test
 	@PYTEST_PATHS="tests/$(subst test-,,$@)" devstack/bin/test-run
 
 # The heavy reliability runs: ten times the traffic, kubo down 30 s, a 20,000-request fuzz,
 # and 10,000 notifications at 40/s while each service is SIGKILLed in turn (ready within 10 s).
-test-reliability: install
+test-reliability: install-test
 	@RELIABILITY_SCALE=10 RELIABILITY_KUBO_DOWN_SECONDS=30 RELIABILITY_KAFKA_DOWN_SECONDS=10 \
 	  RELIABILITY_CRASH_NOTIFICATIONS=10000 RELIABILITY_CRASH_RATE=40 RELIABILITY_CATCH_UP_SECONDS=10 \
 	  FUZZ_REQUESTS=20000 PYTEST_PATHS="tests/e2e/test_outages.py tests/e2e/test_poison.py \
 	  tests/e2e/test_crash.py tests/e2e/test_fuzz_api.py" devstack/bin/test-run
 
-bench: install
+bench: install-sdk
 	@SCENARIO="$(SCENARIO)" devstack/bin/bench-run
 
 lint:

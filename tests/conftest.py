@@ -1,8 +1,29 @@
-"""Shared fixtures: anvil's well-known dev keys (public test keys, never real funds)."""
+"""Shared fixtures: anvil's well-known dev keys (public test keys, never real funds); the order
+in which the tiers run."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+# Cheapest first, e2e last. The e2e node is a session fixture that follows both chains; run
+# before the integration tests, it kept following them while they reorganised the chains
+# (snapshot, revert) and reacted to reorgs no e2e test made. Last, it starts after them and
+# stops at the end of the session, right after the last e2e test.
+TIERS = ("unit", "contract", "integration", "e2e")
+HERE = Path(__file__).parent
+
+
+def _tier(item: pytest.Item) -> int:
+    parts = item.path.relative_to(HERE).parts if item.path.is_relative_to(HERE) else ()
+    return TIERS.index(parts[0]) if parts and parts[0] in TIERS else len(TIERS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tiers in TIERS' order (stable: each tier keeps its own order)."""
+    items.sort(key=_tier)
+
 
 # anvil's default mnemonic accounts 0..3: published test keys, safe to commit.
 ANVIL_KEYS = (

@@ -99,15 +99,19 @@ class Flow:
 
 async def kill_each_in_turn(node: RunningNode, flow: Flow) -> list[CatchUp]:
     catch_ups = []
-    for kill, victim in enumerate(VICTIMS):
-        await flow.traffic.acknowledged_at_least(flow.kill_due(kill), seconds=600)
-        await asyncio.to_thread(node.script, "kill", victim)
-        flow.killed[kill].set()
-        print(f"{victim} SIGKILLed at {len(flow.traffic.acknowledged)} acknowledged")
-        await asyncio.sleep(DOWN_SECONDS)
-        catch_up = await restart(node, flow.traffic.http, victim)
-        print(catch_up.describe())
-        catch_ups.append(catch_up)
+    try:
+        for kill, victim in enumerate(VICTIMS):
+            await flow.traffic.acknowledged_at_least(flow.kill_due(kill), seconds=600)
+            await asyncio.to_thread(node.script, "kill", victim)
+            flow.killed[kill].set()
+            print(f"{victim} SIGKILLed at {len(flow.traffic.acknowledged)} acknowledged")
+            await asyncio.sleep(DOWN_SECONDS)
+            catch_up = await restart(node, flow.traffic.http, victim)
+            print(catch_up.describe())
+            catch_ups.append(catch_up)
+    finally:  # a failure mid-way must not leave a service down for the tests after it
+        for victim in VICTIMS:
+            await asyncio.to_thread(node.script, "start", victim)  # a no-op when running
     return catch_ups
 
 

@@ -14,13 +14,9 @@ import socketio
 from eth_account import Account
 from web3 import Web3
 
-from pushnode_shared.protocol.signatures import (
-    device_registration_message,
-    personal_sign,
-    sign_data,
-)
 from tests.e2e.conftest import RunningNode
 from tests.support.devchain import deploy_module, fresh_wallet
+from tests.support.signing import device_registration_text, personal_sign, sign_data
 
 CHAIN_ID = 11155111
 RPC = "http://127.0.0.1:8545"
@@ -75,7 +71,7 @@ def signed_body(channel_key: str, comm: str, payload: dict[str, Any]) -> dict[st
 async def register_device(http: httpx.AsyncClient, node: RunningNode, key: str, token: str) -> None:
     wallet = Account.from_key(key).address.lower()
     ts = int(time.time())
-    message = device_registration_message("register", wallet, token, "android", ts)
+    message = device_registration_text("register", wallet, token, "android", ts)
     body = {
         "wallet": f"eip155:{wallet}",
         "device_token": token,

@@ -24,8 +24,10 @@ def test_each_service_reports_health_readiness_and_metrics(node: RunningNode, se
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_stops_cleanly_on_sigterm(node: RunningNode, service: str) -> None:
-    stopped = node.script("stop", service)
-    node.script("start", service)
+    try:
+        stopped = node.script("stop", service)
+    finally:
+        node.script("start", service)
     assert f"{service} stopped" in stopped.stderr
     assert "ignored SIGTERM" not in stopped.stderr
     log = (node.var / "log" / f"{service}.log").read_text()

@@ -22,14 +22,13 @@ from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id, 
 from pushnode_shared.infra.ipfs import KuboClient
 from pushnode_shared.infra.kafka import topic_partitions
 from pushnode_shared.protocol.events import unwrap
-from pushnode_shared.protocol.signatures import sign_data
 from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
-from pushnode_validator.adapters.pgp import signed_text
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_crash import whole_inbox
 from tests.e2e.test_notification_path import CHAIN_ID, RPC, channel_with_subscriber, wait_for
 from tests.support.chat import ChatWallet, new_pgp_key, pgp_sign
 from tests.support.devchain import ROOT, deploy_module, fresh_wallet
+from tests.support.signing import pgpv4_text, sign_data
 
 MISSING_CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 
@@ -164,7 +163,7 @@ async def test_a_pgpv4_notification_signed_with_the_channel_owners_push_key_is_a
 def pgp_body(channel_key: str, comm: str, key: Any, recipient: str) -> dict[str, Any]:
     """The SDK's sendNotification body with a pgpPrivateKey: `pgpv4:<armored signature>`."""
     body = body_for(channel_key, comm, targeted(f"PGP {uuid.uuid4().hex[:6]}"), recipient)
-    return {**body, "verificationProof": "pgpv4:" + pgp_sign(key, signed_text(body["identity"]))}
+    return {**body, "verificationProof": "pgpv4:" + pgp_sign(key, pgpv4_text(body["identity"]))}
 
 
 PER_PHASE = 15

@@ -13,8 +13,7 @@ from typing import Any
 
 from eth_account import Account
 
-from pushnode_shared.protocol.chat import sdk_hash
-from pushnode_shared.protocol.signatures import personal_sign
+from tests.support.signing import personal_sign, sdk_hash
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -180,7 +180,7 @@ async def open_traffic(node: RunningNode, http: httpx.AsyncClient) -> Traffic:
 def stack(*args: str) -> None:
     """devstack/bin/stack on the test run's own stack (PUSHNODE_VAR), never `make up`'s."""
     if "PUSHNODE_VAR" not in os.environ:
-        pytest.skip("needs the throw-away stack of devstack/bin/test-run (PUSHNODE_VAR)")
+        pytest.fail("needs the throw-away stack of devstack/bin/test-run (PUSHNODE_VAR)")
     subprocess.run(
         [str(ROOT / "devstack" / "bin" / "stack"), *args],
         check=True,

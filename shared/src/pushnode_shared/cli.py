@@ -81,8 +81,10 @@ async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) 
     if args.command == "run":
         await run_node(node)
     elif args.command == "rebuild":
-        total = await rebuild_node(node)
-        print(f"rebuilt {spec.name} from {total} records")
+        replayed = await rebuild_node(node)
+        for name, count in replayed.items():
+            print(f"  {name}: {count} records")
+        print(f"rebuilt {spec.name} from {sum(replayed.values())} records")
     elif args.command == "state-hash":
         print(await state_hash_node(node))
     else:

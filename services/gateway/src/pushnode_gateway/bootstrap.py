@@ -20,6 +20,7 @@ from pushnode_gateway.feeds.history import FeedHistory
 from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
 from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets.audience import Audience
+from pushnode_gateway.sockets.committed import Committed
 from pushnode_gateway.sockets.live import LiveFeed
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_gateway.users import projection as user_projection
@@ -55,13 +56,19 @@ async def bootstrap(settings: SharedSettings) -> Node:
     raise_open_files_limit()  # one descriptor per socket: 1024 would cap the sockets
     sockets = FeedSockets(list(settings.cors_origins))
     waiters = Waiters()
+    database = Database(settings.db_url(), "gateway", MIGRATIONS)
     # The projection writes feeds only; sockets get their pushes from the live feed, which every
-    # gateway process runs over all partitions (sockets/live.py): any pod serves any wallet.
+    # gateway process runs over all partitions (sockets/live.py): any pod serves any wallet. It
+    # emits a record once its projection has committed it (read after event).
+    committed = Committed(
+        database, db.offsets, {MESSAGES_STORED.name: "gateway-feeds", CHATS.name: "gateway-chat"}
+    )
     feeds = ConsumerSpec(
         name="gateway-feeds",
         topics=(MESSAGES_STORED,),
         handlers=feed_projection.HANDLERS,
         offsets=db.offsets,
+        after_commit=committed.advance,
     )
     # Its own consumer name: offsets sit in the same table, one row set per consumer.
     protocol = ConsumerSpec(
@@ -87,6 +94,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
         topics=(CHATS,),
         handlers=chat_projection.handlers(waiters),  # CHATS pushes: the live feed
         offsets=db.offsets,
+        after_commit=committed.advance,
     )
     deliveries = ConsumerSpec(
         name="gateway-deliveries",
@@ -94,7 +102,6 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=delivery_projection.HANDLERS,
         offsets=db.offsets,
     )
-    database = Database(settings.db_url(), "gateway", MIGRATIONS)
     sockets.history = FeedHistory(database)
     producer = Producer(settings.kafka_bootstrap, "gateway")
     node = Node(
@@ -111,7 +118,9 @@ async def bootstrap(settings: SharedSettings) -> Node:
             *deliveries_store.STATE_TABLES,
         ],
     )
-    live = LiveFeed(settings.kafka_bootstrap, sockets, audience=Audience(database))
+    live = LiveFeed(
+        settings.kafka_bootstrap, sockets, audience=Audience(database), committed=committed
+    )
     node.tasks.append(live.run)
     node.readiness.checks["live feed"] = partial(_following, live)
     kubo = KuboClient(settings.ipfs_api)

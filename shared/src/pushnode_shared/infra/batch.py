@@ -4,7 +4,8 @@ Each batch runs in one database transaction. Handlers change rows and queue outp
 envelopes; output is published (and acknowledged) before the transaction commits, so a
 crash between the two replays the batch and re-publishes the same deterministic event ids,
 which downstream consumers treat idempotently. Effects that must follow the commit (socket
-pushes) are queued separately and skipped during a rebuild.
+pushes) are queued separately and skipped during a rebuild; a spec's `after_commit` hears
+which offsets each committed batch covered.
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ async def process_batch(
             ctx = await _commit_batch(spec, db, producer, batch, replay=replay, isolate=False)
         except _PoisonRecord:
             ctx = await _commit_batch(spec, db, producer, batch, replay=replay, isolate=True)
+    if spec.after_commit is not None and not replay:
+        committed = {(tp.topic, tp.partition): rs[-1].offset for tp, rs in batch.items() if rs}
+        try:
+            await spec.after_commit(committed)
+        except Exception as exc:  # a reader's wake-up must not stop the projection
+            log.warning("after-commit hook failed", consumer=spec.name, error=repr(exc))
     for effect in ctx.after_commit:
         try:
             await effect()

@@ -108,3 +108,7 @@ class ConsumerSpec:
     # Optional: sees a whole batch's readable envelopes before the handlers run, to start
     # slow idempotent I/O for all of them at once (storage puts blocks to kubo concurrently).
     prepare: Callable[[list[Envelope]], Awaitable[None]] | None = None
+    # Optional: runs once a batch has committed (not during a rebuild) with the last offset it
+    # covered per (topic name, partition), so a reader of the projection can tell what it
+    # shows (the gateway's live feed emits a socket event only once its rows are readable).
+    after_commit: Callable[[Mapping[tuple[str, int], int]], Awaitable[None]] | None = None

@@ -127,8 +127,9 @@ def _add_standard_checks(node: Node) -> None:
         node.readiness.checks[f"consumer:{runner.spec.name}"] = consumer_check(runner)
 
 
-async def rebuild_node(node: Node) -> int:
-    """Clear the projection tables and their offsets, then replay from offset 0."""
+async def rebuild_node(node: Node) -> dict[str, int]:
+    """Clear the projection tables and their offsets, then replay from offset 0; the records
+    each projection replayed, by name."""
     await node.db.upgrade()
     async with node.db.transaction() as session:
         for table in node.state_tables:
@@ -138,10 +139,10 @@ async def rebuild_node(node: Node) -> int:
                 sa.delete(spec.offsets).where(spec.offsets.c.consumer == spec.name)
             )
     try:
-        total = 0
+        replayed = {}
         for spec in node.projections:
-            total += await replay(spec, node.db, node.settings.kafka_bootstrap)
-        return total
+            replayed[spec.name] = await replay(spec, node.db, node.settings.kafka_bootstrap)
+        return replayed
     finally:
         await _close_offline(node)
 

@@ -7,6 +7,10 @@ end, with no consumer group and no stored offsets, and emits to the sockets it h
 process that restarts starts at the end again; what a client missed meanwhile it asks for
 on reconnect (the resumable sockets read the projection).
 
+A record is emitted only once the projection that shows it (gateway-feeds, gateway-chat) has
+committed it (committed.py): a client that reads its feed after a socket event finds the
+notification or message the event announced.
+
 A broadcast lists no recipients: it goes to those of this process's connected wallets that
 were subscribed at its position (audience.py), so its cost follows the sockets held here,
 not the channel's subscriber count.
@@ -22,6 +26,7 @@ from aiokafka import AIOKafkaConsumer
 from pushnode_gateway.chat.formatting import chat_socket_event
 from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds, feed_item
 from pushnode_gateway.sockets.audience import Audience
+from pushnode_gateway.sockets.committed import Committed
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.infra.envelope import MalformedEvent, from_record
 from pushnode_shared.infra.kafka import topic_partitions
@@ -71,10 +76,12 @@ class LiveFeed:
         sockets: FeedSockets,
         topics: tuple[Topic, ...] = (MESSAGES_STORED, CHATS),
         audience: Audience | None = None,
+        committed: Committed | None = None,
     ):
         self.bootstrap = bootstrap
         self.sockets = sockets
         self.audience = audience
+        self.committed = committed
         self.topics = topics
         # Set once every partition is assigned and positioned at its end.
         self.following = asyncio.Event()
@@ -97,7 +104,9 @@ class LiveFeed:
             self.following.set()
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=500, max_records=500)
-                for records in batch.values():
+                for tp, records in batch.items():
+                    if self.committed is not None and records:
+                        await self.committed.until(tp.topic, tp.partition, records[-1].offset)
                     for record in records:
                         await self._push(record.value, record.headers)
         finally:

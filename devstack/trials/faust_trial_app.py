@@ -1,6 +1,6 @@
 """The faust-streaming trial's worker: a changelog-backed table counting records per key.
 
-Run by test_faust_trial.py as `faust -A tests.integration.validator.faust_trial_app worker`;
+Run by test_faust_trial.py as `faust -A devstack.trials.faust_trial_app worker`;
 configured by TRIAL_* environment variables. It is the validator's shape in miniature:
 state (the table) changed by each record, which must count each record exactly once.
 """

@@ -1,0 +1,60 @@
+"""What a client signs, written here from the SDK and the README rather than imported from the
+node: a test that signed with the node's own helpers would agree with the node even where
+both are wrong. eth-account does the cryptography; the texts are spelled out below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from eth_account import Account
+from eth_account.messages import encode_defunct, encode_typed_data
+
+
+def sign_data(data: str, chain_id: int, comm: str, private_key: str) -> str:
+    """The SDK's `eip712v2` signature: EIP-712 over Data{data: string} in the domain
+    "EPNS COMM V1" of the chain's EPNS Communicator."""
+    typed = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Data": [{"name": "data", "type": "string"}],
+        },
+        "primaryType": "Data",
+        "domain": {"name": "EPNS COMM V1", "chainId": chain_id, "verifyingContract": comm},
+        "message": {"data": data},
+    }
+    signed = Account.sign_message(encode_typed_data(full_message=typed), private_key)
+    return "0x" + bytes(signed.signature).hex()
+
+
+def personal_sign(message: str, private_key: str) -> str:
+    """EIP-191 personal_sign of a UTF-8 text, as a wallet's signMessage does."""
+    signed = Account.sign_message(encode_defunct(text=message), private_key)
+    return "0x" + bytes(signed.signature).hex()
+
+
+def device_registration_text(
+    action: str, wallet: str, device_token: str, platform: str, timestamp: int
+) -> str:
+    """The text a wallet signs to register or remove a device token (the README spells it)."""
+    return (
+        f"pushnode device registration\naction: {action}\nwallet: {wallet.lower()}\n"
+        f"platform: {platform}\ndevice_token: {device_token}\ntimestamp: {timestamp}"
+    )
+
+
+def sdk_hash(value: Any) -> str:
+    """CryptoJS.SHA256(JSON.stringify(value)).toString(): no spaces, non-ASCII as is."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def pgpv4_text(identity: str) -> str:
+    """What the SDK's pgpv4 notification proof signs: sha256 hex of JSON.stringify({data})."""
+    return sdk_hash({"data": identity})
