@@ -23,8 +23,9 @@ class SharedSettings(BaseSettings):
     log_json: bool = Field(True, validation_alias="LOG_JSON")
     http_host: str = "127.0.0.1"
     http_port: int = 0
-    # A consumer more than this many records behind reports not-ready.
-    ready_max_lag: int = Field(100, validation_alias="READY_MAX_LAG")
+    # A worker's consumer that is behind and has committed nothing for this long is stuck:
+    # the worker reports not-ready. Lag alone never does (it goes to metrics and alerts).
+    ready_stuck_seconds: float = Field(300.0, gt=0, validation_alias="READY_STUCK_SECONDS")
     # JSON list of ChainConfig in PUSHNODE_CHAINS; defaults to the two local dev chains.
     chains: tuple[ChainConfig, ...] = Field(LOCAL_CHAINS, validation_alias="PUSHNODE_CHAINS")
 
