@@ -22,7 +22,7 @@ FALLBACK_FINALITY = 30
 class Settings(SharedSettings):
     """Which chains come from the shared PUSHNODE_CHAINS; here range sizes and finality."""
 
-    model_config = SettingsConfigDict(env_prefix="LISTENER_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="LISTENER_", extra="forbid", frozen=True)
 
     service_name: str = "listener"
     http_port: int = 4011

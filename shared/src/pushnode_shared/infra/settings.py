@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+import re
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -13,7 +16,7 @@ from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
 class SharedSettings(BaseSettings):
     """Common knobs. Services subclass with env_prefix "<NAME>_"; shared names are unprefixed."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
 
     service_name: str = "pushnode"
     kafka_bootstrap: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
@@ -28,6 +31,34 @@ class SharedSettings(BaseSettings):
     ready_stuck_seconds: float = Field(300.0, gt=0, validation_alias="READY_STUCK_SECONDS")
     # JSON list of ChainConfig in PUSHNODE_CHAINS; defaults to the two local dev chains.
     chains: tuple[ChainConfig, ...] = Field(LOCAL_CHAINS, validation_alias="PUSHNODE_CHAINS")
+    # Set by the dev stack only (devstack/bin/node, docker-compose.yml): allows confirmations 0.
+    dev: bool = Field(False, validation_alias="PUSHNODE_DEV")
+
+    @model_validator(mode="after")
+    def _refuse_unknown_env(self) -> SharedSettings:
+        # pydantic-settings ignores environment variables it has no field for, whatever
+        # `extra` says; a typo in a prefixed name would silently keep the default.
+        if unknown := unknown_env(type(self), os.environ):
+            prefix = self.model_config.get("env_prefix", "").upper()
+            known = sorted(n for n in env_names(type(self)) if n.startswith(prefix))
+            raise ValueError(
+                f"unknown setting {', '.join(unknown)}: the {prefix}* settings are "
+                + ", ".join(known)
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_unconfirmed_chains(self) -> SharedSettings:
+        # anvil mines on demand, so the dev stack follows its chains at depth 0; anywhere
+        # else depth 0 turns every reorg into retractions of notifications already pushed.
+        if "chains" in self.model_fields_set and not self.dev:
+            for chain in self.chains:
+                if chain.confirmations == 0:
+                    raise ValueError(
+                        f"PUSHNODE_CHAINS: chain {chain.chain_id} has confirmations 0, allowed "
+                        "only in the dev stack (PUSHNODE_DEV=1); use a preset or set it"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _refuse_non_loopback_sqlite(self) -> SharedSettings:
@@ -46,3 +77,36 @@ class SharedSettings(BaseSettings):
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{self.data_dir / (self.service_name + '.sqlite')}"
+
+
+# Kubernetes puts <SERVICE>_PORT, <SERVICE>_PORT_4000_TCP…, <SERVICE>_SERVICE_HOST and
+# <SERVICE>_SERVICE_PORT… into every pod for each Service (enableServiceLinks): not settings.
+# A Service named <service>-<suffix> gives <SERVICE>_<SUFFIX>_SERVICE_HOST and so on.
+_SERVICE_LINK = re.compile(
+    r"(\w+_)?(SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP|SCTP)\w*)?)"
+)
+
+
+def env_names(settings: type[BaseSettings]) -> set[str]:
+    """The environment variable each field of a settings class is read from (upper case)."""
+    prefix = settings.model_config.get("env_prefix", "")
+    names = set()
+    for name, field in settings.model_fields.items():
+        alias = field.validation_alias
+        names.add(alias.upper() if isinstance(alias, str) else f"{prefix}{name}".upper())
+    return names
+
+
+def unknown_env(settings: type[BaseSettings], environ: Mapping[str, str]) -> list[str]:
+    """Variables with the class's prefix that name no field (service links excepted)."""
+    prefix = settings.model_config.get("env_prefix", "").upper()
+    if not prefix:
+        return []
+    known = env_names(settings)
+    return sorted(
+        key
+        for key in (k.upper() for k in environ)
+        if key.startswith(prefix)
+        and key not in known
+        and not _SERVICE_LINK.fullmatch(key.removeprefix(prefix))
+    )
