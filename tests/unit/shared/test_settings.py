@@ -82,7 +82,7 @@ def test_a_preset_fills_contracts_start_and_depth_and_keys_beside_it_override() 
 
 
 def test_an_unknown_preset_is_refused_listing_the_known_ones() -> None:
-    with pytest.raises(ValidationError, match="unknown chain preset 'etherium'.*ethereum"):
+    with pytest.raises(ValidationError, match=r"unknown chain preset 'etherium'.*ethereum"):
         ChainConfig.model_validate({"preset": "etherium", "rpc_url": "https://rpc"})
 
 
