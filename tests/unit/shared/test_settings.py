@@ -13,6 +13,7 @@ from pushnode_listener.config import Settings as ListenerSettings
 from pushnode_shared.infra.settings import SharedSettings
 from pushnode_shared.protocol.chain_presets import PRESETS
 from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.topics import CATALOGUE, CHAIN_CURSORS, PROTOCOL_INPUTS
 from pushnode_storage.config import Settings as StorageSettings
 from pushnode_validator.config import Settings as ValidatorSettings
 
@@ -94,3 +95,14 @@ def test_every_preset_is_a_valid_chain_deep_enough_to_start_outside_the_dev_stac
     (chain,) = ListenerSettings().chains
     assert chain.confirmations >= 30
     assert chain.comm.startswith("0x") and len(chain.comm) == 42
+
+
+def test_keyed_topics_get_twelve_partitions_unless_configured_and_single_ones_stay_single(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert SharedSettings().topic_partitions == 12
+    monkeypatch.setenv("PUSHNODE_TOPIC_PARTITIONS", "24")
+    configured = SharedSettings().topic_partitions
+    assert PROTOCOL_INPUTS.partitions_for(configured) == 24
+    assert CHAIN_CURSORS.partitions_for(configured) == 1
+    assert {t.partitions for t in CATALOGUE} == {1, 12}

@@ -79,7 +79,9 @@ async def _wait_for_dependencies(node: Node) -> None:
     ):
         with attempt:
             await node.db.ping()
-            await ensure_topics(node.settings.kafka_bootstrap)
+            await ensure_topics(
+                node.settings.kafka_bootstrap, keyed_partitions=node.settings.topic_partitions
+            )
     await node.db.upgrade()
     if node.producer is not None:
         await node.producer.start()

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
+from pushnode_shared.protocol.topics import KEYED_PARTITIONS
 
 
 class SharedSettings(BaseSettings):
@@ -31,6 +32,10 @@ class SharedSettings(BaseSettings):
     ready_stuck_seconds: float = Field(300.0, gt=0, validation_alias="READY_STUCK_SECONDS")
     # JSON list of ChainConfig in PUSHNODE_CHAINS; defaults to the two local dev chains.
     chains: tuple[ChainConfig, ...] = Field(LOCAL_CHAINS, validation_alias="PUSHNODE_CHAINS")
+    # Partitions of each keyed topic this node creates (existing topics keep theirs).
+    topic_partitions: int = Field(
+        KEYED_PARTITIONS, ge=1, validation_alias="PUSHNODE_TOPIC_PARTITIONS"
+    )
     # Set by the dev stack only (devstack/bin/node, docker-compose.yml): allows confirmations 0.
     dev: bool = Field(False, validation_alias="PUSHNODE_DEV")
 

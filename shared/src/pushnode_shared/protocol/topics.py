@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 UNLIMITED = -1
+# Partitions of a keyed topic: the most replicas a consumer of it can spread over. Twelve
+# divides among 1, 2, 3, 4 and 6 replicas evenly; PUSHNODE_TOPIC_PARTITIONS sets another
+# count for topics created from now on (README: Scaling, on raising it later).
+KEYED_PARTITIONS = 12
 
 
 @dataclass(frozen=True)
@@ -16,9 +20,15 @@ class Topic:
     name: str
     key: str
     carries: str
-    partitions: int = 3
+    partitions: int = KEYED_PARTITIONS
     retention_ms: int = UNLIMITED
     source_of_truth: bool = True
+
+    def partitions_for(self, keyed_partitions: int | None) -> int:
+        """Partitions to create: the configured count for keyed topics; one stays one."""
+        if self.partitions == 1 or keyed_partitions is None:
+            return self.partitions
+        return keyed_partitions
 
     def config(self) -> dict[str, str]:
         """Broker-side topic configuration (also rendered into the KafkaTopic manifests)."""
