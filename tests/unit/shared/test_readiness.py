@@ -74,3 +74,36 @@ async def test_a_flood_of_deliveries_leaves_an_http_service_ready(tmp_path: Path
         await db.dispose()
     assert ready, results
     assert set(results) == {"database", "kafka", "consumer:deliveries"}
+
+
+class Broker:
+    """The end offsets and positions a consumer asks Kafka for, in memory."""
+
+    def __init__(self, ends: dict[TopicPartition, int], positions: dict[TopicPartition, int]):
+        self.ends, self.positions = ends, positions
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.ends)
+
+    async def end_offsets(self, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: self.ends[tp] for tp in tps}
+
+    async def position(self, tp: TopicPartition) -> int:
+        return self.positions[tp]
+
+    async def topics(self) -> set[str]:
+        return {DELIVERIES.name}
+
+
+async def test_reaching_the_end_counts_as_progress_however_long_since_the_last_batch() -> None:
+    runner = consumer(5, STUCK_AFTER * 10)
+    tp = TopicPartition(DELIVERIES.name, 0)
+    await runner._update_lag(Broker({tp: 40}, {tp: 40}))
+    assert runner.stuck_for(time.monotonic() + STUCK_AFTER) == 0
+
+
+async def test_a_member_without_partitions_still_shows_kafka_answering() -> None:
+    runner = consumer(0, 0)
+    runner.last_broker_contact = 0.0
+    await runner._update_lag(Broker({}, {}))
+    assert (await kafka_check([runner]))[0]
