@@ -36,7 +36,8 @@ class SharedSettings(BaseSettings):
     topic_partitions: int = Field(
         KEYED_PARTITIONS, ge=1, validation_alias="PUSHNODE_TOPIC_PARTITIONS"
     )
-    # Set by the dev stack only (devstack/bin/node, docker-compose.yml): allows confirmations 0.
+    # Set by the dev stack only (its node script, docker-compose.yml): the listener then
+    # accepts chains at confirmations 0.
     dev: bool = Field(False, validation_alias="PUSHNODE_DEV")
 
     @model_validator(mode="after")
@@ -50,19 +51,6 @@ class SharedSettings(BaseSettings):
                 f"unknown setting {', '.join(unknown)}: the {prefix}* settings are "
                 + ", ".join(known)
             )
-        return self
-
-    @model_validator(mode="after")
-    def _refuse_unconfirmed_chains(self) -> SharedSettings:
-        # anvil mines on demand, so the dev stack follows its chains at depth 0; anywhere
-        # else depth 0 turns every reorg into retractions of notifications already pushed.
-        if "chains" in self.model_fields_set and not self.dev:
-            for chain in self.chains:
-                if chain.confirmations == 0:
-                    raise ValueError(
-                        f"PUSHNODE_CHAINS: chain {chain.chain_id} has confirmations 0, allowed "
-                        "only in the dev stack (PUSHNODE_DEV=1); use a preset or set it"
-                    )
         return self
 
     @model_validator(mode="after")
