@@ -19,6 +19,7 @@ from tests.e2e.conftest import RunningNode
 
 FLOOD = 30_000  # one notification to 30,000 devices
 LAG = re.compile(r"lag (\d+)")
+MAX_PROBES = 2000  # the flood is folded long before; past it the assertions say why
 pytestmark = pytest.mark.timeout(600)
 
 
@@ -62,7 +63,7 @@ async def test_a_flood_of_deliveries_leaves_readyz_200_and_reads_answering(
             detail = ready.json()["checks"].get("consumer:gateway-deliveries", "")
             lag = int(found.group(1)) if (found := LAG.search(detail)) else 0
             worst_lag = max(worst_lag, lag)
-            if flooding.done() and worst_lag > 0 and lag == 0:
+            if flooding.done() and (worst_lag > 0 and lag == 0 or len(statuses) > MAX_PROBES):
                 break
             await asyncio.sleep(0.2)
     await flooding
