@@ -17,7 +17,7 @@ from pushnode_shared.protocol.events.devices import DeliveryAttempted, DeliveryO
 from pushnode_shared.protocol.topics import DELIVERIES
 from tests.e2e.conftest import RunningNode
 
-FLOOD = 30_000  # one notification to 30,000 devices
+FLOOD = 12_000  # one notification to 12,000 devices
 LAG = re.compile(r"lag (\d+)")
 MAX_PROBES = 2000  # the flood is folded long before; past it the assertions say why
 pytestmark = pytest.mark.timeout(600)
