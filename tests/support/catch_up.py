@@ -1,8 +1,8 @@
 """Restart a killed service and measure how long it takes to catch up.
 
 Three moments after the start command: /readyz answers at all (the process has imported its
-code and serves HTTP; on a busy machine most of the wait), it answers 200 (every consumer
-within the node's READY_MAX_LAG records of the end, the database and the broker reachable),
+code and serves HTTP; on a busy machine most of the wait), it answers 200 (the database and the
+broker reachable, every consumer assigned and none stuck),
 and every consumer reports lag 0 in that answer. Under steady traffic lag 0 may only be seen
 between batches, so the last is looked for a little while after ready and may stay unknown.
 """

@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from pushnode_shared.protocol.signatures import device_registration_message
-from pushnode_shared.protocol.topics import CATALOGUE
+from pushnode_shared.protocol.topics import CATALOGUE, UNLIMITED
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 MAKEFILE = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
@@ -28,10 +28,14 @@ def test_every_make_target_the_readme_names_exists() -> None:
 
 
 def test_the_topic_table_matches_the_catalogue() -> None:
-    rows = re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| (\d+) \| ([a-z]+) \|$", README, re.M)
-    assert {(name, int(parts)) for name, parts, _ in rows} == {
-        (t.name, t.partitions) for t in CATALOGUE
+    rows = re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| (\d+) \| ([a-z0-9 ]+) \|$", README, re.M)
+    assert {(name, int(parts), kept) for name, parts, kept in rows} == {
+        (t.name, t.partitions, _retention(t.retention_ms)) for t in CATALOGUE
     }
+
+
+def _retention(ms: int) -> str:
+    return "unlimited" if ms == UNLIMITED else f"{ms // (24 * 3600 * 1000)} days"
 
 
 def test_the_service_table_lists_every_installed_service() -> None:

@@ -69,7 +69,10 @@ async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) 
             print(f"{topic.name:<20} {shown}  {topic.carries}")
         return 0
     if args.command == "topics":
-        created = await ensure_topics(SharedSettings().kafka_bootstrap)
+        shared = SharedSettings()
+        created = await ensure_topics(
+            shared.kafka_bootstrap, keyed_partitions=shared.topic_partitions
+        )
         print("created: " + (", ".join(created) or "nothing (all present)"))
         return 0
     if args.command == "dlq":

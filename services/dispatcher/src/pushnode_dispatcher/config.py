@@ -17,7 +17,7 @@ class Settings(SharedSettings):
     only half configured are refused at start rather than discovered at the first push.
     """
 
-    model_config = SettingsConfigDict(env_prefix="DISPATCHER_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="DISPATCHER_", extra="forbid", frozen=True)
 
     service_name: str = "dispatcher"
     http_port: int = 4014

@@ -11,7 +11,7 @@ from pushnode_shared.infra.settings import SharedSettings
 class Settings(SharedSettings):
     """HTTP/socket.io on :4000 (the SDK's env 'local'), and signature freshness."""
 
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="forbid", frozen=True)
 
     service_name: str = "gateway"
     http_port: int = 4000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from pushnode_shared.infra.settings import SharedSettings
@@ -22,7 +23,7 @@ FALLBACK_FINALITY = 30
 class Settings(SharedSettings):
     """Which chains come from the shared PUSHNODE_CHAINS; here range sizes and finality."""
 
-    model_config = SettingsConfigDict(env_prefix="LISTENER_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="LISTENER_", extra="forbid", frozen=True)
 
     service_name: str = "listener"
     http_port: int = 4011
@@ -39,6 +40,19 @@ class Settings(SharedSettings):
     websocket: bool = True
     # Per chain id, the websocket URL; unset: the RPC URL with ws:// or wss://.
     ws_urls: dict[int, str] = {}
+
+    @model_validator(mode="after")
+    def _refuse_unconfirmed_chains(self) -> Settings:
+        # anvil mines on demand, so the dev stack follows its chains at depth 0; anywhere
+        # else depth 0 turns every reorg into retractions of notifications already pushed.
+        if "chains" in self.model_fields_set and not self.dev:
+            for chain in self.chains:
+                if chain.confirmations == 0:
+                    raise ValueError(
+                        f"PUSHNODE_CHAINS: chain {chain.chain_id} has confirmations 0, allowed "
+                        "only in the dev stack (PUSHNODE_DEV=1); use a preset or set it"
+                    )
+        return self
 
     def finality_of(self, chain_id: int) -> int:
         """The reorg depth this chain is trusted to stay within."""

@@ -11,7 +11,7 @@ from pushnode_shared.infra.settings import SharedSettings
 class Settings(SharedSettings):
     """Where kubo's RPC API answers."""
 
-    model_config = SettingsConfigDict(env_prefix="STORAGE_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="STORAGE_", extra="forbid", frozen=True)
 
     service_name: str = "storage"
     http_port: int = 4013

@@ -11,7 +11,7 @@ from pushnode_shared.infra.settings import SharedSettings
 class Settings(SharedSettings):
     """The shared settings, the HTTP port, kubo for type-1 identities, the rate limit."""
 
-    model_config = SettingsConfigDict(env_prefix="VALIDATOR_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="VALIDATOR_", extra="forbid", frozen=True)
 
     service_name: str = "validator"
     http_port: int = 4012

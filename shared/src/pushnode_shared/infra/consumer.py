@@ -28,7 +28,7 @@ from pushnode_shared.infra.context import (
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.kafka import Producer
 from pushnode_shared.infra.logging import get_logger
-from pushnode_shared.infra.metrics import CONSUMER_LAG
+from pushnode_shared.infra.metrics import CONSUMER_LAG, CONSUMER_STALLED
 from pushnode_shared.infra.offsets import load_offsets
 
 __all__ = [
@@ -63,6 +63,9 @@ class ProjectionConsumer:
         self.first_catch_up = asyncio.Event()
         # monotonic time of the last answer from the broker (end offsets), for readiness.
         self.last_broker_contact = 0.0
+        # monotonic time this consumer last committed a batch or stood at the end of its
+        # partitions: behind and no progress since then means stuck (see stuck_for).
+        self.last_progress = time.monotonic()
 
     @property
     def caught_up(self) -> bool:
@@ -72,6 +75,16 @@ class ProjectionConsumer:
     def max_lag(self) -> int:
         """The worst partition lag, or -1 before any assignment."""
         return max(self.lag.values(), default=0) if self.assigned else -1
+
+    def stuck_for(self, now: float) -> float:
+        """Seconds behind without committing anything; 0 while caught up or progressing.
+
+        Lag alone says nothing about health (a flood of deliveries is lag); a consumer that is
+        behind and has committed nothing for a while is stuck.
+        """
+        if self.max_lag() <= 0:
+            return 0.0
+        return max(0.0, now - self.last_progress)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until stop is set; transient failures back off and retry the batch."""
@@ -102,6 +115,7 @@ class ProjectionConsumer:
                 if due:
                     await process_batch(self.spec, self.db, self.producer, due, replay=False)
                     await commit_to_kafka(consumer, due)
+                    self.last_progress = time.monotonic()
                 self._after_batch(consumer)
                 backoff = 0.5
             except TRANSIENT as exc:
@@ -138,15 +152,20 @@ class ProjectionConsumer:
     async def _update_lag(self, consumer: AIOKafkaConsumer) -> None:
         assignment = consumer.assignment()
         if not assignment:
+            # A member with no partitions (more replicas than partitions) still talks to Kafka.
+            await consumer.topics()
+            self.last_broker_contact = time.monotonic()
             return
         ends = await consumer.end_offsets(list(assignment))
-        self.last_broker_contact = time.monotonic()
+        now = self.last_broker_contact = time.monotonic()
         for tp in assignment:
             lag = ends[tp] - await consumer.position(tp)
             self.lag[tp] = lag
             CONSUMER_LAG.labels(self.spec.name, tp.topic, tp.partition).set(lag)
         if self.caught_up:
+            self.last_progress = now
             self.first_catch_up.set()
+        CONSUMER_STALLED.labels(self.spec.name).set(self.stuck_for(now))
 
 
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -168,6 +187,7 @@ class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
             else:
                 await self.consumer.seek_to_beginning(tp)
             self.owner.lag[tp] = 1  # unknown until the first end-offset check
+        self.owner.last_progress = time.monotonic()  # the stuck clock starts with the assignment
         self.owner.assigned = True
 
 

@@ -12,6 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -92,13 +94,19 @@ class Database:
             yield session
 
     async def upgrade(self) -> None:
-        """Apply this service's migrations up to head."""
+        """Apply this service's migrations up to head, one pod at a time.
+
+        The pod holding the advisory lock migrates; the others wait for it, then find the
+        schema at head. A schema newer than this release knows is refused (SchemaTooNew).
+        """
         async with self.engine.begin() as conn:
+            await _migration_lock(conn, self.service)
             await conn.run_sync(self._alembic, "upgrade", "head")
 
     async def drop(self) -> None:
         """Downgrade to base: drop every projection table (used by rebuild)."""
         async with self.engine.begin() as conn:
+            await _migration_lock(conn, self.service)
             await conn.run_sync(self._alembic, "downgrade", "base")
 
     def _alembic(self, sync_conn: sa.Connection, verb: str, target: str) -> None:
@@ -106,6 +114,7 @@ class Database:
         cfg.set_main_option("script_location", str(self.migrations))
         cfg.attributes["connection"] = sync_conn
         cfg.attributes["version_table"] = f"alembic_version_{self.service}"
+        _refuse_unknown_revisions(cfg, sync_conn, self.service)
         getattr(command, verb)(cfg, target)
 
     async def ping(self) -> None:
@@ -133,6 +142,35 @@ async def _ordered_rows(conn: AsyncConnection, name: str) -> list[dict[str, Any]
     order = list(table.primary_key.columns) or list(table.columns)
     result = await conn.execute(sa.select(table).order_by(*order))
     return [dict(row._mapping) for row in result]
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer release than this one."""
+
+
+async def _migration_lock(conn: AsyncConnection, service: str) -> None:
+    # Held until this transaction ends: pods starting together migrate one after another.
+    if conn.dialect.name != "postgresql":
+        return  # SQLite is one process's embedded database; its writes are serialised anyway
+    digest = hashlib.sha256(f"pushnode-migrations:{service}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _refuse_unknown_revisions(cfg: Config, sync_conn: sa.Connection, service: str) -> None:
+    version_table = cfg.attributes["version_table"]
+    current = MigrationContext.configure(
+        sync_conn, opts={"version_table": version_table}
+    ).get_current_heads()
+    script = ScriptDirectory.from_config(cfg)
+    known = {revision.revision for revision in script.walk_revisions()}
+    if unknown := [rev for rev in current if rev not in known]:
+        raise SchemaTooNew(
+            f"{service}: the database schema is at revision {', '.join(unknown)}, which this "
+            f"release does not know (its newest is {script.get_current_head()}): a newer "
+            "release migrated it. Run that release or a newer one; a release never runs on a "
+            "schema it does not know (README: Migrations)."
+        )
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

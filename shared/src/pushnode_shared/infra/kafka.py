@@ -74,15 +74,24 @@ async def topic_partitions(bootstrap: str, topics: Iterable[Topic]) -> list[Topi
     )
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = CATALOGUE) -> list[str]:
-    """Create any catalogue topic that is missing; returns the names created."""
+async def ensure_topics(
+    bootstrap: str, topics: Iterable[Topic] = CATALOGUE, keyed_partitions: int | None = None
+) -> list[str]:
+    """Create any catalogue topic that is missing; returns the names created.
+
+    `keyed_partitions` overrides the catalogue's count for keyed topics (the setting
+    PUSHNODE_TOPIC_PARTITIONS); existing topics are never changed.
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="pushnode-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in topics if t.name not in existing]
         if missing:
-            new = [NewTopic(t.name, t.partitions, 1, topic_configs=t.config()) for t in missing]
+            new = [
+                NewTopic(t.name, t.partitions_for(keyed_partitions), 1, topic_configs=t.config())
+                for t in missing
+            ]
             # Another service may create the same topics between our list and create.
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(new)

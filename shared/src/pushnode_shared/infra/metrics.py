@@ -16,6 +16,11 @@ DEAD_LETTERED = Counter(
 CONSUMER_LAG = Gauge(
     "pushnode_consumer_lag", "Records between position and end", ["consumer", "topic", "partition"]
 )
+CONSUMER_STALLED = Gauge(
+    "pushnode_consumer_stalled_seconds",
+    "Seconds a consumer has been behind without committing a batch (0 while caught up)",
+    ["consumer"],
+)
 BATCH_SECONDS = Histogram(
     "pushnode_batch_seconds", "Time to handle and commit one consumer batch", ["consumer"]
 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +53,9 @@ class Node:
     # Extra uvicorn.Config settings for this service's HTTP server (the gateway's sockets).
     http_options: dict[str, Any] = field(default_factory=dict)
     readiness: Readiness = field(default_factory=Readiness)
+    # A worker is not ready while one of its consumers is stuck; an HTTP service (the gateway)
+    # serves reads whatever its consumers do, so its lag goes to metrics and alerts only.
+    stuck_consumers_fail_readiness: bool = True
     resources: AsyncExitStack = field(default_factory=AsyncExitStack)
     runners: list[ProjectionConsumer] = field(default_factory=list)
 
@@ -75,7 +79,9 @@ async def _wait_for_dependencies(node: Node) -> None:
     ):
         with attempt:
             await node.db.ping()
-            await ensure_topics(node.settings.kafka_bootstrap)
+            await ensure_topics(
+                node.settings.kafka_bootstrap, keyed_partitions=node.settings.topic_partitions
+            )
     await node.db.upgrade()
     if node.producer is not None:
         await node.producer.start()
@@ -92,7 +98,7 @@ async def run_node(node: Node) -> None:
             ProjectionConsumer(spec, node.db, node.producer, node.settings.kafka_bootstrap)
             for spec in node.consumers
         ]
-        _add_standard_checks(node)
+        add_standard_checks(node)
         app = node.app if node.app is not None else health_app(node.readiness)
         tasks: list[Task] = [r.run for r in node.runners] + node.tasks
         host, port = node.settings.http_host, node.settings.http_port
@@ -105,26 +111,50 @@ async def run_node(node: Node) -> None:
         log.info("service stopped")
 
 
-def _add_standard_checks(node: Node) -> None:
+def add_standard_checks(node: Node) -> None:
+    """Database and Kafka reachable; per consumer, lag shown and only a stuck one failing.
+
+    The HTTP loop that answers /readyz is the service's own, so an answer means it is alive.
+    """
+
     async def database() -> tuple[bool, str]:
         await node.db.ping()
         return True, "reachable"
 
-    def consumer_check(runner: ProjectionConsumer) -> Callable[[], Awaitable[tuple[bool, str]]]:
-        async def check() -> tuple[bool, str]:
-            if not runner.assigned:
-                return False, "not assigned yet"
-            silent = time.monotonic() - runner.last_broker_contact
-            if silent > BROKER_SILENCE_SECONDS:
-                return False, f"no answer from Kafka for {silent:.0f}s"
-            lag = runner.max_lag()
-            return lag <= node.settings.ready_max_lag, f"lag {lag}"
-
-        return check
-
     node.readiness.checks.setdefault("database", database)
+    if node.runners:
+        node.readiness.checks["kafka"] = partial(kafka_check, node.runners)
     for runner in node.runners:
-        node.readiness.checks[f"consumer:{runner.spec.name}"] = consumer_check(runner)
+        node.readiness.checks[f"consumer:{runner.spec.name}"] = partial(
+            consumer_check,
+            runner,
+            node.settings.ready_stuck_seconds,
+            node.stuck_consumers_fail_readiness,
+        )
+
+
+async def kafka_check(runners: Sequence[ProjectionConsumer]) -> tuple[bool, str]:
+    """Kafka reachable: some consumer heard from the broker lately."""
+    silent = time.monotonic() - max(r.last_broker_contact for r in runners)
+    if silent > BROKER_SILENCE_SECONDS:
+        return False, f"no answer from Kafka for {silent:.0f}s"
+    return True, "reachable"
+
+
+async def consumer_check(
+    runner: ProjectionConsumer, stuck_seconds: float, gates: bool
+) -> tuple[bool, str]:
+    """Passes while the consumer progresses, however far behind; fails when it is stuck.
+
+    With `gates` off (HTTP services) it always passes: the detail still shows lag and stalls.
+    """
+    if not runner.assigned:
+        return not gates, "not assigned yet"
+    lag = runner.max_lag()
+    stuck = runner.stuck_for(time.monotonic())
+    if stuck > stuck_seconds:
+        return not gates, f"stuck: lag {lag}, nothing committed for {stuck:.0f}s"
+    return True, f"lag {lag}"
 
 
 async def rebuild_node(node: Node) -> dict[str, int]:

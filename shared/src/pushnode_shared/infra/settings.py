@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
+from pushnode_shared.protocol.topics import KEYED_PARTITIONS
 
 
 class SharedSettings(BaseSettings):
     """Common knobs. Services subclass with env_prefix "<NAME>_"; shared names are unprefixed."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
 
     service_name: str = "pushnode"
     kafka_bootstrap: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
@@ -23,10 +27,31 @@ class SharedSettings(BaseSettings):
     log_json: bool = Field(True, validation_alias="LOG_JSON")
     http_host: str = "127.0.0.1"
     http_port: int = 0
-    # A consumer more than this many records behind reports not-ready.
-    ready_max_lag: int = Field(100, validation_alias="READY_MAX_LAG")
+    # A worker's consumer that is behind and has committed nothing for this long is stuck:
+    # the worker reports not-ready. Lag alone never does (it goes to metrics and alerts).
+    ready_stuck_seconds: float = Field(300.0, gt=0, validation_alias="READY_STUCK_SECONDS")
     # JSON list of ChainConfig in PUSHNODE_CHAINS; defaults to the two local dev chains.
     chains: tuple[ChainConfig, ...] = Field(LOCAL_CHAINS, validation_alias="PUSHNODE_CHAINS")
+    # Partitions of each keyed topic this node creates (existing topics keep theirs).
+    topic_partitions: int = Field(
+        KEYED_PARTITIONS, ge=1, validation_alias="PUSHNODE_TOPIC_PARTITIONS"
+    )
+    # Set by the dev stack only (its node script, docker-compose.yml): the listener then
+    # accepts chains at confirmations 0.
+    dev: bool = Field(False, validation_alias="PUSHNODE_DEV")
+
+    @model_validator(mode="after")
+    def _refuse_unknown_env(self) -> SharedSettings:
+        # pydantic-settings ignores environment variables it has no field for, whatever
+        # `extra` says; a typo in a prefixed name would silently keep the default.
+        if unknown := unknown_env(type(self), os.environ):
+            prefix = self.model_config.get("env_prefix", "").upper()
+            known = sorted(n for n in env_names(type(self)) if n.startswith(prefix))
+            raise ValueError(
+                f"unknown setting {', '.join(unknown)}: the {prefix}* settings are "
+                + ", ".join(known)
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_non_loopback_sqlite(self) -> SharedSettings:
@@ -45,3 +70,36 @@ class SharedSettings(BaseSettings):
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{self.data_dir / (self.service_name + '.sqlite')}"
+
+
+# Kubernetes puts <SERVICE>_PORT, <SERVICE>_PORT_4000_TCP…, <SERVICE>_SERVICE_HOST and
+# <SERVICE>_SERVICE_PORT… into every pod for each Service (enableServiceLinks): not settings.
+# A Service named <service>-<suffix> gives <SERVICE>_<SUFFIX>_SERVICE_HOST and so on.
+_SERVICE_LINK = re.compile(
+    r"(\w+_)?(SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP|SCTP)\w*)?)"
+)
+
+
+def env_names(settings: type[BaseSettings]) -> set[str]:
+    """The environment variable each field of a settings class is read from (upper case)."""
+    prefix = settings.model_config.get("env_prefix", "")
+    names = set()
+    for name, field in settings.model_fields.items():
+        alias = field.validation_alias
+        names.add(alias.upper() if isinstance(alias, str) else f"{prefix}{name}".upper())
+    return names
+
+
+def unknown_env(settings: type[BaseSettings], environ: Mapping[str, str]) -> list[str]:
+    """Variables with the class's prefix that name no field (service links excepted)."""
+    prefix = settings.model_config.get("env_prefix", "").upper()
+    if not prefix:
+        return []
+    known = env_names(settings)
+    return sorted(
+        key
+        for key in (k.upper() for k in environ)
+        if key.startswith(prefix)
+        and key not in known
+        and not _SERVICE_LINK.fullmatch(key.removeprefix(prefix))
+    )

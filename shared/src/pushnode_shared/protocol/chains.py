@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pushnode_shared.protocol.chain_presets import PRESETS
 
 # Payload `source` strings per chain id, as the SDK's CHAIN_ID_TO_SOURCE names them.
 SOURCES: dict[int, str] = {
@@ -24,17 +28,34 @@ SOURCES: dict[int, str] = {
 
 
 class ChainConfig(BaseModel):
-    """One chain: RPC endpoint, Core (Ethereum-side chains only) and Comm contract addresses."""
+    """One chain: RPC endpoint, Core (Ethereum-side chains only) and Comm contract addresses.
 
-    model_config = ConfigDict(frozen=True)
+    `{"preset": "ethereum", "rpc_url": "…"}` takes the chain id, contracts, start block and
+    confirmations from chain_presets.PRESETS; keys given beside it override the preset's.
+    An unknown key (`startBlock`) is refused, naming it, rather than silently defaulted.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     chain_id: int
     rpc_url: str
     comm: str
     core: str | None = None
-    start_block: int = 0
-    confirmations: int = 0
-    poll_seconds: float = 1.0
+    start_block: int = Field(0, ge=0)
+    # 0 only in the dev stack (SharedSettings refuses it elsewhere): anvil mines on demand.
+    confirmations: int = Field(0, ge=0)
+    poll_seconds: float = Field(1.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_preset(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "preset" not in data:
+            return data
+        name = data["preset"]
+        if name not in PRESETS:
+            raise ValueError(f"unknown chain preset {name!r}; presets: {', '.join(PRESETS)}")
+        given = {k: v for k, v in data.items() if k != "preset"}
+        return {**PRESETS[name], **given}
 
     @property
     def source(self) -> str:

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 UNLIMITED = -1
+DAY_MS = 24 * 60 * 60 * 1000
+# Partitions of a keyed topic: the most replicas a consumer of it can spread over. Twelve
+# divides among 1, 2, 3, 4 and 6 replicas evenly; PUSHNODE_TOPIC_PARTITIONS sets another
+# count for topics created from now on (README: Scaling, on raising it later).
+KEYED_PARTITIONS = 12
 
 
 @dataclass(frozen=True)
@@ -16,9 +21,15 @@ class Topic:
     name: str
     key: str
     carries: str
-    partitions: int = 3
+    partitions: int = KEYED_PARTITIONS
     retention_ms: int = UNLIMITED
     source_of_truth: bool = True
+
+    def partitions_for(self, keyed_partitions: int | None) -> int:
+        """Partitions to create: the configured count for keyed topics; one stays one."""
+        if self.partitions == 1 or keyed_partitions is None:
+            return self.partitions
+        return keyed_partitions
 
     def config(self) -> dict[str, str]:
         """Broker-side topic configuration (also rendered into the KafkaTopic manifests)."""
@@ -44,8 +55,20 @@ CHAIN_CURSORS = Topic(
     carries="the listener's checkpoints: every log up to a block was emitted",
     partitions=1,
 )
+# Retention. The protocol log that rebuilds state is kept complete: protocol-inputs,
+# protocol-decisions, messages-stored, uploads, users, chats, and chain-cursors (small: one
+# record per range). `devices` stays complete too, as the registry's source, until device
+# erasure makes it compacted with tombstones. `deliveries` (one record per device per
+# notification) and `dead-letters` are time-bounded: what must outlive them is in tables, not
+# the log (README: Operating, Retention).
 DEVICES = Topic("devices", key="wallet", carries="signed device-token registrations and removals")
-DELIVERIES = Topic("deliveries", key="notification id", carries="per-device provider outcomes")
+DELIVERIES = Topic(
+    "deliveries",
+    key="notification id",
+    carries="per-device provider outcomes",
+    # Longer than any retry schedule (at most attempts x 15 min) and a week of status pages.
+    retention_ms=7 * DAY_MS,
+)
 UPLOADS = Topic(
     "uploads", key="cid", carries="content posted to /apis/v1/ipfs/upload (channel metadata)"
 )
@@ -60,6 +83,8 @@ DEAD_LETTERS = Topic(
     key="source topic:partition",
     carries="records a consumer could not process",
     partitions=1,
+    # A month for an operator to look (`pushnode dlq list`) and replay.
+    retention_ms=30 * DAY_MS,
     source_of_truth=False,
 )
 
