@@ -179,13 +179,27 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
         crds = [crd(p) for p in sorted(SCHEMAS.glob("*/*/*.json"))]
         applied = server.kubectl("apply", "--server-side", "-f", "-", stdin=as_yaml(crds))
         assert applied.returncode == 0, applied.stderr
-        established = ["wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"]
-        assert server.kubectl(*established).returncode == 0
+        assert crds_established(server), "the CRDs did not become Established within 120 s"
         for namespace in sorted(set(NAMESPACES.values())):
             assert server.kubectl("create", "namespace", namespace).returncode == 0
         yield server
     finally:
         server.stop()
+
+
+def crds_established(server: ApiServer, seconds: float = 120) -> bool:
+    """Wait until every CRD is Established.
+
+    `kubectl wait` fails at once on a CRD whose status has no conditions yet (the API server
+    has not reconciled it), so it is asked again until the deadline.
+    """
+    deadline = time.monotonic() + seconds
+    established = ["wait", "--for=condition=Established", "crd", "--all", "--timeout=10s"]
+    while time.monotonic() < deadline:
+        if server.kubectl(*established).returncode == 0:
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def as_yaml(docs: list[Doc]) -> str:
