@@ -1,0 +1,102 @@
+"""The node record: one client input as its origin node admitted it, signed into a hash chain.
+
+A record names its origin (the node id that admitted the input), a gapless per-origin sequence
+from 1, the hash of the origin's previous record (zeros before the first), the origin's receive
+time (ms since the epoch; node-local, never part of the input), the input kind, input id and
+input text. Its hash is sha256 over a domain tag and the canonical JSON of those fields; the
+origin signs that hash. Anyone can check a record against its origin alone; the chain and the
+input id are checked by the replica log and `input_problem`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from pushnode_shared.network.inputs import MAX_INPUT_BYTES, BadInput, canonical_json, input_id
+from pushnode_shared.network.inputs import sha256_hex as _sha256_hex
+from pushnode_shared.network.keys import BadNodeSignature, NodeKey, recover_digest_signer
+
+GENESIS = "0" * 64
+MAX_SEQ = 2**62
+_DOMAIN = b"pushnode/node-record/v1\n"
+
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Address = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
+
+
+class BadRecord(ValueError):
+    """A record that is malformed or not signed by its origin: refused, and proves nothing."""
+
+
+class NodeRecord(BaseModel):
+    """The wire type every node serves and replicates."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    origin: Address
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    prev: Hex64
+    received_at: Annotated[int, Field(ge=0, le=2**53)]
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    input_id: Hex64
+    input: Annotated[str, StringConstraints(max_length=MAX_INPUT_BYTES)]
+    signature: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{130}$")]
+
+    def unsigned(self) -> dict[str, Any]:
+        """The fields the signature covers."""
+        return self.model_dump(exclude={"signature"})
+
+    @property
+    def hash(self) -> str:
+        """sha256 (hex) of the domain tag and the canonical unsigned fields."""
+        return _sha256_hex(_DOMAIN + canonical_json(self.unsigned()))
+
+
+def sign_record(
+    key: NodeKey, *, seq: int, prev: str, received_at: int, kind: str, data: str
+) -> NodeRecord:
+    """The origin's side: a record of canonical input `data`, signed with `key`."""
+    fields = {
+        "origin": key.address,
+        "seq": seq,
+        "prev": prev,
+        "received_at": received_at,
+        "kind": kind,
+        "input_id": input_id(kind, data),
+        "input": data,
+    }
+    digest = bytes.fromhex(_sha256_hex(_DOMAIN + canonical_json(fields)))
+    return NodeRecord(**fields, signature=key.sign_digest(digest))
+
+
+def read_record(value: Any) -> NodeRecord:
+    """A record from a peer's JSON, checked against its origin's signature; BadRecord if not."""
+    try:
+        record = NodeRecord.model_validate(value)
+    except ValidationError as exc:
+        raise BadRecord(f"not a node record: {exc.error_count()} errors") from exc
+    check_signature(record)
+    return record
+
+
+def check_signature(record: NodeRecord) -> None:
+    """BadRecord unless the signature recovers to the record's (checksummed) origin."""
+    try:
+        signer = recover_digest_signer(bytes.fromhex(record.hash), record.signature)
+    except BadNodeSignature as exc:
+        raise BadRecord(str(exc)) from exc
+    if signer != record.origin:  # exact: an origin is written checksummed, in one way only
+        raise BadRecord(f"signed by {signer}, not by its origin {record.origin}")
+
+
+def input_problem(record: NodeRecord) -> str | None:
+    """Why the origin should not have signed this input (unreadable, wrong input id), or None."""
+    try:
+        expected = input_id(record.kind, record.input)
+    except BadInput as exc:
+        return f"BAD_INPUT: {exc}"
+    if expected != record.input_id:
+        return "INPUT_ID_MISMATCH: the input id is not the hash of what the client signed"
+    return None
