@@ -57,11 +57,18 @@ class ReplicaLog:
         self._records: dict[str, list[NodeRecord]] = {o: [] for o in self.origins}
         self._waiting: dict[str, dict[int, NodeRecord]] = {o: {} for o in self.origins}
         self._evidence: dict[str, Evidence] = {}
-        self._invalid: set[str] = set()  # hashes of records whose input is refused
+        self._invalid: set[str] = set()
+        self._heads: dict[str, tuple[int, str]] = {
+            o: (0, GENESIS) for o in self.origins
+        }  # hashes of records whose input is refused
 
     def frontier(self) -> dict[str, int]:
         """Per origin, the highest sequence number with nothing missing below it."""
-        return {origin: len(records) for origin, records in self._records.items()}
+        return {origin: seq for origin, (seq, _) in self._heads.items()}
+
+    def heads(self) -> dict[str, tuple[int, str]]:
+        """Per origin, the frontier and the hash of the record there (kept, not recomputed)."""
+        return dict(self._heads)
 
     def head_hash(self, origin: str, seq: int) -> str:
         """Hash of the accepted record at (origin, seq); GENESIS for seq 0."""
@@ -137,6 +144,7 @@ class ReplicaLog:
                     added.outcome = Outcome.CONFLICT
                 break
             have.append(nxt)
+            self._heads[nxt.origin] = (nxt.seq, nxt.hash)
             added.accepted.append(nxt)
             added.evidence += self._judge(nxt)
             nxt = waiting.pop(nxt.seq + 1, None)

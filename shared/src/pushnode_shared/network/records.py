@@ -10,6 +10,7 @@ input id are checked by the replica log and `input_problem`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -51,24 +52,44 @@ class NodeRecord(BaseModel):
     @property
     def hash(self) -> str:
         """sha256 (hex) of the domain tag and the canonical unsigned fields."""
-        return _sha256_hex(_DOMAIN + canonical_json(self.unsigned()))
+        return _hash_of(
+            self.origin, self.seq, self.prev, self.received_at, self.kind, self.input_id, self.input
+        )
+
+
+@lru_cache(maxsize=65536)
+def _hash_of(
+    origin: str, seq: int, prev: str, received_at: int, kind: str, input_id: str, data: str
+) -> str:
+    # Keyed by the field values (not the object: model_copy would carry a cached hash along).
+    fields = {
+        "origin": origin,
+        "seq": seq,
+        "prev": prev,
+        "received_at": received_at,
+        "kind": kind,
+        "input_id": input_id,
+        "input": data,
+    }
+    return _sha256_hex(_DOMAIN + canonical_json(fields))
 
 
 def sign_record(
     key: NodeKey, *, seq: int, prev: str, received_at: int, kind: str, data: str
 ) -> NodeRecord:
     """The origin's side: a record of canonical input `data`, signed with `key`."""
-    fields = {
-        "origin": key.address,
-        "seq": seq,
-        "prev": prev,
-        "received_at": received_at,
-        "kind": kind,
-        "input_id": input_id(kind, data),
-        "input": data,
-    }
-    digest = bytes.fromhex(_sha256_hex(_DOMAIN + canonical_json(fields)))
-    return NodeRecord(**fields, signature=key.sign_digest(digest))
+    ident = input_id(kind, data)
+    digest = bytes.fromhex(_hash_of(key.address, seq, prev, received_at, kind, ident, data))
+    return NodeRecord(
+        origin=key.address,
+        seq=seq,
+        prev=prev,
+        received_at=received_at,
+        kind=kind,
+        input_id=ident,
+        input=data,
+        signature=key.sign_digest(digest),
+    )
 
 
 def read_record(value: Any) -> NodeRecord:
@@ -83,12 +104,18 @@ def read_record(value: Any) -> NodeRecord:
 
 def check_signature(record: NodeRecord) -> None:
     """BadRecord unless the signature recovers to the record's (checksummed) origin."""
-    try:
-        signer = recover_digest_signer(bytes.fromhex(record.hash), record.signature)
-    except BadNodeSignature as exc:
-        raise BadRecord(str(exc)) from exc
+    signer = _signer(record.hash, record.signature)
     if signer != record.origin:  # exact: an origin is written checksummed, in one way only
         raise BadRecord(f"signed by {signer}, not by its origin {record.origin}")
+
+
+@lru_cache(maxsize=65536)
+def _signer(digest: str, signature: str) -> str:
+    # A record reaches a node from many peers: its signature is recovered once.
+    try:
+        return recover_digest_signer(bytes.fromhex(digest), signature)
+    except BadNodeSignature as exc:
+        raise BadRecord(str(exc)) from exc
 
 
 def input_problem(record: NodeRecord) -> str | None:

@@ -98,17 +98,23 @@ class Replicator:
         view.reachable = True
         view.frontier = {o: e.seq for o, e in theirs.items() if o in self.replica.origins}
         accepted = 0
+        ours = await self.replica.heads()
         for origin in sorted(self.replica.origins):
             entry = theirs.get(origin)
             if entry is not None:
-                accepted += await self._pull_origin(peer, origin, entry)
+                mine = ours.get(origin, FrontierEntry(0, ""))
+                accepted += await self._pull_origin(peer, origin, entry, mine)
         await self._pull_evidence(peer)
         ours = await self.replica.heads()
         view.lag = sum(max(0, s - _seq(ours, o)) for o, s in view.frontier.items())
         return accepted
 
-    async def _pull_origin(self, peer: str, origin: str, entry: FrontierEntry) -> int:
-        ours = _seq(await self.replica.heads(), origin)
+    async def _pull_origin(
+        self, peer: str, origin: str, entry: FrontierEntry, mine: FrontierEntry
+    ) -> int:
+        ours = mine.seq
+        if entry.seq == ours and entry.hash == mine.hash:
+            return 0
         if 0 < entry.seq <= ours:
             if await self.replica.hash_at(origin, entry.seq) != entry.hash:
                 await self._find_fork(peer, origin, entry.seq)

@@ -30,7 +30,7 @@ class LocalReplica:
         return served_frontier(self.log)
 
     async def hash_at(self, origin: str, seq: int) -> str | None:
-        if not 0 < seq <= self.log.frontier().get(origin, 0):
+        if not 0 < seq <= self.log.heads().get(origin, (0, ""))[0]:
             return None
         return self.log.head_hash(origin, seq)
 
@@ -43,7 +43,7 @@ class LocalReplica:
 
 def served_frontier(log: ReplicaLog) -> dict[str, FrontierEntry]:
     """A log's frontier with head hashes, as GET /node/records' peers see it."""
-    return {o: FrontierEntry(s, log.head_hash(o, s)) for o, s in log.frontier().items() if s}
+    return {o: FrontierEntry(s, h) for o, (s, h) in log.heads().items() if s}
 
 
 class Server(Protocol):
