@@ -53,6 +53,12 @@ CHATS = Topic(
     key="conversation (the two DIDs, sorted, joined by '+')",
     carries="chat messages as sent and as stored on IPFS; request accept/reject",
 )
+NODE_RECORDS = Topic(
+    "node-records",
+    key="origin node id",
+    carries="every origin's node records this node holds, and evidence against origins",
+    partitions=1,
+)
 DEAD_LETTERS = Topic(
     "dead-letters",
     key="source topic:partition",
@@ -71,6 +77,7 @@ CATALOGUE: tuple[Topic, ...] = (
     UPLOADS,
     USERS,
     CHATS,
+    NODE_RECORDS,
     DEAD_LETTERS,
 )
 

@@ -12,11 +12,14 @@ from pushnode_listener.adapters.txproducer import TransactionalPublisher
 from pushnode_listener.config import Settings
 from pushnode_listener.gctune import tune_gc
 from pushnode_listener.handlers import HANDLERS
+from pushnode_listener.network.wiring import add_network
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
 from pushnode_shared.chains import ChainConfig
 from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.kafka import Producer
+from pushnode_shared.network.keys import NodeKey
+from pushnode_shared.network.peers import parse_peers
 from pushnode_shared.runtime import Check
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
@@ -44,6 +47,10 @@ async def bootstrap(settings: SharedSettings) -> Node:
         projections=[spec],
         state_tables=db.STATE_TABLES,
     )
+    peers = parse_peers(settings.peers_json)
+    if peers or settings.network:
+        key = NodeKey.load_or_create(settings.key_path())
+        add_network(node, settings.kafka_bootstrap, key, peers, settings.sync_interval)
     for chain in settings.chains:
         tuning = Tuning(
             max_range=settings.max_block_range,

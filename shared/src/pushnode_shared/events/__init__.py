@@ -43,6 +43,7 @@ from pushnode_shared.events.devices import (
     DeviceUnregistered,
     Platform,
 )
+from pushnode_shared.events.network import NodeRecordAppended, PeerMisbehaved
 from pushnode_shared.events.notifications import (
     Broadcast,
     NotificationAccepted,
@@ -91,9 +92,11 @@ __all__ = [
     "Event",
     "EventDeadLettered",
     "MessageStored",
+    "NodeRecordAppended",
     "NotificationAccepted",
     "NotificationRejected",
     "NotificationSubmitted",
+    "PeerMisbehaved",
     "Platform",
     "Recipient",
     "RejectReason",

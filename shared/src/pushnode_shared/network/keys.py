@@ -44,9 +44,16 @@ class NodeKey:
             return cls(bytes.fromhex(path.read_text().strip().removeprefix("0x")))
         key = cls.generate()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.new")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(key.secret_hex() + "\n")
+        try:  # two services start at once: the first link wins, the other reads it
+            os.link(partial, path)
+        except FileExistsError:
+            key = cls(bytes.fromhex(path.read_text().strip().removeprefix("0x")))
+        finally:
+            partial.unlink()
         return key
 
     def secret_hex(self) -> str:

@@ -46,6 +46,20 @@ class Added:
     outcome: Outcome
     accepted: list[NodeRecord] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    # Accepted records whose input is valid and new to this node (to be relayed once).
+    fresh: list[NodeRecord] = field(default_factory=list)
+
+
+@dataclass
+class Snapshot:
+    """What rollback needs to undo adds (records only ever append; the rest is small)."""
+
+    lengths: dict[str, int]
+    waiting: dict[str, dict[int, NodeRecord]]
+    evidence: dict[str, Evidence]
+    invalid: set[str]
+    heads: dict[str, tuple[int, str]]
+    inputs: list[str]
 
 
 class ReplicaLog:
@@ -57,10 +71,31 @@ class ReplicaLog:
         self._records: dict[str, list[NodeRecord]] = {o: [] for o in self.origins}
         self._waiting: dict[str, dict[int, NodeRecord]] = {o: {} for o in self.origins}
         self._evidence: dict[str, Evidence] = {}
-        self._invalid: set[str] = set()
-        self._heads: dict[str, tuple[int, str]] = {
-            o: (0, GENESIS) for o in self.origins
-        }  # hashes of records whose input is refused
+        self._invalid: set[str] = set()  # hashes of records whose input is refused
+        self._heads: dict[str, tuple[int, str]] = {o: (0, GENESIS) for o in self.origins}
+        self._inputs: set[str] = set()  # input ids of applied records
+        self._journal: list[str] | None = None  # input ids added since the open snapshot
+
+    def snapshot(self) -> Snapshot:
+        """Mark the state, so a failed publish can put it back (one snapshot at a time)."""
+        self._journal = []
+        return Snapshot(
+            lengths={o: len(r) for o, r in self._records.items()},
+            waiting={o: dict(w) for o, w in self._waiting.items()},
+            evidence=dict(self._evidence),
+            invalid=set(self._invalid),
+            heads=dict(self._heads),
+            inputs=self._journal,
+        )
+
+    def rollback(self, snap: Snapshot) -> None:
+        """Back to the snapshot."""
+        for origin, length in snap.lengths.items():
+            del self._records[origin][length:]
+        self._waiting, self._evidence = snap.waiting, snap.evidence
+        self._invalid, self._heads = snap.invalid, snap.heads
+        self._inputs.difference_update(snap.inputs)
+        self._journal = None
 
     def frontier(self) -> dict[str, int]:
         """Per origin, the highest sequence number with nothing missing below it."""
@@ -146,7 +181,13 @@ class ReplicaLog:
             have.append(nxt)
             self._heads[nxt.origin] = (nxt.seq, nxt.hash)
             added.accepted.append(nxt)
-            added.evidence += self._judge(nxt)
+            problems = self._judge(nxt)
+            added.evidence += problems
+            if not problems and self.applies(nxt) and nxt.input_id not in self._inputs:
+                self._inputs.add(nxt.input_id)
+                if self._journal is not None:
+                    self._journal.append(nxt.input_id)
+                added.fresh.append(nxt)
             nxt = waiting.pop(nxt.seq + 1, None)
         return added
 
@@ -165,6 +206,11 @@ class ReplicaLog:
         if evidence.kind == EvidenceKind.INVALID_INPUT:
             self._invalid.add(evidence.records[0].hash)
         return [evidence]
+
+    def applies(self, record: NodeRecord) -> bool:
+        """Whether an accepted record's input counts (valid, before any ban of its origin)."""
+        banned = self.banned_from(record.origin)
+        return record.hash not in self._invalid and (banned is None or record.seq < banned)
 
     def applied(self) -> Iterator[NodeRecord]:
         """The accepted records whose inputs count: valid, and before any ban of their origin."""

@@ -1,0 +1,58 @@
+"""Adds the network to a listener: the records fold, own records, and pulls from the peers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+
+from pushnode_listener.adapters.txproducer import TransactionalPublisher
+from pushnode_listener.network.fold import RecordsFold
+from pushnode_listener.network.recorder import OwnRecorder
+from pushnode_listener.network.replica import PRODUCER, KafkaReplica
+from pushnode_listener.network.transport import HttpTransport
+from pushnode_shared.logging import get_logger
+from pushnode_shared.network.keys import NodeKey
+from pushnode_shared.network.log import ReplicaLog
+from pushnode_shared.network.peers import Peer
+from pushnode_shared.network.relay import admission_problem
+from pushnode_shared.network.replication import Replicator
+from pushnode_shared.service import Node
+
+log = get_logger(__name__)
+PULL_TIMEOUT_SECONDS = 10.0
+
+
+def add_network(
+    node: Node, bootstrap: str, key: NodeKey, peers: list[Peer], interval: float
+) -> Replicator:
+    """Wire the three loops into `node` (they start with it); returns the replicator."""
+    replica = ReplicaLog([key.address, *(p.address for p in peers)], judge=admission_problem)
+    fold = RecordsFold(bootstrap, replica)
+    publisher = TransactionalPublisher(bootstrap, "pushnode-listener-network", PRODUCER)
+    client = httpx.AsyncClient(timeout=PULL_TIMEOUT_SECONDS, follow_redirects=False)
+    node.resources.push_async_callback(client.aclose)
+    node.resources.push_async_callback(publisher.stop)
+    transport = HttpTransport(key, peers, client)
+    replicator = Replicator(KafkaReplica(replica, publisher), [p.address for p in peers], transport)
+    recorder = OwnRecorder(bootstrap, key, replica, fold.reach_end)
+
+    async def pull(stop: asyncio.Event) -> None:
+        await publisher.start()  # fences a killed predecessor's open relay transaction
+        await fold.caught_up.wait()
+        while not stop.is_set():
+            try:
+                await replicator.round()
+            except Exception:  # the broker away: the same pages come again next round
+                log.warning("replication round failed", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+
+    node.tasks += [fold.run, recorder.run, pull]
+
+    async def frontier_known() -> tuple[bool, str]:
+        return fold.caught_up.is_set(), f"records folded to offset {fold.position}"
+
+    node.readiness.checks["network"] = frontier_known
+    return replicator
