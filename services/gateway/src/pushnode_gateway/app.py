@@ -25,6 +25,8 @@ from pushnode_gateway.api import (
 from pushnode_gateway.api.console import install_console
 from pushnode_gateway.config import Settings
 from pushnode_gateway.errors import install_error_handlers
+from pushnode_gateway.network import routes as network_routes
+from pushnode_gateway.network.peers import NodeIdentity
 from pushnode_gateway.openapi import install_openapi
 from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
@@ -43,11 +45,13 @@ def create_app(
     readiness: Readiness,
     blocks: BlockStore | None = None,
     waiters: Waiters | None = None,
+    node_identity: NodeIdentity | None = None,
 ) -> ASGIApp:
     """The gateway's ASGI app: REST under /apis, socket.io at /socket.io, health at the root."""
     api = FastAPI(title="pushnode gateway", version="0.1.0")
     api.state.settings, api.state.producer, api.state.db = settings, producer, database
     api.state.ipfs = blocks
+    api.state.node_identity = node_identity  # None: not in a network (the node API says 404)
     api.state.waiters = waiters or Waiters()  # chat writes wait for the chat consumers
     api.add_middleware(
         CORSMiddleware,
@@ -66,6 +70,7 @@ def create_app(
     for module in (users, chat, chat_reads):  # Push Chat (issue [E])
         api.include_router(module.router, prefix="/apis")
     api.include_router(deliveries.router, prefix="/apis")
+    api.include_router(network_routes.router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)
     install_console(api, settings, readiness)

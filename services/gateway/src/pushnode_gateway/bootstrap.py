@@ -15,6 +15,8 @@ from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers, Me
 from pushnode_gateway.handlers import Handlers, ProtocolHandlers
 from pushnode_gateway.history import FeedHistory
 from pushnode_gateway.live import LiveFeed
+from pushnode_gateway.network import projection as network_projection
+from pushnode_gateway.network.peers import NodeIdentity
 from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
 from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets import FeedSockets
@@ -22,12 +24,15 @@ from pushnode_shared.consumer import ConsumerSpec
 from pushnode_shared.db import Database
 from pushnode_shared.ipfs import KuboClient
 from pushnode_shared.kafka import Producer
+from pushnode_shared.network.keys import NodeKey
+from pushnode_shared.network.peers import parse_peers
 from pushnode_shared.service import Node, ServiceSpec
 from pushnode_shared.settings import SharedSettings
 from pushnode_shared.topics import (
     CHATS,
     DELIVERIES,
     MESSAGES_STORED,
+    NODE_RECORDS,
     PROTOCOL_DECISIONS,
     UPLOADS,
     USERS,
@@ -85,6 +90,12 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=delivery_view.HANDLERS,
         offsets=db.offsets,
     )
+    network = ConsumerSpec(
+        name="gateway-network",
+        topics=(NODE_RECORDS,),
+        handlers=network_projection.HANDLERS,
+        offsets=db.offsets,
+    )
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
     sockets.history = FeedHistory(database)
     producer = Producer(settings.kafka_bootstrap, "gateway")
@@ -92,14 +103,15 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[feeds, protocol, uploads, users, chats, deliveries],
-        projections=[feeds, protocol, uploads, users, chats, deliveries],
+        consumers=[feeds, protocol, uploads, users, chats, deliveries, network],
+        projections=[feeds, protocol, uploads, users, chats, deliveries, network],
         state_tables=[
             *db.STATE_TABLES,
             *read_model.STATE_TABLES,
             *inbox.STATE_TABLES,
             *chat_db.STATE_TABLES,
             *delivery_view.STATE_TABLES,
+            *network_projection.STATE_TABLES,
         ],
     )
     live = LiveFeed(settings.kafka_bootstrap, sockets, audience=Audience(database))
@@ -108,8 +120,18 @@ async def bootstrap(settings: SharedSettings) -> Node:
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)
     node.http_options = uvicorn_options(settings)
-    node.app = create_app(settings, producer, database, sockets, node.readiness, kubo, waiters)
+    node.app = create_app(
+        settings, producer, database, sockets, node.readiness, kubo, waiters, _identity(settings)
+    )
     return node
+
+
+def _identity(settings: Settings) -> NodeIdentity | None:
+    peers = parse_peers(settings.peers_json)
+    if not peers:
+        return None
+    key = NodeKey.load_or_create(settings.node_key_file or settings.data_dir / "node.key")
+    return NodeIdentity(key, peers)
 
 
 async def _following(live: LiveFeed) -> tuple[bool, str]:

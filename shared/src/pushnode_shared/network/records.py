@@ -2,7 +2,8 @@
 
 A record names its origin (the node id that admitted the input), a gapless per-origin sequence
 from 1, the hash of the origin's previous record (zeros before the first), the origin's receive
-time (ms since the epoch; node-local, never part of the input), the input kind, input id and
+time (µs since the epoch, UTC; the origin's, carried so every node rebuilds the same
+submission; never part of the input or its id), the input kind, input id and
 input text. Its hash is sha256 over a domain tag and the canonical JSON of those fields; the
 origin signs that hash. Anyone can check a record against its origin alone; the chain and the
 input id are checked by the replica log and `input_problem`.
@@ -39,7 +40,7 @@ class NodeRecord(BaseModel):
     origin: Address
     seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
     prev: Hex64
-    received_at: Annotated[int, Field(ge=0, le=2**53)]
+    received_at: Annotated[int, Field(ge=0, le=2**62)]
     kind: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     input_id: Hex64
     input: Annotated[str, StringConstraints(max_length=MAX_INPUT_BYTES)]

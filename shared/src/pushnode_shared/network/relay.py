@@ -15,7 +15,7 @@ waits until their rules move to the validator.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pushnode_shared.caip import BadAddress, parse_account
@@ -28,6 +28,7 @@ from pushnode_shared.payloads import PayloadError, parse_identity, parse_proof
 from pushnode_shared.topics import PROTOCOL_INPUTS, UPLOADS, Topic
 
 NETWORK_PRODUCER = "network"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,20 @@ KINDS: dict[str, Kind] = {
 INPUT_TOPICS: tuple[Topic, ...] = (PROTOCOL_INPUTS, UPLOADS)
 
 
-def input_of(envelope: Envelope) -> tuple[str, str] | None:
-    """(kind, canonical input) of a locally admitted submission; None for anything else."""
+def input_of(envelope: Envelope) -> tuple[str, str, int] | None:
+    """(kind, canonical input, receive time in µs) of a locally admitted submission, else None."""
     kind = KINDS.get(envelope.type)
     if kind is None or envelope.producer == NETWORK_PRODUCER:
         return None
     fields = {k: v for k, v in envelope.payload.items() if k not in kind.local}
     try:
         data, _ = encode_input(envelope.type, fields)
-    except BadInput:
+        event = kind.event.model_validate(envelope.payload)
+    except ValueError:  # BadInput, or a payload that is not its type: nothing to record
         return None
-    return envelope.type, data
+    stamps = [getattr(event, n) for n in kind.local if n.endswith("_at")]
+    at = stamps[0] if stamps else envelope.occurred_at
+    return envelope.type, data, (at - EPOCH) // timedelta(microseconds=1)
 
 
 def relayed(record: NodeRecord) -> tuple[Topic, Envelope]:
@@ -68,7 +72,7 @@ def relayed(record: NodeRecord) -> tuple[Topic, Envelope]:
     if kind is None:
         raise BadInput(f"input kind {record.kind[:64]!r} is not relayed")
     fields: dict[str, Any] = read_input(record.kind, record.input)
-    received = datetime.fromtimestamp(record.received_at / 1000, UTC)
+    received = EPOCH + timedelta(microseconds=record.received_at)
     local: dict[str, Any] = {name: received for name in kind.local if name.endswith("_at")}
     if "notification_id" in kind.local:  # as the origin's gateway derived it
         local["notification_id"] = derive_id("notification", str(fields.get("verification_proof")))

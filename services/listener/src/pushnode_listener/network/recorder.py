@@ -4,7 +4,8 @@ Consume → produce in one Kafka transaction: the inputs' offsets (group `listen
 committed with the NodeRecordAppended records made of them, so the sequence is gapless and has
 one writer (a second listener is fenced by the transactional id). Relayed inputs (producer
 "network") are not admitted here and never recorded again. The receive time is the gateway's
-(the envelope's), so a batch redone after a crash makes the very same records.
+(the submission's own time field), so a batch redone after a crash makes the same records,
+and every node rebuilds the submission with the very time the origin stamped.
 """
 
 from __future__ import annotations
@@ -114,5 +115,5 @@ class OwnRecorder:
         found = input_of(envelope)
         if found is None:
             return []
-        received_at = int(envelope.occurred_at.timestamp() * 1000)
-        return [writer.record(*found, received_at=received_at)]
+        kind, data, received_at = found
+        return [writer.record(kind, data, received_at=received_at)]
