@@ -48,7 +48,8 @@ status:
 	@devstack/bin/stack status
 	@devstack/bin/node status
 
-test: install
+# The lint (import contracts included) runs first: it is cheap, the stack is not.
+test: install lint
 	@devstack/bin/test-run
 
 test-unit: install
@@ -72,6 +73,10 @@ lint:
 	@$(UV) run ruff check .
 	@$(UV) run ruff format --check .
 	@$(UV) run mypy
+	@# The import contracts: the root file (services independent, shared imports none),
+	@# then each service's layers (services/*/.importlinter).
+	@$(UV) run lint-imports --no-cache .importlinter
+	@for f in services/*/.importlinter; do [[ ! -f $$f ]] || $(UV) run lint-imports --no-cache $$f || exit 1; done
 
 fmt:
 	@$(UV) run ruff format .

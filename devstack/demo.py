@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import socketio
 
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.protocol.signatures import sign_data
 
 
 def _load_deploy() -> Any:

@@ -23,9 +23,9 @@ from pushnode_listener.adapters.chain import ChainRpc
 from pushnode_listener.adapters.txproducer import TransactionalPublisher
 from pushnode_listener.gctune import tune_gc
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.topics import Topic
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.topics import Topic
 from tests.bench.harness import Row
 from tests.integration.listener.anvil import Redirected, fresh_topics
 from tests.support.burst import MAX_LOGS_PER_BLOCK, deploy_burst

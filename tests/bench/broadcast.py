@@ -28,7 +28,7 @@ import httpx
 import psycopg
 from eth_account import Account
 
-from pushnode_shared.envelope import derive_id
+from pushnode_shared.infra.envelope import derive_id
 from tests.bench.harness import Row, report
 from tests.e2e.test_notification_path import CHAIN_ID, RPC, signed_body, wait_for
 from tests.support.devchain import deploy_module, fresh_wallet

@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from pushnode_gateway.adapters.pgp import PgpyVerifier
-from pushnode_gateway.chat_rules import message_signed_text
-from pushnode_shared.chat import armored_key
+from pushnode_gateway.chat.adapters.pgp import PgpyVerifier
+from pushnode_gateway.chat.rules import message_signed_text
+from pushnode_shared.protocol.chat import armored_key
 from tests.bench.harness import Row
 from tests.support.chat import ChatWallet, new_pgp_key
 

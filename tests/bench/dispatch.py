@@ -24,9 +24,15 @@ import httpx
 from google.auth.transport.requests import Request as AuthRequest
 from google.oauth2 import service_account
 
-from pushnode_shared.events import DeviceRegistered, MessageStored, Platform, Recipient, wrap
-from pushnode_shared.kafka import Producer
-from pushnode_shared.topics import DEVICES, MESSAGES_STORED
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.protocol.events import (
+    DeviceRegistered,
+    MessageStored,
+    Platform,
+    Recipient,
+    wrap,
+)
+from pushnode_shared.protocol.topics import DEVICES, MESSAGES_STORED
 from tests.bench.harness import Row
 from tests.e2e.test_notification_path import wait_for
 

@@ -24,10 +24,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from eth_account import Account
 from prometheus_client.parser import text_string_to_metric_families
 
-from pushnode_shared.envelope import derive_id
-from pushnode_shared.ipfs import KuboClient
-from pushnode_shared.kafka import ensure_topics
-from pushnode_shared.topics import Topic
+from pushnode_shared.infra.envelope import derive_id
+from pushnode_shared.infra.ipfs import KuboClient
+from pushnode_shared.infra.kafka import ensure_topics
+from pushnode_shared.protocol.topics import Topic
 from tests.bench.harness import Row, report
 from tests.e2e.test_notification_path import CHAIN_ID, RPC, signed_payload, wait_for
 from tests.support.devchain import deploy_module, fresh_wallet

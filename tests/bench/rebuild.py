@@ -16,15 +16,15 @@ from datetime import UTC, datetime
 import psycopg
 from aiokafka import AIOKafkaConsumer
 
-from pushnode_gateway.adapters import db as gateway_db
+from pushnode_gateway import db as gateway_db
 from pushnode_gateway.bootstrap import MIGRATIONS
-from pushnode_gateway.handlers import Handlers
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.events import MessageStored, Recipient, wrap
-from pushnode_shared.kafka import Producer, ensure_topics, topic_partitions
-from pushnode_shared.rebuild import replay
-from pushnode_shared.topics import Topic
+from pushnode_gateway.feeds import projection
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import Producer, ensure_topics, topic_partitions
+from pushnode_shared.infra.rebuild import replay
+from pushnode_shared.protocol.events import MessageStored, Recipient, wrap
+from pushnode_shared.protocol.topics import Topic
 from tests.bench.harness import Row
 
 KAFKA = "127.0.0.1:9092"
@@ -96,7 +96,7 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
         f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}", "gateway", MIGRATIONS
     )
     await database.upgrade()
-    spec = ConsumerSpec("bench-rebuild", (topic,), Handlers().mapping(), gateway_db.offsets)
+    spec = ConsumerSpec("bench-rebuild", (topic,), projection.HANDLERS, gateway_db.offsets)
     started = time.perf_counter()
     replayed = await replay(spec, database, KAFKA)
     rate = replayed / (time.perf_counter() - started)

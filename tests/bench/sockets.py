@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 from eth_account import Account
 
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.protocol.signatures import sign_data
 from tests.bench.harness import Row
 from tests.bench.ingest import GATEWAY, prepare
 from tests.bench.socket_clients import client_side

@@ -21,23 +21,22 @@ import psycopg
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.kafka import Producer, ensure_topics
+from pushnode_shared.infra.rebuild import replay
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.events import (
     ChainEventObserved,
     NotificationSubmitted,
     wrap,
 )
-from pushnode_shared.kafka import Producer, ensure_topics
-from pushnode_shared.payloads import parse_proof
-from pushnode_shared.rebuild import replay
-from pushnode_shared.signatures import data_typed_message, recover_data_signer, sign_data
-from pushnode_shared.topics import Topic
+from pushnode_shared.protocol.payloads import parse_proof
+from pushnode_shared.protocol.signatures import data_typed_message, recover_data_signer, sign_data
+from pushnode_shared.protocol.topics import Topic
 from pushnode_validator.adapters import db as validator_db
-from pushnode_validator.bootstrap import MIGRATIONS
-from pushnode_validator.handlers import Handlers
+from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 from tests.bench.harness import Row
 
 KAFKA = "127.0.0.1:9092"
@@ -135,14 +134,13 @@ async def scenario(args: argparse.Namespace) -> list[Row]:
     url = f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}"
     database = Database(url, "validator", MIGRATIONS)
     await database.upgrade()
-    handlers = Handlers(LOCAL_CHAINS)
+    handlers = make_handlers(LOCAL_CHAINS)
     spec = ConsumerSpec(
         "bench-validate",
         (topic,),
         handlers.mapping(),
         validator_db.offsets,
         handlers.prepare,
-        handlers.finish,
     )
     started = time.perf_counter()
     judged = await replay(spec, database, KAFKA)

@@ -8,7 +8,7 @@ import shlex
 import pytest
 import yaml
 
-from pushnode_shared.topics import CATALOGUE
+from pushnode_shared.protocol.topics import CATALOGUE
 from tests.contract.test_deploy_support import (
     K8S,
     OVERLAYS,

@@ -1,7 +1,8 @@
 """Kafka as Strimzi resources: valid against Strimzi's CRDs and in step with the topic catalogue.
 
 The schemas are Strimzi 1.2.0's v1 CRDs, generated from its Maven Central packages
-(schemas/regenerate.py). The KafkaTopic resources must say what pushnode_shared.topics says.
+(schemas/regenerate.py). The KafkaTopic resources must say what pushnode_shared.protocol.topics
+says.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import aiokafka.admin
 import pytest
 from aiokafka.errors import KafkaConnectionError
 
-from pushnode_shared.topics import CATALOGUE, Topic, by_name
+from pushnode_shared.protocol.topics import CATALOGUE, Topic, by_name
 from tests.contract.test_deploy_support import (
     OVERLAYS,
     SERVICES,

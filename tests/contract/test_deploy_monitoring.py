@@ -36,11 +36,12 @@ def dashboard_expressions() -> list[str]:
 @cache
 def exported_series() -> frozenset[str]:
     """Every sample name the installed services and the shared library can export."""
-    importlib.import_module("pushnode_shared.metrics")
+    importlib.import_module("pushnode_shared.infra.metrics")
     for ep in entry_points(group="pushnode.services"):
         package = ep.value.split(":")[0].split(".")[0]
-        for module in ("bootstrap", "handlers"):
-            importlib.import_module(f"{package}.{module}")
+        # bootstrap wires every module a running service uses (handlers live where each
+        # service keeps them: the gateway's in its feature packages).
+        importlib.import_module(f"{package}.bootstrap")
     names: set[str] = set()
     for family in REGISTRY.collect():
         suffixes = {

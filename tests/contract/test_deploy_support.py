@@ -28,7 +28,7 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
-from pushnode_shared.chains import LOCAL_CHAINS, ChainConfig
+from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
@@ -149,8 +149,9 @@ def compose() -> Doc:
 
 
 def devstack_var(name: str) -> str:
-    """A version or port pinned in devstack/bin/stack (what `make up` runs)."""
-    stack = (REPO / "devstack" / "bin" / "stack").read_text()
+    """A version or port pinned by devstack/bin/stack (what `make up` runs) or a component file."""
+    files = [REPO / "devstack" / "bin" / "stack", *sorted((REPO / "devstack").glob("*/stack.sh"))]
+    stack = "\n".join(f.read_text() for f in files)
     found = re.search(rf"^{name}=(\([^)]*\)|\S+)", stack, re.M)
     assert found, name
     return found.group(1)

@@ -13,7 +13,7 @@ import httpx
 import psycopg
 from eth_account import Account
 
-from pushnode_shared.signatures import device_registration_message, personal_sign
+from pushnode_shared.protocol.signatures import device_registration_message, personal_sign
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_notification_path import (
     CHAIN_ID,

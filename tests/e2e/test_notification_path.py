@@ -14,7 +14,11 @@ import socketio
 from eth_account import Account
 from web3 import Web3
 
-from pushnode_shared.signatures import device_registration_message, personal_sign, sign_data
+from pushnode_shared.protocol.signatures import (
+    device_registration_message,
+    personal_sign,
+    sign_data,
+)
 from tests.e2e.conftest import RunningNode
 from tests.support.devchain import deploy_module, fresh_wallet
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pushnode_shared.topics import CATALOGUE
+from pushnode_shared.protocol.topics import CATALOGUE
 from tests.e2e.conftest import RunningNode
 
 

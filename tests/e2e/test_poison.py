@@ -22,9 +22,9 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from eth_account import Account
 
-from pushnode_shared.envelope import Envelope, from_record, to_record
-from pushnode_shared.events import EventDeadLettered, registered, unwrap
-from pushnode_shared.topics import CATALOGUE, DEAD_LETTERS, Topic
+from pushnode_shared.infra.envelope import Envelope, from_record, to_record
+from pushnode_shared.protocol.events import EventDeadLettered, registered, unwrap
+from pushnode_shared.protocol.topics import CATALOGUE, DEAD_LETTERS, Topic
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_notification_path import CHAIN_ID, RPC, wait_for
 from tests.support.devchain import deploy_module, fresh_wallet

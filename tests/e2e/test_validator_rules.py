@@ -18,12 +18,12 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from eth_account import Account
 
-from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id, from_record
-from pushnode_shared.events import unwrap
-from pushnode_shared.ipfs import KuboClient
-from pushnode_shared.kafka import topic_partitions
-from pushnode_shared.signatures import sign_data
-from pushnode_shared.topics import PROTOCOL_DECISIONS
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id, from_record
+from pushnode_shared.infra.ipfs import KuboClient
+from pushnode_shared.infra.kafka import topic_partitions
+from pushnode_shared.protocol.events import unwrap
+from pushnode_shared.protocol.signatures import sign_data
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
 from pushnode_validator.adapters.pgp import signed_text
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_crash import whole_inbox

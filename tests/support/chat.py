@@ -13,8 +13,8 @@ from typing import Any
 
 from eth_account import Account
 
-from pushnode_shared.chat import sdk_hash
-from pushnode_shared.signatures import personal_sign
+from pushnode_shared.protocol.chat import sdk_hash
+from pushnode_shared.protocol.signatures import personal_sign
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pushnode_shared.db import Database
+from pushnode_shared.infra.db import Database
 
 
 @asynccontextmanager

@@ -7,7 +7,7 @@ from typing import Any
 
 from eth_account import Account
 
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.protocol.signatures import sign_data
 
 
 def optin_body(

@@ -22,7 +22,7 @@ import pytest
 import socketio
 from eth_account import Account
 
-from pushnode_shared.envelope import derive_id
+from pushnode_shared.infra.envelope import derive_id
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_notification_path import (
     CHAIN_ID,

@@ -6,8 +6,8 @@ import re
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from pushnode_shared.signatures import device_registration_message
-from pushnode_shared.topics import CATALOGUE
+from pushnode_shared.protocol.signatures import device_registration_message
+from pushnode_shared.protocol.topics import CATALOGUE
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 MAKEFILE = (Path(__file__).resolve().parents[2] / "Makefile").read_text()

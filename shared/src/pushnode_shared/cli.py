@@ -8,19 +8,19 @@ import getpass
 import sys
 from importlib.metadata import entry_points
 
-from pushnode_shared import dlq
-from pushnode_shared.kafka import ensure_topics, topic_sizes
-from pushnode_shared.logging import configure_logging
-from pushnode_shared.service import (
+from pushnode_shared.infra import dlq
+from pushnode_shared.infra.kafka import ensure_topics, topic_sizes
+from pushnode_shared.infra.logging import configure_logging
+from pushnode_shared.infra.service import (
     ServiceSpec,
     migrate_node,
     rebuild_node,
     run_node,
     state_hash_node,
 )
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CATALOGUE
-from pushnode_shared.untrusted import keep_recursion_limit_safe
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.infra.untrusted import keep_recursion_limit_safe
+from pushnode_shared.protocol.topics import CATALOGUE
 
 
 def services() -> dict[str, ServiceSpec]:

@@ -23,12 +23,13 @@ from hypercorn.config import Config
 from devstack.emulators.apns import EmulatorState, create_app, make_provider_key
 from pushnode_dispatcher.adapters.apns import (
     ApnsClient,
-    ApnsNotification,
     ProviderTokens,
     classify,
     load_provider_key,
 )
-from pushnode_dispatcher.adapters.outcome import Outcome
+from pushnode_dispatcher.adapters.apns_message import ApnsNotification
+from pushnode_dispatcher.domain import Outcome
+from pushnode_dispatcher.testing import FakeClock
 
 KEY_ID = "ABC123DEFG"
 TEAM_ID = "DEF123GHIJ"
@@ -43,20 +44,6 @@ class Emulator:
     url: str
     key_file: Path
     state: EmulatorState
-
-
-class FakeClock:
-    """Starts 50 minutes back, so tokens minted up to 50 minutes 'later' are still fresh
-    by the emulator's real clock, which checks iat against the hour APNs allows."""
-
-    def __init__(self) -> None:
-        self.now = time.time() - 50 * MINUTE
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * MINUTE
 
 
 @pytest.fixture
@@ -100,7 +87,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None) -> N
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    """Starts 50 minutes back, so tokens minted up to 50 minutes 'later' are still fresh
+    by the emulator's real clock, which checks iat against the hour APNs allows."""
+    return FakeClock(time.time() - 50 * MINUTE)
 
 
 @pytest.fixture
@@ -208,9 +197,9 @@ async def test_the_provider_token_is_not_refreshed_before_20_minutes_nor_at_39(
     client: ApnsClient, control: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     await client.send(a_notification())
-    clock.advance(19)
+    clock.advance(19 * MINUTE)
     await client.send(a_notification())
-    clock.advance(20)
+    clock.advance(20 * MINUTE)
     await client.send(a_notification())
 
     assert (await stats(control))["provider_tokens"] == 1
@@ -220,7 +209,7 @@ async def test_the_provider_token_is_refreshed_once_it_is_40_minutes_old(
     client: ApnsClient, control: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     await client.send(a_notification())
-    clock.advance(41)
+    clock.advance(41 * MINUTE)
     await client.send(a_notification())
     await client.send(a_notification())
 
@@ -266,7 +255,7 @@ async def test_a_refusal_soon_after_a_forced_renewal_is_not_renewed_again(
 ) -> None:
     await control.post("/_emulator/faults", json={"reason": "ExpiredProviderToken"})
     await client.send(a_notification())
-    clock.advance(5)
+    clock.advance(5 * MINUTE)
     await control.post("/_emulator/faults", json={"reason": "ExpiredProviderToken"})
 
     outcome = await client.send(a_notification())

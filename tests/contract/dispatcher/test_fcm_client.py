@@ -21,13 +21,9 @@ import uvicorn
 
 from devstack.emulators.fcm import SCOPE, EmulatorState, create_app
 from devstack.emulators.service_account import make_service_account
-from pushnode_dispatcher.adapters.fcm import (
-    FcmClient,
-    FcmMessage,
-    Notification,
-    Outcome,
-    classify,
-)
+from pushnode_dispatcher.adapters.fcm import FcmClient, classify
+from pushnode_dispatcher.adapters.fcm_message import FcmMessage, Notification
+from pushnode_dispatcher.domain import Outcome
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 TOKEN = "fcm-device-token:APA91b" + "x" * 140

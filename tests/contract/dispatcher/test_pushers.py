@@ -3,95 +3,27 @@ Push emulators: routing's last step, the message shapes, and dead tokens from ea
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from hypercorn.asyncio import serve
-from hypercorn.config import Config
 
-from devstack.emulators import apns as apns_emulator
-from devstack.emulators import webpush as webpush_emulator
-from pushnode_dispatcher.adapters.outcome import Outcome
-from pushnode_dispatcher.adapters.pushers import Pusher
 from pushnode_dispatcher.config import Settings
-from pushnode_dispatcher.domain import Provider, PushContent
+from pushnode_dispatcher.domain import Outcome, Provider, PushContent, Pusher
 from pushnode_dispatcher.providers import providers
+from tests.contract.dispatcher.conftest import KEY_ID, TEAM_ID, TOPIC
 
-KEY_ID, TEAM_ID, TOPIC = "EMULATOR01", "PUSHNODE01", "io.pushnode.test"
 CONTENT = PushContent(
     "0b5e6c1a-7d1e-5f6a-9c61-2f4d8b0e7a15",
     "bafkrei",
     "0xc",
     {"notification": {"title": "T", "body": "B"}, "data": {"app": "demo"}},
 )
-
-
-def free_socket() -> tuple[socket.socket, str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
-@pytest.fixture
-def web_url() -> Iterator[str]:
-    sock, url = free_socket()
-    app = webpush_emulator.create_app()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "emulator did not start"
-        time.sleep(0.01)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-
-
-@pytest.fixture
-def apns_url(tmp_path: Path) -> Iterator[str]:
-    key_file = apns_emulator.make_provider_key(tmp_path / "AuthKey.p8")
-    app = apns_emulator.create_app(key_file, key_id=KEY_ID, team_id=TEAM_ID, topics=[TOPIC])
-    sock, url = free_socket()
-    sock.listen(128)
-    config = Config()
-    config.bind = [f"fd://{sock.detach()}"]
-    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        running.append((asyncio.get_running_loop(), stop))
-        await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
-
-    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not running or not _up(url):
-        assert time.monotonic() < deadline, "emulator did not start"
-        time.sleep(0.05)
-    yield url
-    loop, stop = running[0]
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(timeout=10)
-
-
-def _up(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/_emulator/healthz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 @pytest.fixture

@@ -20,14 +20,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from devstack.emulators.webpush import EmulatorState, create_app
-from pushnode_dispatcher.adapters.outcome import Outcome
-from pushnode_dispatcher.adapters.webpush import (
+from pushnode_dispatcher.adapters.webpush import WebPushClient
+from pushnode_dispatcher.adapters.webpush_message import (
     PLAINTEXT_LIMIT,
     SubscriptionKeys,
-    WebPushClient,
     WebPushMessage,
     WebPushSubscription,
 )
+from pushnode_dispatcher.domain import Outcome
+from pushnode_dispatcher.testing import FakeClock
 
 SUBJECT = "mailto:ops@pushnode.example"
 HOUR = 3600.0
@@ -37,14 +38,6 @@ HOUR = 3600.0
 class Emulator:
     url: str
     state: EmulatorState
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def vapid_pem() -> bytes:
@@ -165,7 +158,7 @@ async def test_the_vapid_jwt_is_reused_for_one_push_service_until_it_nears_expir
         await client.send(WebPushMessage(subscription=subscription, data=b"x"))
     assert (await stats(control))["vapid_tokens"] == 1
 
-    clock.now += 11.5 * HOUR
+    clock.advance(11.5 * HOUR)
     assert (await client.send(WebPushMessage(subscription=subscription, data=b"y"))).kind is (
         Outcome.DELIVERED
     )

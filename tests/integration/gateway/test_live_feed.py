@@ -8,10 +8,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from pushnode_gateway.live import LiveFeed
-from pushnode_shared.events import MessageStored, Recipient, wrap
-from pushnode_shared.kafka import Producer, ensure_topics
-from pushnode_shared.topics import Topic
+from pushnode_gateway.sockets.live import LiveFeed
+from pushnode_shared.infra.kafka import Producer, ensure_topics
+from pushnode_shared.protocol.events import MessageStored, Recipient, wrap
+from pushnode_shared.protocol.topics import Topic
 
 
 class RecordingSockets:

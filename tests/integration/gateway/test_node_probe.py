@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from pushnode_gateway.adapters.node_probe import LogReader
-from pushnode_shared.events import NotificationRejected, RejectReason, wrap
-from pushnode_shared.kafka import Producer, ensure_topics
-from pushnode_shared.topics import CATALOGUE, PROTOCOL_DECISIONS
+from pushnode_gateway.node.adapters.probe import LogReader
+from pushnode_shared.infra.kafka import Producer, ensure_topics
+from pushnode_shared.protocol.events import NotificationRejected, RejectReason, wrap
+from pushnode_shared.protocol.topics import CATALOGUE, PROTOCOL_DECISIONS
 
 
 async def test_the_tail_holds_the_newest_decisions_and_every_topic_has_end_offsets(

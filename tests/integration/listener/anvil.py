@@ -11,10 +11,10 @@ from web3 import Web3
 
 from pushnode_listener.adapters.chain import ChainRpc
 from pushnode_listener.poller import ChainPoller, Publisher, Resume, Tuning
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.envelope import Envelope, from_record
-from pushnode_shared.kafka import ensure_topics
-from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
+from pushnode_shared.infra.envelope import Envelope, from_record
+from pushnode_shared.infra.kafka import ensure_topics
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
 from tests.support.devchain import deploy_module
 
 RPC = {11155111: "http://127.0.0.1:8545", 80002: "http://127.0.0.1:8546"}

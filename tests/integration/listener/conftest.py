@@ -9,7 +9,7 @@ import pytest
 from web3 import Web3
 
 from pushnode_listener.poller import PRODUCER
-from pushnode_shared.kafka import Producer
+from pushnode_shared.infra.kafka import Producer
 from tests.integration.listener.anvil import RPC, Redirected, fresh_topics
 from tests.support.devchain import deploy_module
 

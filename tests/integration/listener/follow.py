@@ -20,9 +20,9 @@ from pathlib import Path
 from pushnode_listener.adapters.chain import ChainRpc
 from pushnode_listener.adapters.txproducer import TransactionalPublisher
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.consumer import TRANSIENT
-from pushnode_shared.topics import Topic
+from pushnode_shared.infra.consumer import TRANSIENT
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.topics import Topic
 from tests.integration.listener.anvil import Redirected, read_all
 from tests.unit.listener.support import projected
 

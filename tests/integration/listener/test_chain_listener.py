@@ -21,8 +21,8 @@ from pushnode_listener.abi import BY_TOPIC0
 from pushnode_listener.adapters.heads import NewHeads, ws_url_of
 from pushnode_listener.bootstrap import chain_check
 from pushnode_listener.poller import ChainPoller
-from pushnode_shared.consumer import TransientError
-from pushnode_shared.envelope import Envelope
+from pushnode_shared.infra.consumer import TransientError
+from pushnode_shared.infra.envelope import Envelope
 from tests.integration.listener.anvil import RPC, Redirected, make_poller, read_all, rpc
 from tests.support.bysig import relay_opt
 from tests.support.devchain import fresh_wallet

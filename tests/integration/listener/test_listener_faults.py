@@ -18,7 +18,7 @@ from web3 import Web3
 
 from pushnode_listener.bootstrap import chain_check
 from pushnode_listener.poller import ChainPoller
-from pushnode_shared.envelope import Envelope
+from pushnode_shared.infra.envelope import Envelope
 from tests.integration.listener.anvil import (
     RPC,
     Redirected,

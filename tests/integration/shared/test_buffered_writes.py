@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from pushnode_shared.consumer import ConsumerSpec, HandlerContext, ProjectionConsumer
-from pushnode_shared.db import Database, offsets_table
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChannelCreated, wrap
-from pushnode_shared.kafka import Producer, ensure_topics
-from pushnode_shared.topics import DEAD_LETTERS, Topic
+from pushnode_shared.infra.consumer import ConsumerSpec, HandlerContext, ProjectionConsumer
+from pushnode_shared.infra.db import Database, offsets_table
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.kafka import Producer, ensure_topics
+from pushnode_shared.protocol.events import ChannelCreated, wrap
+from pushnode_shared.protocol.topics import DEAD_LETTERS, Topic
 from tests.support.databases import database_with
 
 schema = sa.MetaData()

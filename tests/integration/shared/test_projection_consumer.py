@@ -11,18 +11,18 @@ import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from pushnode_shared.consumer import (
+from pushnode_shared.infra.consumer import (
     ConsumerSpec,
     HandlerContext,
     ProjectionConsumer,
     TransientError,
 )
-from pushnode_shared.db import Database, offsets_table
-from pushnode_shared.envelope import Envelope, from_record, to_record
-from pushnode_shared.events import ChannelCreated, wrap
-from pushnode_shared.kafka import Producer, ensure_topics
-from pushnode_shared.rebuild import replay
-from pushnode_shared.topics import DEAD_LETTERS, Topic
+from pushnode_shared.infra.db import Database, offsets_table
+from pushnode_shared.infra.envelope import Envelope, from_record, to_record
+from pushnode_shared.infra.kafka import Producer, ensure_topics
+from pushnode_shared.infra.rebuild import replay
+from pushnode_shared.protocol.events import ChannelCreated, wrap
+from pushnode_shared.protocol.topics import DEAD_LETTERS, Topic
 
 metadata = sa.MetaData()
 seen = sa.Table(
@@ -165,7 +165,7 @@ async def test_a_malformed_record_is_dead_lettered_and_the_stream_keeps_flowing(
     await producer.publish(topic, good)
 
     async def strict(ctx: HandlerContext, envelope: Envelope) -> None:
-        from pushnode_shared.events import payload_of
+        from pushnode_shared.protocol.events import payload_of
 
         payload_of(envelope, ChannelCreated)  # rejects the unknown schema version
         await count_once(ctx, envelope)
@@ -225,8 +225,8 @@ async def read_from(kafka: str, name: str, start: int) -> list[Envelope]:
 async def test_a_batch_delivered_twice_is_projected_once(
     db: Database, topic: Topic, producer: Producer, kafka: str
 ) -> None:
-    from pushnode_shared.consumer import process_batch
-    from pushnode_shared.kafka import topic_partitions
+    from pushnode_shared.infra.consumer import process_batch
+    from pushnode_shared.infra.kafka import topic_partitions
 
     sent = [event(n) for n in range(6)]
     await producer.publish_many([(topic, e) for e in sent])

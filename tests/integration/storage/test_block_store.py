@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from pushnode_shared.ipfs import BlockStore, KuboClient, MemoryBlockStore, cid_of
+from pushnode_shared.infra.ipfs import BlockStore, KuboClient, MemoryBlockStore, cid_of
 
 IPFS_API = os.environ.get("IPFS_API", "http://127.0.0.1:5001")
 

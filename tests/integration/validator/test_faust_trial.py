@@ -23,8 +23,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from pushnode_shared.kafka import ensure_topics, topic_partitions
-from pushnode_shared.topics import Topic
+from pushnode_shared.infra.kafka import ensure_topics, topic_partitions
+from pushnode_shared.protocol.topics import Topic
 from tests.support.devchain import ROOT
 
 N, KEYS = 3000, 30

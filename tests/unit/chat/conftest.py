@@ -16,18 +16,19 @@ import pytest
 
 from pushnode_gateway.app import create_app
 from pushnode_gateway.bootstrap import MIGRATIONS as GATEWAY_MIGRATIONS
-from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
+from pushnode_gateway.chat import projection as chat_projection
 from pushnode_gateway.config import Settings
-from pushnode_gateway.live import PUSHES
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import unwrap
-from pushnode_shared.ipfs import MemoryBlockStore
-from pushnode_shared.runtime import Readiness
+from pushnode_gateway.sockets.live import PUSHES
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_gateway.users import projection as user_projection
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.infra.runtime import Readiness
+from pushnode_shared.protocol.events import unwrap
+from pushnode_shared.protocol.topics import Topic
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import Topic
 from pushnode_storage.bootstrap import MIGRATIONS as STORAGE_MIGRATIONS
 from pushnode_storage.chat import ChatStorage
 
@@ -108,8 +109,8 @@ def producer(
 ) -> LoopProducer:
     loop = LoopProducer()
     loop.route(storage_db, {"ChatMessageSent": ChatStorage(blocks).on_chat_message_sent})
-    loop.route(gateway_db, UserHandlers().mapping())
-    loop.route(gateway_db, ChatHandlers().mapping())
+    loop.route(gateway_db, user_projection.HANDLERS)
+    loop.route(gateway_db, chat_projection.HANDLERS)
     loop.live = sockets  # CHATS come from the live feed, as in a running gateway
     return loop
 

@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from pushnode_shared.ipfs import MemoryBlockStore, cid_of
-from pushnode_shared.topics import CHATS
+from pushnode_shared.infra.ipfs import MemoryBlockStore, cid_of
+from pushnode_shared.protocol.topics import CHATS
 from tests.support.chat import ChatWallet, new_pgp_key
 from tests.unit.chat.conftest import LoopProducer, RecordingSockets
 
@@ -170,7 +170,7 @@ async def test_an_oversized_message_is_refused_before_anything_else(
 async def test_a_blocked_sender_cannot_open_a_request(
     client: httpx.AsyncClient, pair: tuple[ChatWallet, ChatWallet]
 ) -> None:
-    from pushnode_shared.chat import sdk_hash
+    from pushnode_shared.protocol.chat import sdk_hash
     from tests.support.chat import pgp_sign
 
     a, b = pair

@@ -8,29 +8,18 @@ from pathlib import Path
 import pytest
 
 from pushnode_dispatcher.adapters import db as tables
-from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
 from pushnode_dispatcher.bootstrap import MIGRATIONS
-from pushnode_dispatcher.chat import ChatPushes
-from pushnode_dispatcher.domain import Provider, PushContent
-from pushnode_dispatcher.handlers import Sender
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import ChatMessageStored, wrap
+from pushnode_dispatcher.domain import Provider
+from pushnode_dispatcher.handlers.chat import ChatPushes
+from pushnode_dispatcher.handlers.sender import Sender
+from pushnode_dispatcher.testing import FakePusher
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import ChatMessageStored, wrap
 
 ALICE = "eip155:0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 BOB = "eip155:0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
 TOKEN = "fcm-token-bob"
-
-
-class FakePusher:
-    """Remembers what it was asked to push."""
-
-    def __init__(self) -> None:
-        self.pushed: list[tuple[PushContent, str]] = []
-
-    async def push(self, content: PushContent, token: str) -> SendOutcome:
-        self.pushed.append((content, token))
-        return SendOutcome(Outcome.DELIVERED)
 
 
 @pytest.fixture
@@ -67,7 +56,7 @@ async def run(db: Database, pusher: FakePusher, event: ChatMessageStored) -> Non
 async def test_a_message_in_an_accepted_chat_reaches_the_receivers_phone(db: Database) -> None:
     pusher = FakePusher()
     await run(db, pusher, stored("m1"))
-    [(content, token)] = pusher.pushed
+    [(content, token)] = pusher.pushes
     assert token == TOKEN and content.notification_id == "m1"
     assert content.channel == ALICE and content.title == "New chat message"
     assert "secret words" not in repr(content)

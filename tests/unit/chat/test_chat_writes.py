@@ -6,9 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pushnode_gateway.adapters import chat_db, chat_writes
-from pushnode_gateway.adapters.chat_writes import MessageStoredOp, StatusSetOp
-from pushnode_shared.db import Database
+from pushnode_gateway.chat.adapters import chat_db, chat_writes
+from pushnode_gateway.chat.adapters.chat_writes import MessageStoredOp, StatusSetOp
+from pushnode_shared.infra.db import Database
 
 ALICE = "eip155:0x00000000000000000000000000000000000000a1"
 BOB = "eip155:0x00000000000000000000000000000000000000b0"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pushnode_gateway.chat_rules import (
+from pushnode_gateway.chat.rules import (
     ChatRefused,
     check_answer,
     check_message,
     check_not_blocked,
     message_hash,
 )
-from pushnode_shared.chat import conversation_of, sdk_hash
+from pushnode_shared.protocol.chat import conversation_of, sdk_hash
 
 A, B = "eip155:0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "eip155:0xB"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChatMessageSent, ChatMessageStored, unwrap, wrap
-from pushnode_shared.ipfs import MemoryBlockStore
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.protocol.events import ChatMessageSent, ChatMessageStored, unwrap, wrap
 from pushnode_storage.chat import ChatStorage
 
 A, B = "eip155:0xA", "eip155:0xB"

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from pushnode_shared.chat import sdk_hash
+from pushnode_shared.protocol.chat import sdk_hash
 from tests.support.chat import ChatWallet, new_pgp_key, pgp_sign
 
 

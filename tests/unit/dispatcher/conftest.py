@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pushnode_dispatcher.bootstrap import MIGRATIONS
-from pushnode_shared.db import Database
+from pushnode_shared.infra.db import Database
 
 
 @pytest.fixture

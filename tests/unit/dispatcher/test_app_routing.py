@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pushnode_dispatcher.adapters.guards import CredentialBreaker, GuardedPusher, TokenBucket
-from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
-from pushnode_dispatcher.domain import Provider, RetryPolicy
-from pushnode_dispatcher.handlers import Sender
-from pushnode_shared.db import Database
-from pushnode_shared.events import DeliveryAttempted, DeliveryRetryScheduled, Platform, wrap
-from tests.unit.dispatcher.test_handlers import NOW, FakePusher, handle, register, stored
+from pushnode_dispatcher.domain import Outcome, Provider, RetryPolicy, SendOutcome
+from pushnode_dispatcher.handlers.sender import Sender
+from pushnode_dispatcher.testing import FakePusher
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import (
+    DeliveryAttempted,
+    DeliveryRetryScheduled,
+    Platform,
+    wrap,
+)
+from tests.unit.dispatcher.test_handlers import NOW, handle, register, stored
 
 REFUSED = SendOutcome(Outcome.CREDENTIALS, "auth", error_code="THIRD_PARTY_AUTH_ERROR")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pushnode_dispatcher.domain import Provider
-from pushnode_dispatcher.handlers import SUBSCRIPTION_HANDLERS
-from pushnode_shared.consumer import TransientError
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_dispatcher.handlers.registry import SUBSCRIPTION_HANDLERS
+from pushnode_dispatcher.testing import FakePusher
+from pushnode_shared.infra.consumer import TransientError
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import (
     Broadcast,
     Event,
     MessageStored,
@@ -19,7 +20,7 @@ from pushnode_shared.events import (
     unwrap,
     wrap,
 )
-from tests.unit.dispatcher.test_handlers import FakePusher, handle, register, sender, stored
+from tests.unit.dispatcher.test_handlers import handle, register, sender, stored
 
 CHANNEL, ALICE, BOB, CAROL = "0xc", "0xa11ce", "0xb0b", "0xca201"
 

@@ -9,10 +9,16 @@ import sqlalchemy as sa
 from aiokafka import ConsumerRecord, TopicPartition
 
 from pushnode_dispatcher.adapters.delayed import DelayedConsumer, not_before_of, split_due
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import to_record
-from pushnode_shared.events import DeliveryAttempted, DeliveryOutcome, DeliveryRetryScheduled, wrap
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import to_record
+from pushnode_shared.protocol.events import (
+    DeliveryAttempted,
+    DeliveryOutcome,
+    DeliveryRetryScheduled,
+    wrap,
+)
+from pushnode_shared.testing import FakeKafka
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 P0, P1 = TopicPartition("deliveries", 0), TopicPartition("deliveries", 1)
@@ -65,27 +71,6 @@ def test_only_the_due_prefix_of_each_partition_is_handled() -> None:
     due, held = split_due(batch, not_before_of, T0)
     assert {tp: [r.offset for r in rs] for tp, rs in due.items()} == {P0: [0, 1]}
     assert held == {P0: (2, T0 + 5), P1: (7, T0 + 2)}
-
-
-class FakeKafka:
-    """The part of AIOKafkaConsumer the hold/release logic touches."""
-
-    def __init__(self, *assigned: TopicPartition) -> None:
-        self.assigned = set(assigned)
-        self.positions: dict[TopicPartition, int] = {}
-        self.paused: set[TopicPartition] = set()
-
-    def assignment(self) -> set[TopicPartition]:
-        return self.assigned
-
-    def seek(self, tp: TopicPartition, offset: int) -> None:
-        self.positions[tp] = offset
-
-    def pause(self, tp: TopicPartition) -> None:
-        self.paused.add(tp)
-
-    def resume(self, tp: TopicPartition) -> None:
-        self.paused.discard(tp)
 
 
 def consumer(clock: list[float]) -> DelayedConsumer:

@@ -9,18 +9,17 @@ from typing import Any
 
 import pytest
 
-from pushnode_dispatcher.adapters.apns import PAYLOAD_LIMIT as APNS_LIMIT
-from pushnode_dispatcher.adapters.fcm import PAYLOAD_LIMIT as FCM_LIMIT
-from pushnode_dispatcher.adapters.webpush import PLAINTEXT_LIMIT
-from pushnode_dispatcher.domain import (
-    PushContent,
-    apns_notification,
-    fcm_message,
-    is_encrypted_chat,
+from pushnode_dispatcher.adapters.apns_message import PAYLOAD_LIMIT as APNS_LIMIT
+from pushnode_dispatcher.adapters.apns_message import apns_notification
+from pushnode_dispatcher.adapters.fcm_message import PAYLOAD_LIMIT as FCM_LIMIT
+from pushnode_dispatcher.adapters.fcm_message import fcm_message
+from pushnode_dispatcher.adapters.webpush_message import (
+    PLAINTEXT_LIMIT,
     web_subscription,
     webpush_message,
 )
-from pushnode_shared.events import MessageStored, Recipient
+from pushnode_dispatcher.domain import PushContent, is_encrypted_chat
+from pushnode_shared.protocol.events import MessageStored, Recipient
 
 SUBSCRIPTION = web_subscription(
     json.dumps({"endpoint": "https://push.example/p/1", "keys": {"p256dh": "B", "auth": "a"}})

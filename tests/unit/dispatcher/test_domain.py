@@ -7,18 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pushnode_dispatcher.domain import (
-    Provider,
-    PushContent,
-    RetryPolicy,
-    apns_notification,
-    fcm_message,
-    pushable,
-    route,
-    web_subscription,
-    webpush_message,
-)
-from pushnode_shared.events import MessageStored, Recipient
+from pushnode_dispatcher.adapters.apns_message import apns_notification
+from pushnode_dispatcher.adapters.fcm_message import fcm_message
+from pushnode_dispatcher.adapters.webpush_message import web_subscription, webpush_message
+from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy, pushable, route
+from pushnode_shared.protocol.events import MessageStored, Recipient
 
 ALL = frozenset(Provider)
 APNS_TOKEN = "ab" * 32

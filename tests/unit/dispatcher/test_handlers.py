@@ -9,14 +9,21 @@ import pytest
 import sqlalchemy as sa
 
 from pushnode_dispatcher.adapters import db as tables
-from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
-from pushnode_dispatcher.adapters.pushers import Pusher
-from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy
-from pushnode_dispatcher.handlers import REGISTRY_HANDLERS, Sender
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_dispatcher.domain import (
+    Outcome,
+    Provider,
+    PushContent,
+    Pusher,
+    RetryPolicy,
+    SendOutcome,
+)
+from pushnode_dispatcher.handlers.registry import REGISTRY_HANDLERS
+from pushnode_dispatcher.handlers.sender import Sender
+from pushnode_dispatcher.testing import FakePusher
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import (
     DeliveryAttempted,
     DeliveryRetryScheduled,
     DeviceRegistered,
@@ -34,18 +41,6 @@ ALICE = "0xa11ce"
 ANDROID = "fcm-token-1"
 IPHONE = "ab" * 32
 BROWSER = '{"endpoint": "https://push.example/push/1", "keys": {"p256dh": "B", "auth": "a"}}'
-
-
-class FakePusher:
-    """Answers from a script (then DELIVERED) and remembers every push."""
-
-    def __init__(self, *answers: SendOutcome) -> None:
-        self.answers = list(answers)
-        self.pushed: list[tuple[str, str]] = []
-
-    async def push(self, content: PushContent, token: str) -> SendOutcome:
-        self.pushed.append((content.notification_id, token))
-        return self.answers.pop(0) if self.answers else SendOutcome(Outcome.DELIVERED)
 
 
 async def handle(db: Database, handlers: Mapping[str, Handler], envelope: Envelope) -> list[Event]:

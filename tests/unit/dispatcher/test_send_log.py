@@ -6,16 +6,15 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
 from pushnode_dispatcher.adapters.sendlog import SendLog
-from pushnode_dispatcher.domain import Provider, PushContent, RetryPolicy
-from pushnode_dispatcher.handlers import Sender
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import DeliveryAttempted, Platform, wrap
+from pushnode_dispatcher.domain import Outcome, Provider, PushContent, RetryPolicy, SendOutcome
+from pushnode_dispatcher.handlers.sender import Sender
+from pushnode_dispatcher.testing import FakePusher
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import DeliveryAttempted, Platform, wrap
 from tests.unit.dispatcher.test_handlers import (
     NOW,
-    FakePusher,
     handle,
     register,
     stored,
@@ -37,7 +36,7 @@ class DiesAfter(FakePusher):
 
     async def push(self, content: PushContent, token: str) -> SendOutcome:
         if self.left == 0:
-            self.pushed.append((content.notification_id, token))
+            self.pushes.append((content, token))
             raise Killed
         self.left -= 1
         return await super().push(content, token)

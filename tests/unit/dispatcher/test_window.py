@@ -10,12 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from pushnode_dispatcher.adapters import db as tables
-from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
 from pushnode_dispatcher.adapters.sendlog import IN_FLIGHT, SendLog
-from pushnode_dispatcher.domain import Provider, Target
-from pushnode_dispatcher.window import Settler, send_all
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
+from pushnode_dispatcher.domain import Outcome, Provider, SendOutcome, Target
+from pushnode_dispatcher.handlers.window import Settler, send_all
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
 
 TARGETS = [Target("0xa11ce", f"tok-{n:02d}", Provider.FCM, "android") for n in range(10)]
 

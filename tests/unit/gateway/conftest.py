@@ -11,10 +11,10 @@ import pytest
 from pushnode_gateway.app import create_app
 from pushnode_gateway.bootstrap import MIGRATIONS
 from pushnode_gateway.config import Settings
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.db import Database
-from pushnode_shared.ipfs import MemoryBlockStore
-from pushnode_shared.runtime import Readiness
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.infra.runtime import Readiness
 from pushnode_shared.testing import InMemoryProducer
 
 

@@ -10,10 +10,14 @@ import httpx
 import pytest
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.signatures import device_registration_message, personal_sign, sign_data
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.signatures import (
+    device_registration_message,
+    personal_sign,
+    sign_data,
+)
+from pushnode_shared.protocol.topics import DEVICES, PROTOCOL_INPUTS
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import DEVICES, PROTOCOL_INPUTS
 
 CHAIN = LOCAL_CHAINS[0]
 

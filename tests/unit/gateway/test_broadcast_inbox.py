@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import httpx
 
-from pushnode_gateway.adapters import inbox
-from pushnode_gateway.history import FAR_FUTURE
-from pushnode_shared.db import Database
-from pushnode_shared.events import (
+from pushnode_gateway.feeds.adapters import inbox
+from pushnode_gateway.feeds.history import FAR_FUTURE
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import (
     Broadcast,
     MessageStored,
     Recipient,
     SubscriptionAdded,
     SubscriptionRemoved,
 )
-from pushnode_shared.periods import folded_to
+from pushnode_shared.protocol.periods import folded_to
 from tests.unit.gateway.test_channel_history_api import ALICE, BOB, CHANNEL, SEPOLIA, apply, stored
 
 CHANNEL_L, ALICE_L, BOB_L = CHANNEL.lower(), ALICE.lower(), BOB.lower()

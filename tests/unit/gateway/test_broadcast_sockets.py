@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pushnode_gateway.audience import Audience
-from pushnode_gateway.live import push_stored
-from pushnode_gateway.notification_view import channel_item, delivery_feeds
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.db import Database
+from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds
+from pushnode_gateway.sockets.audience import Audience
+from pushnode_gateway.sockets.live import push_stored
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_shared.infra.db import Database
 from tests.unit.gateway.test_broadcast_inbox import ALICE_L, BOB_L, added, broadcast
 from tests.unit.gateway.test_channel_history_api import apply
 from tests.unit.gateway.test_sockets import client, eventually, served

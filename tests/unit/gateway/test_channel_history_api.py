@@ -9,12 +9,13 @@ from typing import Any
 
 import httpx
 
-from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers, MetadataHandlers
-from pushnode_gateway.handlers import Handlers, ProtocolHandlers
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_gateway.channels import projection as channel_projection
+from pushnode_gateway.feeds import projection as feed_projection
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import cid_of
+from pushnode_shared.protocol.events import (
     ChannelAliasRemoved,
     ChannelAliasVerified,
     ChannelCreated,
@@ -27,9 +28,8 @@ from pushnode_shared.events import (
     payload_of,
     wrap,
 )
-from pushnode_shared.ipfs import cid_of
+from pushnode_shared.protocol.topics import UPLOADS
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import UPLOADS
 
 SEPOLIA = 11155111
 CHANNEL = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -42,10 +42,9 @@ META = {"name": "Weather Alerts", "info": "Storms", "url": "https://w.example", 
 async def apply(database: Database, *events: Event) -> None:
     """Run each event through the gateway's real handlers, one transaction each."""
     handlers = {
-        **Handlers().mapping(),
-        **ProtocolHandlers().mapping(),
-        **ContentHandlers().mapping(),
-        **MetadataHandlers().mapping(),
+        **feed_projection.HANDLERS,
+        **channel_projection.HANDLERS,
+        **channel_projection.UPLOAD_HANDLERS,
     }
     for event in events:
         envelope = wrap(event, producer="test")
@@ -273,7 +272,7 @@ async def test_a_verified_alias_resolves_to_its_channel_until_it_is_removed(
         channel=CHANNEL.lower(), chain_id=SEPOLIA, channel_type=2, identity="1+x", block_number=1
     )
     await apply(database, created)
-    handlers = AliasHandlers().mapping()
+    handlers = channel_projection.HANDLERS
     for kind in ("ChannelAliasVerified", "ChannelAliasVerified"):  # a replay changes nothing
         async with database.transaction() as session:
             await handlers[kind](HandlerContext(session, replay=False), alias_decision(kind, BOB))

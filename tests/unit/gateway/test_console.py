@@ -11,18 +11,18 @@ import httpx
 import pytest
 from eth_account import Account
 
-from pushnode_gateway.adapters.node_probe import LogReader, readyz_bodies
-from pushnode_gateway.api.status import StatusSource
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.runtime import Readiness
-from pushnode_shared.signatures import recover_data_signer
+from pushnode_gateway.node.adapters.probe import LogReader, readyz_bodies
+from pushnode_gateway.node.routes.status import StatusSource
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.runtime import Readiness
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.signatures import recover_data_signer
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS, Topic
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS, Topic
 
 REPO = Path(__file__).resolve().parents[3]
 READY_LISTENER = {

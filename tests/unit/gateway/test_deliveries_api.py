@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from pushnode_gateway import delivery_view
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import (
+from pushnode_gateway.deliveries import projection
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import (
     DeliveryAbandoned,
     DeliveryAttempted,
     DeliveryOutcome,
@@ -44,7 +44,7 @@ async def project(database: Database, *events: Event) -> None:
         )
         async with database.transaction() as session:
             ctx = HandlerContext(session=session, replay=False)
-            await delivery_view.HANDLERS[envelope.type](ctx, envelope)
+            await projection.HANDLERS[envelope.type](ctx, envelope)
 
 
 async def test_each_device_shows_its_latest_attempt_without_the_token(

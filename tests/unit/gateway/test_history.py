@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pushnode_gateway.history import BadRange, FeedHistory, as_epoch, page_request
-from pushnode_gateway.notification_view import channel_item, delivery_feeds
-from pushnode_shared.db import Database
-from pushnode_shared.events import Recipient
+from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds
+from pushnode_gateway.feeds.history import BadRange, FeedHistory, as_epoch, page_request
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import Recipient
 from tests.unit.gateway.test_channel_history_api import ALICE, BOB, CHANNEL, sent_three, stored
 
 ALICE_IN = Recipient(address=ALICE.lower(), spam=False)

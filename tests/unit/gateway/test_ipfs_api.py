@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from pushnode_shared.ipfs import MemoryBlockStore, cid_of
+from pushnode_shared.infra.ipfs import MemoryBlockStore, cid_of
 
 
 async def test_a_stored_json_object_comes_back_as_json(

@@ -15,16 +15,16 @@ from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
 from pushnode_gateway.network import projection
 from pushnode_gateway.network.peers import NodeIdentity
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import NodeRecordAppended, PeerMisbehaved, wrap
-from pushnode_shared.network.auth import sign_request
-from pushnode_shared.network.evidence import equivocation
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.peers import Peer
-from pushnode_shared.network.records import read_record
-from pushnode_shared.runtime import Readiness
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.runtime import Readiness
+from pushnode_shared.protocol.events import NodeRecordAppended, PeerMisbehaved, wrap
+from pushnode_shared.protocol.network.auth import sign_request
+from pushnode_shared.protocol.network.evidence import equivocation
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peers import Peer
+from pushnode_shared.protocol.network.records import read_record
 from pushnode_shared.testing import InMemoryProducer
 
 from ..network.builders import chain

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
 
 from pushnode_gateway.errors import install_error_handlers
-from pushnode_shared.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
 from pushnode_shared.testing import InMemoryProducer
 from tests.unit.gateway.test_api import notification
 

@@ -7,10 +7,10 @@ import json
 import httpx
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.signatures import sign_data, sign_typed, subscribe_v1_typed_message
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.signatures import sign_data, sign_typed, subscribe_v1_typed_message
+from pushnode_shared.protocol.topics import PROTOCOL_INPUTS
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import PROTOCOL_INPUTS
 from tests.support.optin import optin_body
 
 CHAIN = LOCAL_CHAINS[0]

@@ -11,13 +11,13 @@ import pytest
 import sqlalchemy as sa
 from aiokafka import ConsumerRecord, TopicPartition
 
-from pushnode_gateway.adapters import db as gateway_db
+from pushnode_gateway import db as gateway_db
 from pushnode_gateway.bootstrap import MIGRATIONS
-from pushnode_gateway.handlers import ProtocolHandlers
-from pushnode_shared.consumer import ConsumerSpec, HandlerContext, process_batch
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope, derive_id, to_record
-from pushnode_shared.events import (
+from pushnode_gateway.channels import projection
+from pushnode_shared.infra.consumer import ConsumerSpec, HandlerContext, process_batch
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope, derive_id, to_record
+from pushnode_shared.protocol.events import (
     ChannelCreated,
     ChannelStateChanged,
     DelegateAdded,
@@ -27,7 +27,7 @@ from pushnode_shared.events import (
     SubscriptionRemoved,
     wrap,
 )
-from pushnode_shared.topics import PROTOCOL_DECISIONS
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
 
 CHANNEL = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 ALICE = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
@@ -69,7 +69,7 @@ def history() -> list[Envelope]:
 
 
 async def handle(db: Database, envelope: Envelope) -> None:
-    handler = ProtocolHandlers().mapping()[envelope.type]
+    handler = projection.HANDLERS[envelope.type]
     async with db.transaction() as session:
         await handler(HandlerContext(session=session, replay=False), envelope)
 
@@ -152,7 +152,7 @@ async def test_replaying_the_same_records_changes_nothing(db: Database) -> None:
     spec = ConsumerSpec(
         name="gateway-protocol",
         topics=(PROTOCOL_DECISIONS,),
-        handlers=ProtocolHandlers().mapping(),
+        handlers=projection.HANDLERS,
         offsets=gateway_db.offsets,
     )
     batch = records(history())

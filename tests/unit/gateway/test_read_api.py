@@ -10,12 +10,13 @@ import pytest
 
 from pushnode_gateway.app import create_app
 from pushnode_gateway.bootstrap import MIGRATIONS
+from pushnode_gateway.channels import projection
 from pushnode_gateway.config import Settings
-from pushnode_gateway.handlers import ProtocolHandlers
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.events import (
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.runtime import Readiness
+from pushnode_shared.protocol.events import (
     ChannelCreated,
     ChannelStateChanged,
     DelegateAdded,
@@ -23,7 +24,6 @@ from pushnode_shared.events import (
     SubscriptionAdded,
     wrap,
 )
-from pushnode_shared.runtime import Readiness
 from pushnode_shared.testing import InMemoryProducer
 
 SEPOLIA, AMOY = 11155111, 80002
@@ -64,7 +64,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(PUSHNODE_DATA_DIR=tmp_path)  # type: ignore[call-arg]
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
     await database.upgrade()
-    handlers = ProtocolHandlers().mapping()
+    handlers = projection.HANDLERS
     for event in facts():
         envelope = wrap(event, producer="validator")
         async with database.transaction() as session:

@@ -14,8 +14,8 @@ import socketio
 
 from pushnode_gateway.config import Settings
 from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.runtime import serve_http
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_shared.infra.runtime import serve_http
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 import socketio
 
-from pushnode_gateway.socket_rooms import IndexedRooms
+from pushnode_gateway.sockets.rooms import IndexedRooms
 
 NS = "/"
 

@@ -14,12 +14,12 @@ from prometheus_client import REGISTRY
 
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
-from pushnode_gateway.history import FeedHistory
-from pushnode_gateway.live import push_stored
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.db import Database
-from pushnode_shared.events import Recipient
-from pushnode_shared.runtime import Readiness, serve_http
+from pushnode_gateway.feeds.history import FeedHistory
+from pushnode_gateway.sockets.live import push_stored
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.runtime import Readiness, serve_http
+from pushnode_shared.protocol.events import Recipient
 from pushnode_shared.testing import InMemoryProducer
 from tests.unit.gateway.test_channel_history_api import ALICE, BOB, sent_three, stored
 

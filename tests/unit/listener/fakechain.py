@@ -10,7 +10,7 @@ from typing import Any
 from pushnode_listener.abi import EVENTS
 from pushnode_listener.adapters.chain import RangeTooLarge
 from pushnode_listener.domain import Header
-from pushnode_shared.consumer import TransientError
+from pushnode_shared.infra.consumer import TransientError
 
 COMM = "0x9cb3bd7550b5c92baa056fc0f08132f49508145f"
 SUBSCRIBE = next(e.topic0 for e in EVENTS if e.name == "Subscribe")

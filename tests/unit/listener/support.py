@@ -8,12 +8,12 @@ from pushnode_listener.adapters import db
 from pushnode_listener.bootstrap import MIGRATIONS
 from pushnode_listener.handlers import HANDLERS
 from pushnode_listener.poller import ChainPoller, Resume, Tuning
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.consumer import HandlerContext, TransientError
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope, from_record, to_record
+from pushnode_shared.infra.consumer import HandlerContext, TransientError
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope, from_record, to_record
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.topics import CHAIN_CURSORS, PROTOCOL_INPUTS
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS
 from tests.unit.listener.fakechain import COMM, FakeChain
 
 CHANNEL = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"

@@ -7,8 +7,8 @@ from eth_abi import encode
 
 from pushnode_listener.abi import BY_TOPIC0, EVENTS, EventAbi
 from pushnode_listener.domain import decode_log, observed
-from pushnode_shared.envelope import to_record
-from pushnode_shared.events import wrap
+from pushnode_shared.infra.envelope import to_record
+from pushnode_shared.protocol.events import wrap
 
 CHANNEL = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 USER = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import pytest
 
 from pushnode_listener.network.replica import KafkaReplica
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.log import ReplicaLog
-from pushnode_shared.network.origin import OriginWriter
-from pushnode_shared.topics import NODE_RECORDS, UPLOADS, Topic
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.log import ReplicaLog
+from pushnode_shared.protocol.network.origin import OriginWriter
+from pushnode_shared.protocol.topics import NODE_RECORDS, UPLOADS, Topic
 
 from ..network.builders import upload
 

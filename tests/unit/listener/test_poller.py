@@ -8,8 +8,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from pushnode_listener.bootstrap import chain_check
+from pushnode_shared.protocol.topics import PROTOCOL_INPUTS
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import PROTOCOL_INPUTS
 from tests.unit.listener.fakechain import FakeChain
 from tests.unit.listener.support import (
     CHANNEL,

@@ -14,7 +14,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from pushnode_listener.adapters.chain import ChainRpc, RangeTooLarge
 from pushnode_listener.adapters.heads import NewHeads, ws_url_of
-from pushnode_shared.consumer import TransientError
+from pushnode_shared.infra.consumer import TransientError
 from pushnode_shared.testing import InMemoryProducer
 from tests.support.faulty_rpc import FaultyRpc
 from tests.unit.listener.fakechain import FakeChain

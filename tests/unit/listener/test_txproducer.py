@@ -3,54 +3,13 @@ partition in order, each key on the partition the default partitioner gives it."
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
-
 from aiokafka.partitioner import DefaultPartitioner
 
 from pushnode_listener.adapters.txproducer import TransactionalPublisher
-from pushnode_shared.envelope import Envelope, from_record
-from pushnode_shared.events import ChainCursorAdvanced, wrap
-from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS
-
-
-class FakeBatch:
-    def __init__(self, room: int) -> None:
-        self.room, self.records = room, []  # type: ignore[var-annotated]
-
-    def append(self, *, key: bytes, value: bytes, timestamp: None, headers: Any) -> object | None:
-        if len(self.records) == self.room:
-            return None
-        self.records.append((key, value, headers))
-        return object()
-
-
-class FakeKafka:
-    """Just enough of AIOKafkaProducer: batches of 3 records, 3 partitions a topic."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, int, list[Any]]] = []
-        self.transactions: list[str] = []
-
-    def create_batch(self) -> FakeBatch:
-        return FakeBatch(3)
-
-    async def send_batch(self, batch: FakeBatch, topic: str, *, partition: int) -> Any:
-        self.sent.append((topic, partition, batch.records))
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
-
-    async def partitions_for(self, topic: str) -> set[int]:
-        return {0, 1, 2}
-
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
-        self.transactions.append("begin")
-        yield
-        self.transactions.append("commit")
+from pushnode_shared.infra.envelope import Envelope, from_record
+from pushnode_shared.protocol.events import ChainCursorAdvanced, wrap
+from pushnode_shared.protocol.topics import CHAIN_CURSORS, PROTOCOL_INPUTS
+from pushnode_shared.testing import FakeKafka
 
 
 def cursor(block: int) -> Envelope:

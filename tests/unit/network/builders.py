@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pushnode_shared.network.inputs import encode_input
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.origin import OriginWriter
-from pushnode_shared.network.records import NodeRecord
+from pushnode_shared.protocol.network.inputs import encode_input
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.origin import OriginWriter
+from pushnode_shared.protocol.network.records import NodeRecord
 
 UPLOAD = "ContentUploaded"
 

@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from pushnode_shared.network.auth import (
+from pushnode_shared.protocol.network.auth import (
     MAX_SKEW_SECONDS,
     NODE_ID,
     Unauthorised,
     check_request,
     sign_request,
 )
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.peers import MAX_PEERS, parse_peers
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peers import MAX_PEERS, parse_peers
 
 PEER, STRANGER = NodeKey.generate(), NodeKey.generate()
 PATH, QUERY = "/apis/v1/node/records", "origin=0xabc&after=3"

@@ -6,10 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from pushnode_shared.network.inputs import BadInput, encode_input, input_id, normalise_signature
-from pushnode_shared.network.keys import SECP256K1_N, BadNodeSignature, NodeKey
-from pushnode_shared.network.keys import recover_digest_signer as recover
-from pushnode_shared.signatures import recover_data_signer, sign_data
+from pushnode_shared.protocol.network.inputs import (
+    BadInput,
+    encode_input,
+    input_id,
+    normalise_signature,
+)
+from pushnode_shared.protocol.network.keys import SECP256K1_N, BadNodeSignature, NodeKey
+from pushnode_shared.protocol.network.keys import recover_digest_signer as recover
+from pushnode_shared.protocol.signatures import recover_data_signer, sign_data
 
 DIGEST = bytes(range(32))
 COMM = "0x0C34d54a09CFe75BCcd878A469206Ae77E0fe6e7"

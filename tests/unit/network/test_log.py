@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pushnode_shared.network.evidence import EvidenceKind, is_valid
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.log import Outcome, ReplicaLog
-from pushnode_shared.network.origin import OriginWriter, state_hash
-from pushnode_shared.network.records import GENESIS, sign_record
+from pushnode_shared.protocol.network.evidence import EvidenceKind, is_valid
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.log import Outcome, ReplicaLog
+from pushnode_shared.protocol.network.origin import OriginWriter, state_hash
+from pushnode_shared.protocol.network.records import GENESIS, sign_record
 
 from .builders import chain, forged_upload, judge, upload
 

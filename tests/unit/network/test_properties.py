@@ -11,10 +11,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.log import ReplicaLog
-from pushnode_shared.network.origin import OriginWriter, state_hash
-from pushnode_shared.network.records import NodeRecord
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.log import ReplicaLog
+from pushnode_shared.protocol.network.origin import OriginWriter, state_hash
+from pushnode_shared.protocol.network.records import NodeRecord
 
 from .builders import forged_upload, judge, upload
 

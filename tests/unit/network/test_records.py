@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.records import GENESIS, BadRecord, input_problem, read_record
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.records import GENESIS, BadRecord, input_problem, read_record
 
 from .builders import chain
 
@@ -49,7 +49,7 @@ def test_anything_that_is_not_a_record_is_refused(value: object) -> None:
 
 
 def test_a_signed_record_whose_input_id_is_not_its_inputs_is_an_input_problem() -> None:
-    from pushnode_shared.network.records import sign_record
+    from pushnode_shared.protocol.network.records import sign_record
 
     (good,) = chain(KEY, ["a"])
     record = sign_record(KEY, seq=1, prev=GENESIS, received_at=0, kind=good.kind, data=good.input)

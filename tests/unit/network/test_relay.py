@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pushnode_shared.envelope import derive_id
-from pushnode_shared.events import NotificationSubmitted, unwrap, wrap
-from pushnode_shared.network.inputs import input_id
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.origin import OriginWriter
-from pushnode_shared.network.relay import admission_problem, input_of, relayed
-from pushnode_shared.signatures import sign_data
-from pushnode_shared.topics import PROTOCOL_INPUTS
+from pushnode_shared.infra.envelope import derive_id
+from pushnode_shared.protocol.events import NotificationSubmitted, unwrap, wrap
+from pushnode_shared.protocol.network.inputs import input_id
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.origin import OriginWriter
+from pushnode_shared.protocol.network.relay import admission_problem, input_of, relayed
+from pushnode_shared.protocol.signatures import sign_data
+from pushnode_shared.protocol.topics import PROTOCOL_INPUTS
 
 COMM = "0x0C34d54a09CFe75BCcd878A469206Ae77E0fe6e7"
 CHANNEL_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"

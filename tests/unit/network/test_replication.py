@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pushnode_shared.network.evidence import EvidenceKind
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.log import ReplicaLog
-from pushnode_shared.network.replication import FrontierEntry, Replicator
-from pushnode_shared.network.testing import HonestServer, LocalReplica, MemoryNetwork
+from pushnode_shared.protocol.network.evidence import EvidenceKind
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.log import ReplicaLog
+from pushnode_shared.protocol.network.replication import FrontierEntry, Replicator
+from pushnode_shared.protocol.network.testing import HonestServer, LocalReplica, MemoryNetwork
 
 from .builders import chain, judge
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from pushnode_shared.dlq import ParkedRecord, fold_dead_letters, select
-from pushnode_shared.events import DeadLetterReplayed, EventDeadLettered
+from pushnode_shared.infra.dlq import ParkedRecord, fold_dead_letters, select
+from pushnode_shared.protocol.events import DeadLetterReplayed, EventDeadLettered
 
 
 def letter(consumer: str, offset: int) -> EventDeadLettered:

@@ -7,8 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id, from_record, to_record
-from pushnode_shared.events import ChannelCreated, UnknownEvent, registered, unwrap, wrap
+from pushnode_shared.infra.envelope import (
+    Envelope,
+    MalformedEvent,
+    derive_id,
+    from_record,
+    to_record,
+)
+from pushnode_shared.protocol.events import ChannelCreated, UnknownEvent, registered, unwrap, wrap
 from tests.unit.chat.event_examples import CHAT_EXAMPLES
 
 EXAMPLES = {

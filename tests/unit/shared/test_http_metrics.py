@@ -7,8 +7,8 @@ from fastapi import APIRouter, FastAPI
 from prometheus_client import REGISTRY
 from starlette.types import ASGIApp
 
-from pushnode_shared.http_metrics import HttpMetrics
-from pushnode_shared.runtime import Readiness, health_app
+from pushnode_shared.infra.http_metrics import HttpMetrics
+from pushnode_shared.infra.runtime import Readiness, health_app
 
 
 def observed(method: str, route: str, status: str) -> float:

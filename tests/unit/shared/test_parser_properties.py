@@ -16,12 +16,12 @@ from eth_utils.address import to_checksum_address
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pushnode_shared.caip import Account, BadAddress, parse_account
-from pushnode_shared.envelope import Envelope, MalformedEvent, from_record, to_record
-from pushnode_shared.events import ChannelCreated, RejectReason, wrap
-from pushnode_shared.ipfs import parse_cid
-from pushnode_shared.optins import OptIn, parse_optin
-from pushnode_shared.payloads import (
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent, from_record, to_record
+from pushnode_shared.infra.ipfs import parse_cid
+from pushnode_shared.protocol.caip import Account, BadAddress, parse_account
+from pushnode_shared.protocol.events import ChannelCreated, RejectReason, wrap
+from pushnode_shared.protocol.optins import OptIn, parse_optin
+from pushnode_shared.protocol.payloads import (
     ASUB_MAX,
     BODY_MAX,
     TITLE_MAX,

@@ -7,7 +7,7 @@ import pytest
 from aiokafka.errors import KafkaConnectionError
 from sqlalchemy.exc import DBAPIError
 
-from pushnode_shared.consumer import TransientError, retryable
+from pushnode_shared.infra.consumer import TransientError, retryable
 
 
 class DriverError(Exception):

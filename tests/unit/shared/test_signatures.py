@@ -11,8 +11,8 @@ from eth_account.messages import encode_typed_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pushnode_shared.chains import LOCAL_CHAINS, ChainConfig
-from pushnode_shared.signatures import (
+from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
+from pushnode_shared.protocol.signatures import (
     BadSignature,
     data_signable,
     data_typed_message,

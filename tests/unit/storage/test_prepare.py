@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pushnode_shared.events import NotificationAccepted, Recipient, wrap
-from pushnode_shared.ipfs import MemoryBlockStore
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.protocol.events import NotificationAccepted, Recipient, wrap
 from pushnode_storage.handlers import Handlers
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from multiformats import CID, multihash
 
-from pushnode_shared.events import NotificationAccepted, Recipient
+from pushnode_shared.protocol.events import NotificationAccepted, Recipient
 from pushnode_storage.domain import canonical_bytes, cid_of, stored_form
 
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS, ChainConfig
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChainEventObserved, NotificationSubmitted, wrap
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
+from pushnode_shared.protocol.events import ChainEventObserved, NotificationSubmitted, wrap
+from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.bootstrap import MIGRATIONS
 from pushnode_validator.handlers import Handlers
 
@@ -38,7 +38,7 @@ async def run(handlers: Handlers, db: Database, envelope: Envelope) -> list[Enve
     async with db.transaction() as session:
         ctx = HandlerContext(session=session, replay=False)
         await handlers.mapping()[envelope.type](ctx, envelope)
-        await handlers.finish(ctx)
+        await ctx.flush()  # as the consumer does before committing
     return [e for _, e in ctx.outbox]
 
 

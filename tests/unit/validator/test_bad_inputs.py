@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.events import (
+from pushnode_shared.infra.ipfs import cid_of
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.events import (
     ChannelCreated,
     ChannelStateChanged,
     DelegateAdded,
@@ -24,14 +25,14 @@ from pushnode_shared.events import (
     NotificationSubmitted,
     RejectReason,
 )
-from pushnode_shared.ipfs import cid_of
-from pushnode_shared.payloads import PAYLOAD_MAX_BYTES
-from pushnode_shared.signatures import sign_data
-from pushnode_validator.adapters.pgp import key_facts, signed_text
-from pushnode_validator.notifications import Context, Verdict, judge_in
-from pushnode_validator.projection import ChannelState, fold
-from pushnode_validator.ratelimit import Bucket, RateLimit, micros
-from pushnode_validator.userkeys import RegisteredKey
+from pushnode_shared.protocol.payloads import PAYLOAD_MAX_BYTES
+from pushnode_shared.protocol.signatures import sign_data
+from pushnode_validator.adapters.pgp import check, key_facts, signed_text
+from pushnode_validator.domain.keys import RegisteredKey
+from pushnode_validator.domain.notice import submitted
+from pushnode_validator.domain.notifications import Context, Verdict, judge_in
+from pushnode_validator.domain.projection import ChannelState, fold
+from pushnode_validator.domain.ratelimit import Bucket, RateLimit, micros
 from tests.conftest import ANVIL_KEYS
 from tests.support.chat import new_pgp_key, pgp_sign
 
@@ -104,7 +105,7 @@ def channel_state(*facts: Any) -> ChannelState:
 
 
 def ctx(**changes: Any) -> Context:
-    base = Context(channel=channel_state(), chain=SEPOLIA)
+    base = Context(channel=channel_state(), chain=SEPOLIA, pgp=check)
     return replace(base, **changes)
 
 
@@ -250,7 +251,7 @@ CASES = [
 
 
 def verdict_of(item: Case) -> Verdict:
-    return judge_in(item.sub.build(), item.context())
+    return judge_in(submitted(item.sub.build()), item.context())
 
 
 def test_the_matrix_has_at_least_thirty_distinct_cases() -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.ipfs import MemoryBlockStore, cid_of
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import MemoryBlockStore, cid_of
 from pushnode_validator.adapters.ipfs import PayloadFetcher
-from pushnode_validator.channel_meta import META_MAX_BYTES
-from pushnode_validator.handlers import Handlers
+from pushnode_validator.bootstrap import make_handlers
+from pushnode_validator.domain.channel_meta import META_MAX_BYTES
 from tests.unit.validator.conftest import SEPOLIA, log_of, run
 
 CHANNEL = "0x" + "c1" * 20
@@ -39,7 +39,7 @@ def metadata_events(published: list[Envelope]) -> list[dict[str, object]]:
 
 async def test_a_created_channels_metadata_is_read_from_kubo_onto_the_log(vdb: Database) -> None:
     store, cid = await store_with(json.dumps(META).encode())
-    handlers = Handlers((SEPOLIA,), payloads=PayloadFetcher(store))
+    handlers = make_handlers((SEPOLIA,), payloads=PayloadFetcher(store))
     [meta] = metadata_events(await run(handlers, vdb, created_with(f"1+{cid}")))
     assert meta == {
         "channel": CHANNEL,
@@ -52,7 +52,7 @@ async def test_a_created_channels_metadata_is_read_from_kubo_onto_the_log(vdb: D
 async def test_a_cid_this_node_lacks_or_that_is_not_json_says_not_found(vdb: Database) -> None:
     store, garbage = await store_with(b"not json")
     missing = cid_of(b"never stored")
-    handlers = Handlers((SEPOLIA,), payloads=PayloadFetcher(store))
+    handlers = make_handlers((SEPOLIA,), payloads=PayloadFetcher(store))
     first = await run(handlers, vdb, created_with(f"1+{missing}", block=1))
     second = await run(handlers, vdb, created_with(f"1+{garbage}", block=2))
     assert [m["found"] for m in metadata_events(first + second)] == [False, False]
@@ -60,7 +60,7 @@ async def test_a_cid_this_node_lacks_or_that_is_not_json_says_not_found(vdb: Dat
 
 async def test_metadata_over_the_limit_is_not_read(vdb: Database) -> None:
     store, cid = await store_with(b'{"name": "' + b"x" * META_MAX_BYTES + b'"}')
-    handlers = Handlers((SEPOLIA,), payloads=PayloadFetcher(store))
+    handlers = make_handlers((SEPOLIA,), payloads=PayloadFetcher(store))
     [meta] = metadata_events(await run(handlers, vdb, created_with(f"1+{cid}")))
     assert meta["found"] is False
 
@@ -70,7 +70,7 @@ async def test_a_rebuild_neither_reads_kubo_nor_publishes_metadata(vdb: Database
         async def get(self, cid: str) -> bytes:
             raise AssertionError("a rebuild asked kubo")
 
-    handlers = Handlers((SEPOLIA,), payloads=PayloadFetcher(Unreachable()))
+    handlers = make_handlers((SEPOLIA,), payloads=PayloadFetcher(Unreachable()))
     envelope = created_with(f"1+{cid_of(b'anything')}")
     async with vdb.transaction() as session:
         ctx = HandlerContext(session=session, replay=True)

@@ -16,17 +16,16 @@ from typing import Any
 from aiokafka import ConsumerRecord, TopicPartition
 from sqlalchemy import event as sa_event
 
-from pushnode_shared.consumer import ConsumerSpec, process_batch
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope, to_record
-from pushnode_shared.ipfs import MemoryBlockStore
+from pushnode_shared.infra.consumer import ConsumerSpec, process_batch
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope, to_record
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS
 from pushnode_shared.testing import InMemoryProducer
-from pushnode_shared.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.ipfs import PayloadFetcher
-from pushnode_validator.bootstrap import MIGRATIONS
-from pushnode_validator.handlers import Handlers
-from pushnode_validator.ratelimit import RateLimit
+from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
+from pushnode_validator.domain.ratelimit import RateLimit
 from tests.conftest import ANVIL_KEYS
 from tests.unit.validator.conftest import (
     AMOY,
@@ -115,14 +114,15 @@ async def replay(path: Path, workdir: Path, batch_size: int) -> list[bytes]:
     await database.upgrade()
     store = MemoryBlockStore()
     await store.put(IPFS_BODY.encode())
-    handlers = Handlers((SEPOLIA, AMOY), RateLimit(burst=2, per_second=0.5), PayloadFetcher(store))
+    handlers = make_handlers(
+        (SEPOLIA, AMOY), RateLimit(burst=2, per_second=0.5), PayloadFetcher(store)
+    )
     spec = ConsumerSpec(
         "validator",
         (PROTOCOL_INPUTS,),
         handlers.mapping(),
         db.offsets,
         handlers.prepare,
-        handlers.finish,
     )
     producer = InMemoryProducer()
     records = read_records(path)
@@ -201,11 +201,10 @@ async def test_a_fact_inside_a_batch_costs_one_re_read_and_later_notifications_s
         if statement.startswith("SELECT") and "FROM validator_channels" in statement:
             reads.append(statement)
 
-    handlers = Handlers((SEPOLIA, AMOY))
+    handlers = make_handlers((SEPOLIA, AMOY))
     spec = ConsumerSpec(
-        "validator", (PROTOCOL_INPUTS,), handlers.mapping(), db.offsets, handlers.prepare,
-        handlers.finish,
-    )  # fmt: skip
+        "validator", (PROTOCOL_INPUTS,), handlers.mapping(), db.offsets, handlers.prepare
+    )
     producer = InMemoryProducer()
     batch = {TopicPartition(PROTOCOL_INPUTS.name, 0): read_records(recorded)}
     await process_batch(spec, database, producer, batch, replay=False)  # type: ignore[arg-type]

@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChainEventObserved, NotificationSubmitted, unwrap, wrap
-from pushnode_shared.signatures import sign_data
-from pushnode_validator.bootstrap import MIGRATIONS
-from pushnode_validator.handlers import Handlers
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.events import ChainEventObserved, NotificationSubmitted, unwrap, wrap
+from pushnode_shared.protocol.signatures import sign_data
+from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 
 CHAIN = LOCAL_CHAINS[0]
 
@@ -32,11 +31,11 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def handle(db: Database, envelope: Envelope) -> list[Envelope]:
     """Run the handler for one envelope the way the consumer does, return what it published."""
-    handlers = Handlers(LOCAL_CHAINS)
+    handlers = make_handlers(LOCAL_CHAINS)
     async with db.transaction() as session:
         ctx = HandlerContext(session=session, replay=False)
         await handlers.mapping()[envelope.type](ctx, envelope)
-        await handlers.finish(ctx)
+        await ctx.flush()  # as the consumer does before committing
     return [e for _, e in ctx.outbox]
 
 
@@ -201,7 +200,7 @@ async def test_a_deactivated_channel_cannot_send(db: Database, anvil_keys: tuple
 
 
 def optin(key: str, channel: str, signer_key: str | None = None) -> Envelope:
-    from pushnode_shared.events import SubscriptionSubmitted
+    from pushnode_shared.protocol.events import SubscriptionSubmitted
     from tests.support.optin import optin_body
 
     caip = f"eip155:{CHAIN.chain_id}:{channel}"
@@ -242,7 +241,7 @@ async def test_an_opt_in_signed_by_someone_else_is_rejected(
 
 
 def retraction_of(original: Envelope) -> Envelope:
-    from pushnode_shared.events import ChainEventRetracted
+    from pushnode_shared.protocol.events import ChainEventRetracted
 
     log = original.payload
     event = ChainEventRetracted(

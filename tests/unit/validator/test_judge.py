@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 import pytest
 from eth_account import Account
 
-from pushnode_shared.chains import LOCAL_CHAINS
-from pushnode_shared.events import NotificationSubmitted, RejectReason
-from pushnode_shared.ipfs import cid_of
-from pushnode_shared.signatures import sign_data
-from pushnode_validator.domain import judge
-from pushnode_validator.projection import ChannelState
+from pushnode_shared.infra.ipfs import cid_of
+from pushnode_shared.protocol.chains import LOCAL_CHAINS
+from pushnode_shared.protocol.events import ChainEventObserved, NotificationSubmitted, RejectReason
+from pushnode_shared.protocol.signatures import sign_data
+from pushnode_validator.domain.notice import from_log
+from pushnode_validator.domain.notifications import Context, judge, judge_in
+from pushnode_validator.domain.projection import ChannelState
+from pushnode_validator.domain.ratelimit import Bucket, RateLimit, micros
 
 CHAIN = LOCAL_CHAINS[0]
 
@@ -154,11 +156,45 @@ class TestJudge:
         assert verdict.accepted and verdict.payload == json.loads(body)
 
 
+class TestOneJudgeForBothKinds:
+    """An on-chain notification meets the same judge; the log is its proof and gas its fee."""
+
+    def test_an_on_chain_send_is_accepted_as_the_channel_without_spending_a_token(
+        self, keys: tuple[str, str, str]
+    ) -> None:
+        key, alice, _ = keys
+        channel = Account.from_key(key).address.lower()
+        body = {"notification": {"title": "Hi", "body": "There"}, "data": {"type": "3"}}
+        identity = "2+" + json.dumps(body)
+        log = ChainEventObserved(
+            chain_id=CHAIN.chain_id,
+            contract=CHAIN.comm.lower(),
+            event="SendNotification",
+            args={
+                "channel": channel,
+                "recipient": alice,
+                "identity": "0x" + identity.encode().hex(),
+            },
+            block_number=1,
+            block_hash="0x" + "11" * 32,
+            tx_hash="0x" + "22" * 32,
+            log_index=0,
+            channel=channel,
+        )
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        empty = Bucket(tokens=0, at_us=micros(at))
+        limited = Context(active(channel, alice), CHAIN, bucket=empty, limit=RateLimit(1, 0.0))
+        verdict = judge_in(from_log(log, CHAIN, at), limited)
+        assert verdict.accepted, verdict.detail
+        assert (verdict.signer, verdict.bucket) == (channel, None)
+        assert [r.address for r in verdict.recipients] == [alice.lower()]
+
+
 class TestWantedWallets:
     """A decision loads only the subscriptions it needs (none for a broadcast)."""
 
     def test_a_targeted_notification_needs_only_its_recipient(self) -> None:
-        from pushnode_validator.domain import wanted_wallets
+        from pushnode_validator.domain.notice import wanted_wallets
 
         identity = "2+" + json.dumps(
             {"notification": {"title": "t", "body": "b"}, "data": {"type": "3"}}
@@ -167,7 +203,7 @@ class TestWantedWallets:
         assert wanted_wallets(identity, f"eip155:1:{wallet}") == {wallet.lower()}
 
     def test_a_broadcast_needs_no_subscriber_list(self) -> None:
-        from pushnode_validator.domain import wanted_wallets
+        from pushnode_validator.domain.notice import wanted_wallets
 
         identity = "0+1+News+For all"
         assert (
@@ -175,13 +211,13 @@ class TestWantedWallets:
         )
 
     def test_an_on_chain_send_to_the_channel_itself_is_a_broadcast(self) -> None:
-        from pushnode_validator.domain import wanted_wallets
+        from pushnode_validator.domain.notice import wanted_wallets
 
         channel = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
         wanted = wanted_wallets("0+3+Hi+There", f"eip155:1:{channel}", broadcast_to=channel)
         assert wanted == set()
 
     def test_an_unreadable_identity_needs_nobody(self) -> None:
-        from pushnode_validator.domain import wanted_wallets
+        from pushnode_validator.domain.notice import wanted_wallets
 
         assert wanted_wallets("2+{broken", "eip155:1:0x0") == set()

@@ -13,20 +13,20 @@ from pathlib import Path
 
 import pgpy
 
-from pushnode_shared.consumer import HandlerContext
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import (
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import (
     NotificationSubmitted,
     UserKeysRotated,
     UserRegistered,
     payload_of,
     wrap,
 )
-from pushnode_shared.payloads import parse_proof
+from pushnode_shared.protocol.payloads import parse_proof
 from pushnode_validator.adapters.pgp import key_facts, signed_text, verify
-from pushnode_validator.handlers import Handlers
-from pushnode_validator.userkeys import UserKeyHandlers
+from pushnode_validator.bootstrap import make_handlers
+from pushnode_validator.handlers.users import UserKeyHandlers
 from tests.conftest import ANVIL_KEYS
 from tests.support.chat import new_pgp_key, pgp_sign
 from tests.unit.validator.conftest import SEPOLIA, T0, address, created, notification, run
@@ -83,7 +83,7 @@ async def fold_users(db: Database, *envelopes: Envelope) -> None:
 
 
 async def decide(db: Database, envelope: Envelope) -> dict[str, object]:
-    [decision] = await run(Handlers((SEPOLIA,)), db, envelope)
+    [decision] = await run(make_handlers((SEPOLIA,)), db, envelope)
     return {"type": decision.type, **decision.payload}
 
 
@@ -96,7 +96,7 @@ def test_a_proof_made_by_the_sdk_verifies_over_the_sdks_signed_text() -> None:
 async def test_a_notification_signed_with_the_channels_registered_key_is_accepted(
     vdb: Database,
 ) -> None:
-    await run(Handlers((SEPOLIA,)), vdb, created(CHANNEL))
+    await run(make_handlers((SEPOLIA,)), vdb, created(CHANNEL))
     await fold_users(vdb, registered(OLD, T0))
     decision = await decide(vdb, pgp_signed(OLD, T0 + timedelta(seconds=1)))
     assert decision["type"] == "NotificationAccepted", decision
@@ -107,14 +107,14 @@ async def test_a_notification_signed_with_the_channels_registered_key_is_accepte
 async def test_a_channel_without_a_push_user_key_is_refused_with_its_reason(
     vdb: Database,
 ) -> None:
-    await run(Handlers((SEPOLIA,)), vdb, created(CHANNEL))
+    await run(make_handlers((SEPOLIA,)), vdb, created(CHANNEL))
     await fold_users(vdb, registered(OLD, T0, wallet=ALICE))  # someone else's key
     decision = await decide(vdb, pgp_signed(OLD, T0 + timedelta(seconds=1)))
     assert decision["reason"] == "PGP_KEY_NOT_REGISTERED"
 
 
 async def test_a_signature_by_another_key_is_a_bad_signature(vdb: Database) -> None:
-    await run(Handlers((SEPOLIA,)), vdb, created(CHANNEL))
+    await run(make_handlers((SEPOLIA,)), vdb, created(CHANNEL))
     await fold_users(vdb, registered(OLD, T0))
     decision = await decide(vdb, pgp_signed(NEW, T0 + timedelta(seconds=1)))
     assert decision["reason"] == "BAD_SIGNATURE"
@@ -123,7 +123,7 @@ async def test_a_signature_by_another_key_is_a_bad_signature(vdb: Database) -> N
 async def test_a_rotation_counts_from_its_own_time_whatever_the_fold_has_read(
     vdb: Database,
 ) -> None:
-    await run(Handlers((SEPOLIA,)), vdb, created(CHANNEL))
+    await run(make_handlers((SEPOLIA,)), vdb, created(CHANNEL))
     # The fold has already read a rotation stamped after the first notification.
     await fold_users(vdb, registered(OLD, T0), rotated(NEW, T0 + timedelta(seconds=10)))
     before = await decide(vdb, pgp_signed(OLD, T0 + timedelta(seconds=5), uid="a"))
@@ -137,14 +137,14 @@ async def test_a_rotation_counts_from_its_own_time_whatever_the_fold_has_read(
 
 
 async def test_of_two_keys_stamped_alike_the_later_in_log_order_wins(vdb: Database) -> None:
-    await run(Handlers((SEPOLIA,)), vdb, created(CHANNEL))
+    await run(make_handlers((SEPOLIA,)), vdb, created(CHANNEL))
     await fold_users(vdb, registered(OLD, T0), rotated(NEW, T0))
     decision = await decide(vdb, pgp_signed(NEW, T0 + timedelta(seconds=1)))
     assert decision["type"] == "NotificationAccepted", decision
 
 
 async def test_a_re_emitted_registration_and_a_keyless_stub_change_nothing(vdb: Database) -> None:
-    await run(Handlers((SEPOLIA,)), vdb, created(CHANNEL))
+    await run(make_handlers((SEPOLIA,)), vdb, created(CHANNEL))
     first = registered(OLD, T0)
     stub = registered(NEW, T0 + timedelta(seconds=1))
     stub = wrap(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pushnode_shared.db import Database
-from pushnode_shared.events import ChannelStateChanged, SubscriptionAdded, SubscriptionRemoved
-from pushnode_validator.handlers import Handlers
-from pushnode_validator.positions import stamp
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.events import (
+    ChannelStateChanged,
+    SubscriptionAdded,
+    SubscriptionRemoved,
+)
+from pushnode_validator.bootstrap import make_handlers
+from pushnode_validator.domain.positions import stamp
 from tests.conftest import ANVIL_KEYS
 from tests.unit.validator.conftest import (
     AMOY,
@@ -37,7 +41,7 @@ def test_subscription_facts_take_the_next_positions_and_others_none() -> None:
 async def test_a_broadcast_is_stamped_with_the_count_of_subscription_facts_before_it(
     vdb: Database,
 ) -> None:
-    handlers = Handlers((SEPOLIA, AMOY))
+    handlers = make_handlers((SEPOLIA, AMOY))
     await run(handlers, vdb, created(CHANNEL))
     [alice_in] = await run(handlers, vdb, log_of("Subscribe", CHANNEL, {"user": ALICE}, 2))
     [bob_in] = await run(handlers, vdb, log_of("Subscribe", CHANNEL, {"user": BOB}, 3))
@@ -52,7 +56,7 @@ async def test_a_broadcast_is_stamped_with_the_count_of_subscription_facts_befor
 
 
 async def test_opt_ins_and_retractions_move_the_position_too(vdb: Database) -> None:
-    handlers = Handlers((SEPOLIA, AMOY))
+    handlers = make_handlers((SEPOLIA, AMOY))
     await run(handlers, vdb, created(CHANNEL))
     subscribe = log_of("Subscribe", CHANNEL, {"user": BOB}, 2)
     [bob_in] = await run(handlers, vdb, subscribe)
@@ -68,7 +72,7 @@ async def test_opt_ins_and_retractions_move_the_position_too(vdb: Database) -> N
 async def test_a_broadcast_by_an_alias_reaches_the_home_channels_subscribers(
     vdb: Database,
 ) -> None:
-    handlers = Handlers((SEPOLIA, AMOY))
+    handlers = make_handlers((SEPOLIA, AMOY))
     await run(handlers, vdb, created(CHANNEL))
     await run(handlers, vdb, alias_log(CHANNEL, ALIAS))
     await run(handlers, vdb, log_of("Subscribe", CHANNEL, {"user": BOB}, 3))
@@ -80,7 +84,7 @@ async def test_a_broadcast_by_an_alias_reaches_the_home_channels_subscribers(
 async def test_targeted_and_subset_notifications_carry_no_broadcast_marker(
     vdb: Database,
 ) -> None:
-    handlers = Handlers((SEPOLIA, AMOY))
+    handlers = make_handlers((SEPOLIA, AMOY))
     await run(handlers, vdb, created(CHANNEL))
     [sent] = await run(handlers, vdb, notification(CHANNEL_KEY, ALICE))
     assert sent.payload["broadcast"] is None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pushnode_shared.events import ChannelCreated, SubscriptionAdded, SubscriptionRemoved
-from pushnode_validator.projection import fold
+from pushnode_shared.protocol.events import ChannelCreated, SubscriptionAdded, SubscriptionRemoved
+from pushnode_validator.domain.projection import fold
 
 
 def test_a_created_channel_is_active_with_its_identity() -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChainEventRetracted, SubscriptionSubmitted, wrap
-from pushnode_shared.ipfs import MemoryBlockStore
-from pushnode_shared.signatures import sign_data
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import MemoryBlockStore
+from pushnode_shared.protocol.events import ChainEventRetracted, SubscriptionSubmitted, wrap
+from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.adapters.ipfs import PayloadFetcher
-from pushnode_validator.handlers import Handlers
-from pushnode_validator.ratelimit import RateLimit
+from pushnode_validator.bootstrap import make_handlers
+from pushnode_validator.domain.ratelimit import RateLimit
 from tests.conftest import ANVIL_KEYS
 from tests.unit.validator.conftest import (
     AMOY,
@@ -39,7 +39,7 @@ class TestAliases:
     async def test_a_verified_alias_on_amoy_sends_for_the_ethereum_channel(
         self, vdb: Database
     ) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         before = await run(handlers, vdb, notification(CHANNEL_KEY, ALICE, uid="a", chain=AMOY))
         assert reason_of(before) == "ALIAS_NOT_VERIFIED"
@@ -51,7 +51,7 @@ class TestAliases:
     async def test_an_alias_with_its_own_address_speaks_for_the_channel(
         self, vdb: Database
     ) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         await run(handlers, vdb, alias_log(CHANNEL, ALIAS))
         [decision] = await run(handlers, vdb, notification(ALIAS_KEY, ALICE, chain=AMOY))
@@ -59,14 +59,14 @@ class TestAliases:
         assert decision.payload["signer"].lower() == ALIAS
 
     async def test_a_second_alias_on_the_same_chain_is_a_duplicate(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         await run(handlers, vdb, alias_log(CHANNEL, ALIAS, block=2))
         [fact] = await run(handlers, vdb, alias_log(CHANNEL, OTHER, block=3))
         assert (fact.type, fact.payload["reason"]) == ("ChannelAliasRejected", "DUPLICATE_ALIAS")
 
     async def test_an_address_cannot_alias_two_channels(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL, block=1))
         await run(handlers, vdb, created(OTHER, block=2))
         await run(handlers, vdb, alias_log(CHANNEL, ALIAS, block=3))
@@ -74,23 +74,23 @@ class TestAliases:
         assert fact.payload["reason"] == "DUPLICATE_ALIAS"
 
     async def test_an_alias_on_the_core_chain_is_the_wrong_chain(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         [fact] = await run(handlers, vdb, alias_log(CHANNEL, ALIAS, chain=SEPOLIA))
         assert fact.payload["reason"] == "WRONG_CHAIN"
 
     async def test_an_alias_naming_another_chain_is_the_wrong_chain(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         [fact] = await run(handlers, vdb, alias_log(CHANNEL, ALIAS, named=137))
         assert fact.payload["reason"] == "WRONG_CHAIN"
 
     async def test_an_alias_of_no_channel_is_refused(self, vdb: Database) -> None:
-        [fact] = await run(Handlers((SEPOLIA, AMOY)), vdb, alias_log(CHANNEL, ALIAS))
+        [fact] = await run(make_handlers((SEPOLIA, AMOY)), vdb, alias_log(CHANNEL, ALIAS))
         assert fact.payload["reason"] == "UNKNOWN_CHANNEL"
 
     async def test_a_retracted_alias_no_longer_speaks_for_the_channel(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         linked = alias_log(CHANNEL, ALIAS)
         await run(handlers, vdb, linked)
@@ -117,7 +117,7 @@ class TestRateLimit:
     async def test_a_channel_over_its_burst_is_rate_limited_until_tokens_refill(
         self, vdb: Database
     ) -> None:
-        handlers = Handlers((SEPOLIA, AMOY), RateLimit(burst=2, per_second=0.5))
+        handlers = make_handlers((SEPOLIA, AMOY), RateLimit(burst=2, per_second=0.5))
         await run(handlers, vdb, created(CHANNEL))
         reasons = []
         for uid, seconds in (("1", 0), ("2", 0), ("3", 1), ("4", 2)):
@@ -127,7 +127,7 @@ class TestRateLimit:
         assert reasons == [accepted, accepted, "RATE_LIMITED", accepted]
 
     async def test_forged_submissions_do_not_spend_the_channels_tokens(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY), RateLimit(burst=1, per_second=0.0))
+        handlers = make_handlers((SEPOLIA, AMOY), RateLimit(burst=1, per_second=0.0))
         await run(handlers, vdb, created(CHANNEL))
         forged = notification(OTHER_KEY, ALICE, uid="f", claim=CHANNEL)
         assert reason_of(await run(handlers, vdb, forged)) == "SIGNER_NOT_AUTHORISED"
@@ -135,7 +135,7 @@ class TestRateLimit:
         assert reason_of(await run(handlers, vdb, real)) == "NotificationAccepted"
 
     async def test_the_limit_is_off_with_a_zero_burst(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY), RateLimit(burst=0, per_second=0.0))
+        handlers = make_handlers((SEPOLIA, AMOY), RateLimit(burst=0, per_second=0.0))
         await run(handlers, vdb, created(CHANNEL))
         for uid in "abc":
             sent = notification(CHANNEL_KEY, ALICE, uid=uid)
@@ -149,7 +149,7 @@ class TestIpfsIdentities:
         store = MemoryBlockStore()
         body = {"notification": {"title": "From IPFS", "body": "B"}, "data": {"type": "1"}}
         cid = await store.put(json.dumps(body).encode())
-        handlers = Handlers((SEPOLIA, AMOY), payloads=PayloadFetcher(store))
+        handlers = make_handlers((SEPOLIA, AMOY), payloads=PayloadFetcher(store))
         await run(handlers, vdb, created(CHANNEL))
         await run(handlers, vdb, log_of("Subscribe", CHANNEL, {"user": ALICE}, 2))
         sent = notification(CHANNEL_KEY, ALICE, identity=f"1+{cid}")
@@ -159,7 +159,7 @@ class TestIpfsIdentities:
         assert decision.payload["broadcast"] == {"channel": CHANNEL, "position": 1}
 
     async def test_a_cid_kubo_does_not_hold_is_identity_not_found(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY), payloads=PayloadFetcher(MemoryBlockStore()))
+        handlers = make_handlers((SEPOLIA, AMOY), payloads=PayloadFetcher(MemoryBlockStore()))
         await run(handlers, vdb, created(CHANNEL))
         missing = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
         sent = notification(CHANNEL_KEY, ALICE, identity=f"1+{missing}")
@@ -191,7 +191,7 @@ def optin(setting: str, uid: str = "s") -> Envelope:
 
 class TestUserSettings:
     async def test_an_opt_in_carries_the_settings_the_wallet_signed(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         [fact] = await run(handlers, vdb, optin("2+1-1+2-1-50+3-0-1-9"))
         assert (fact.type, fact.payload["user_setting"]) == (
@@ -200,20 +200,20 @@ class TestUserSettings:
         )
 
     async def test_a_settings_string_in_another_shape_is_refused(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         [fact] = await run(handlers, vdb, optin("1+4-1"))
         assert (fact.type, fact.payload["reason"]) == ("SubscriptionRejected", "BAD_PAYLOAD")
 
     async def test_a_settings_count_that_does_not_match_is_refused(self, vdb: Database) -> None:
-        handlers = Handlers((SEPOLIA, AMOY))
+        handlers = make_handlers((SEPOLIA, AMOY))
         await run(handlers, vdb, created(CHANNEL))
         [fact] = await run(handlers, vdb, optin("2+1-1+1-0"))
         assert fact.payload["reason"] == "BAD_PAYLOAD"
 
 
 async def test_a_destroyed_time_bound_channel_can_no_longer_send(vdb: Database) -> None:
-    handlers = Handlers((SEPOLIA, AMOY))
+    handlers = make_handlers((SEPOLIA, AMOY))
     await run(handlers, vdb, created(CHANNEL))
     args = {"channel": CHANNEL, "amountRefunded": 1}
     [fact] = await run(handlers, vdb, log_of("TimeBoundChannelDestroyed", CHANNEL, args, 2))

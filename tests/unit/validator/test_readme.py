@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pushnode_shared.events import AliasRejectReason, RejectReason
+from pushnode_shared.protocol.events import AliasRejectReason, RejectReason
 
 README = (Path(__file__).resolve().parents[3] / "services" / "validator" / "README.md").read_text()
 

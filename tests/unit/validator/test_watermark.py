@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from pushnode_shared.consumer import TransientError
-from pushnode_shared.db import Database
-from pushnode_shared.topics import USERS
+from pushnode_shared.infra.consumer import TransientError
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.topics import USERS
 from pushnode_validator.adapters import db
 from pushnode_validator.adapters.watermark import UsersWatermark
 from pushnode_validator.bootstrap import USERS_CONSUMER

@@ -8,26 +8,37 @@ from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.adapters.delayed import DelayedConsumer, not_before_of
 from pushnode_dispatcher.adapters.sendlog import SendLog
 from pushnode_dispatcher.apps import DEFAULT
-from pushnode_dispatcher.chat import ChatPushes
 from pushnode_dispatcher.config import Settings
 from pushnode_dispatcher.domain import RetryPolicy
-from pushnode_dispatcher.handlers import (
+from pushnode_dispatcher.handlers.chat import ChatPushes
+from pushnode_dispatcher.handlers.registry import (
     DEVICE_HANDLERS,
-    PRODUCER,
     STATUS_HANDLERS,
     SUBSCRIPTION_HANDLERS,
-    Sender,
 )
+from pushnode_dispatcher.handlers.sender import PRODUCER, Sender
 from pushnode_dispatcher.providers import providers
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.kafka import Producer
-from pushnode_shared.logging import get_logger
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CHATS, DELIVERIES, DEVICES, MESSAGES_STORED, PROTOCOL_DECISIONS
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.topics import (
+    CHATS,
+    DELIVERIES,
+    DEVICES,
+    MESSAGES_STORED,
+    PROTOCOL_DECISIONS,
+    ServiceTopics,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+TOPICS = ServiceTopics(
+    consumes=(DEVICES, PROTOCOL_DECISIONS, DELIVERIES, MESSAGES_STORED, CHATS),
+    produces=(DELIVERIES, DEVICES),
+)
 log = get_logger(__name__)
 
 
@@ -106,4 +117,4 @@ async def bootstrap(settings: SharedSettings) -> Node:
     return node
 
 
-SERVICE = ServiceSpec(name="dispatcher", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="dispatcher", settings=Settings, bootstrap=TOPICS.checked(bootstrap))

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from pushnode_shared.settings import SharedSettings
+from pushnode_shared.infra.settings import SharedSettings
 
 
 class Settings(SharedSettings):

@@ -1,4 +1,8 @@
-"""Pure dispatch rules: who gets a push, through which provider, in what shape, when to retry."""
+"""Pure dispatch rules: who gets a push, through which provider, in what shape, when to retry.
+
+Also the ports the rules speak through: a `Pusher` sends one push and answers with a
+`SendOutcome`. The provider adapters implement them; nothing here imports an adapter.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,13 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from pydantic import ValidationError
-
-from pushnode_dispatcher.adapters.apns import PAYLOAD_LIMIT as APNS_LIMIT
-from pushnode_dispatcher.adapters.apns import ApnsNotification
-from pushnode_dispatcher.adapters.fcm import PAYLOAD_LIMIT as FCM_LIMIT
-from pushnode_dispatcher.adapters.fcm import AndroidConfig, ApnsConfig, FcmMessage, Notification
-from pushnode_dispatcher.adapters.webpush import PLAINTEXT_LIMIT as WEBPUSH_PLAINTEXT_LIMIT
-from pushnode_dispatcher.adapters.webpush import WebPushMessage, WebPushSubscription
-from pushnode_shared.events import DeliveryRetryScheduled, MessageStored, Recipient
+from pushnode_shared.protocol.events import DeliveryRetryScheduled, MessageStored, Recipient
 
 # An APNs device token is the hex of 32 (today) to 100 bytes. FCM registration tokens are
 # longer and carry ':', '-' and '_', so the two never look alike.
 APNS_TOKEN = re.compile(r"[0-9a-fA-F]{64,200}")
-APNS_COLLAPSE_ID_LIMIT = 64
 # Fields a push can lose to fit the providers' 4 KB, dropped in this order; the body is then
 # shortened. The notification id, the type and the title are required and never trimmed.
 OPTIONAL_FIELDS = ("app", "sender")
@@ -44,6 +39,32 @@ class Provider(StrEnum):
     FCM = "fcm"
     APNS = "apns"
     WEBPUSH = "webpush"
+
+
+class Outcome(StrEnum):
+    """What the caller should do next with this message and its token."""
+
+    DELIVERED = "delivered"
+    DROP_TOKEN = "drop_token"
+    BAD_REQUEST = "bad_request"
+    RETRY = "retry"
+    CREDENTIALS = "credentials"
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """What a push provider said about one send, in one shape for FCM, APNs and Web Push."""
+
+    kind: Outcome
+    detail: str = ""
+    # The provider's id for the accepted message: FCM's message name, APNs's apns-id,
+    # the Web Push service's Location.
+    message_name: str | None = None
+    # Seconds the provider asked us to wait (Retry-After), only ever set on RETRY.
+    retry_after: float | None = None
+    http_status: int | None = None
+    # The provider's own error code: FCM's errorCode (or canonical status), APNs's reason.
+    error_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +142,12 @@ class PushContent:
         return json.dumps({"subType": sub_type, "info": info}, sort_keys=True)
 
 
+class Pusher(Protocol):
+    """Sends one notification to one device token; every failure comes back as an outcome."""
+
+    async def push(self, content: PushContent, token: str) -> SendOutcome: ...
+
+
 def is_encrypted_chat(payload: dict[str, Any], proof: str = "") -> bool:
     """Whether a stored message is end-to-end encrypted chat (its push must be content-free)."""
     if payload.get("kind") == ENCRYPTED_KIND:
@@ -196,104 +223,6 @@ def route(platform: str, token: str, available: Collection[Provider]) -> Provide
     elif platform == "web":
         wanted = Provider.WEBPUSH
     return wanted if wanted in available else None
-
-
-def fcm_message(content: PushContent, token: str) -> FcmMessage:
-    """The FCM v1 message for one device, in Push's shape, trimmed to FCM's 4 KB."""
-    return fit(content, lambda c: _fcm_message(c, token), FcmMessage.payload_size, FCM_LIMIT)
-
-
-def _fcm_message(content: PushContent, token: str) -> FcmMessage:
-    data = {"type": content.push_type, "details": content.details()}
-    if content.private:
-        # Data only: the app wakes, fetches and decrypts; nothing readable crosses Google.
-        return FcmMessage(
-            token=token,
-            data=data,
-            android=AndroidConfig(priority="HIGH", collapse_key=content.notification_id),
-            apns=ApnsConfig(
-                headers={"apns-priority": "5", "apns-push-type": "background"},
-                payload={"aps": {"content-available": 1}},
-            ),
-        )
-    return FcmMessage(
-        token=token,
-        notification=Notification(title=content.title, body=content.body),
-        data=data | {"sender": content.sender, "app": content.app},
-        android=AndroidConfig(priority="HIGH", collapse_key=content.notification_id),
-        apns=ApnsConfig(
-            headers={"apns-priority": "5"},
-            payload={"aps": {"content-available": 1, "mutable-content": 1}},
-        ),
-    )
-
-
-def apns_notification(content: PushContent, token: str) -> ApnsNotification:
-    """The APNs push for one device, collapsed per notification, trimmed to APNs's 4 KB."""
-    return fit(content, lambda c: _apns_notification(c, token), lambda n: len(n.body()), APNS_LIMIT)
-
-
-def _apns_notification(content: PushContent, token: str) -> ApnsNotification:
-    collapse = content.notification_id
-    collapse_id = collapse if len(collapse.encode()) <= APNS_COLLAPSE_ID_LIMIT else None
-    common = {"type": content.push_type, "details": content.details()}
-    if content.private:
-        return ApnsNotification(
-            device_token=token,
-            payload={"aps": {"content-available": 1}} | common,
-            push_type="background",
-            priority=5,
-            collapse_id=collapse_id,
-        )
-    alert = {k: v for k, v in (("title", content.title), ("body", content.body)) if v}
-    return ApnsNotification(
-        device_token=token,
-        payload={"aps": {"alert": alert, "mutable-content": 1, "sound": "default"}}
-        | common
-        | {"sender": content.sender, "app": content.app},
-        push_type="alert",
-        collapse_id=collapse_id,
-    )
-
-
-def web_subscription(token: str) -> WebPushSubscription | None:
-    """The browser's PushSubscription JSON a web registration carries, or None if it is not.
-
-    Only endpoint and keys matter; `toJSON()` also gives expirationTime, which is ignored.
-    """
-    try:
-        data = json.loads(token)
-        keys = data["keys"]
-        return WebPushSubscription.model_validate(
-            {"endpoint": data["endpoint"], "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}
-        )
-    except (ValueError, KeyError, TypeError, ValidationError):
-        return None
-
-
-def webpush_message(content: PushContent, subscription: WebPushSubscription) -> WebPushMessage:
-    """The encrypted-to-the-browser JSON a service worker shows, trimmed to fit one record."""
-    return fit(
-        content,
-        lambda c: _webpush_message(c, subscription),
-        lambda m: len(m.data),
-        WEBPUSH_PLAINTEXT_LIMIT,
-    )
-
-
-def _webpush_message(content: PushContent, subscription: WebPushSubscription) -> WebPushMessage:
-    data: dict[str, Any] = {"type": content.push_type, "sid": content.notification_id}
-    if not content.private:
-        data |= {"title": content.title, "body": content.body, "cid": content.cid}
-        data |= {"sender": content.sender, "app": content.app}
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    # The Topic replaces an undelivered earlier copy, so a resend is never shown twice.
-    topic = _web_topic(content.notification_id)
-    return WebPushMessage(subscription=subscription, data=body, urgency="normal", topic=topic)
-
-
-def _web_topic(notification_id: str) -> str:
-    return hashlib.sha256(notification_id.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,15 +6,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from pushnode_dispatcher.adapters.apns import ApnsClient
-from pushnode_dispatcher.adapters.fcm import FcmClient
+from pushnode_dispatcher.adapters.apns import ApnsClient, ApnsPusher
+from pushnode_dispatcher.adapters.fcm import FcmClient, FcmPusher
 from pushnode_dispatcher.adapters.guards import CredentialBreaker, GuardedPusher, TokenBucket
-from pushnode_dispatcher.adapters.pushers import ApnsPusher, FcmPusher, Pusher, WebPushPusher
-from pushnode_dispatcher.adapters.webpush import WebPushClient
+from pushnode_dispatcher.adapters.webpush import WebPushClient, WebPushPusher
 from pushnode_dispatcher.apps import DEFAULT, AppCredentials, configured_apps
 from pushnode_dispatcher.config import Settings
-from pushnode_dispatcher.domain import Provider
-from pushnode_shared.logging import get_logger
+from pushnode_dispatcher.domain import Provider, Pusher
+from pushnode_shared.infra.logging import get_logger
 
 __all__ = ["Closer", "Providers", "providers"]
 

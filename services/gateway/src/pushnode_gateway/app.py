@@ -2,39 +2,53 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from socketio import ASGIApp
 
-from pushnode_gateway.api import (
-    channel_history,
-    channel_reads,
-    channels,
-    chat,
-    chat_reads,
-    deliveries,
-    feed_reads,
-    feeds,
-    ipfs,
-    payloads,
-    pushtokens,
-    uploads,
-    user_reads,
-    users,
-)
-from pushnode_gateway.api.console import install_console
+from pushnode_gateway.channels.routes import history as channel_history
+from pushnode_gateway.channels.routes import opt_in, wallets
+from pushnode_gateway.channels.routes import reads as channel_reads
+from pushnode_gateway.chat.routes import reads as chat_reads
+from pushnode_gateway.chat.routes import writes as chat_writes
 from pushnode_gateway.config import Settings
+from pushnode_gateway.deliveries.routes import status as delivery_status
+from pushnode_gateway.deliveries.routes import tokens
 from pushnode_gateway.errors import install_error_handlers
+from pushnode_gateway.feeds.routes import channel_feeds, inbox, send
 from pushnode_gateway.network import routes as network_routes
 from pushnode_gateway.network.peers import NodeIdentity
+from pushnode_gateway.node.console import install_console
 from pushnode_gateway.openapi import install_openapi
 from pushnode_gateway.settling import Waiters
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.db import Database
-from pushnode_shared.http_metrics import HttpMetrics
-from pushnode_shared.ipfs import BlockStore
-from pushnode_shared.kafka import Producer
-from pushnode_shared.runtime import Readiness, health_routes
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_gateway.uploads.routes import ipfs, upload
+from pushnode_gateway.users import routes as users
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.http_metrics import HttpMetrics
+from pushnode_shared.infra.ipfs import BlockStore
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.runtime import Readiness, health_routes
+
+# Every feature's routers under /apis, in match order: a feature is one line here.
+# channel_history first: its /v1/channels/search must win over /v1/channels/{channel}.
+ROUTERS: list[APIRouter] = [
+    channel_history.router,
+    channel_feeds.router,
+    upload.router,
+    send.router,
+    inbox.router,
+    tokens.router,
+    opt_in.router,
+    channel_reads.router,
+    wallets.router,
+    ipfs.router,
+    users.router,  # Push Chat (issue [E]): profiles, writes, reads
+    chat_writes.router,
+    chat_reads.router,
+    delivery_status.router,
+    network_routes.router,  # the node network (issue [J]): records, peers, state hash
+]
 
 
 def create_app(
@@ -61,16 +75,9 @@ def create_app(
     )
     install_error_handlers(api)
     api.add_middleware(HttpMetrics)
-    # channel_history first: its /v1/channels/search must win over /v1/channels/{channel}.
-    for module in (channel_history, feed_reads, uploads):
-        api.include_router(module.router, prefix="/apis")
     install_openapi(api)
-    for module in (payloads, feeds, pushtokens, channels, channel_reads, user_reads, ipfs):
-        api.include_router(module.router, prefix="/apis")
-    for module in (users, chat, chat_reads):  # Push Chat (issue [E])
-        api.include_router(module.router, prefix="/apis")
-    api.include_router(deliveries.router, prefix="/apis")
-    api.include_router(network_routes.router, prefix="/apis")
+    for router in ROUTERS:
+        api.include_router(router, prefix="/apis")
     for route in health_routes(readiness):
         api.router.routes.append(route)
     install_console(api, settings, readiness)

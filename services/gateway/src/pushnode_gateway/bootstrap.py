@@ -5,40 +5,54 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from pushnode_gateway import delivery_view
-from pushnode_gateway.adapters import chat_db, db, inbox, read_model
+from pushnode_gateway import db
 from pushnode_gateway.app import create_app
-from pushnode_gateway.audience import Audience
-from pushnode_gateway.chat_handlers import ChatHandlers, UserHandlers
+from pushnode_gateway.channels import projection as channel_projection
+from pushnode_gateway.channels.adapters import read_model
+from pushnode_gateway.chat import projection as chat_projection
+from pushnode_gateway.chat.adapters import chat_db
 from pushnode_gateway.config import Settings
-from pushnode_gateway.content_handlers import AliasHandlers, ContentHandlers, MetadataHandlers
-from pushnode_gateway.handlers import Handlers, ProtocolHandlers
-from pushnode_gateway.history import FeedHistory
-from pushnode_gateway.live import LiveFeed
+from pushnode_gateway.deliveries import projection as delivery_projection
+from pushnode_gateway.deliveries.adapters import store as deliveries_store
+from pushnode_gateway.feeds import projection as feed_projection
+from pushnode_gateway.feeds.adapters import inbox
+from pushnode_gateway.feeds.history import FeedHistory
+from pushnode_gateway.network import adapters as network_adapters
 from pushnode_gateway.network import projection as network_projection
 from pushnode_gateway.network.peers import NodeIdentity
 from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
 from pushnode_gateway.settling import Waiters
-from pushnode_gateway.sockets import FeedSockets
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.ipfs import KuboClient
-from pushnode_shared.kafka import Producer
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.peers import parse_peers
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import (
+from pushnode_gateway.sockets.audience import Audience
+from pushnode_gateway.sockets.live import LiveFeed
+from pushnode_gateway.sockets.server import FeedSockets
+from pushnode_gateway.users import projection as user_projection
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.ipfs import KuboClient
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peers import parse_peers
+from pushnode_shared.protocol.topics import (
     CHATS,
     DELIVERIES,
+    DEVICES,
     MESSAGES_STORED,
     NODE_RECORDS,
     PROTOCOL_DECISIONS,
+    PROTOCOL_INPUTS,
     UPLOADS,
     USERS,
+    ServiceTopics,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+TOPICS = ServiceTopics(
+    consumes=(MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS, USERS, CHATS, DELIVERIES, NODE_RECORDS),
+    produces=(PROTOCOL_INPUTS, DEVICES, UPLOADS, USERS, CHATS),
+)
 
 
 async def bootstrap(settings: SharedSettings) -> Node:
@@ -47,47 +61,43 @@ async def bootstrap(settings: SharedSettings) -> Node:
     raise_open_files_limit()  # one descriptor per socket: 1024 would cap the sockets
     sockets = FeedSockets(list(settings.cors_origins))
     waiters = Waiters()
-    # The projection writes feeds only; sockets get their pushes from the live feed, which
-    # every gateway process runs over all partitions (live.py), so any pod serves any wallet.
+    # The projection writes feeds only; sockets get their pushes from the live feed, which every
+    # gateway process runs over all partitions (sockets/live.py): any pod serves any wallet.
     feeds = ConsumerSpec(
         name="gateway-feeds",
         topics=(MESSAGES_STORED,),
-        handlers=Handlers().mapping(),
+        handlers=feed_projection.HANDLERS,
         offsets=db.offsets,
     )
     # Its own consumer name: offsets sit in the same table, one row set per consumer.
     protocol = ConsumerSpec(
         name="gateway-protocol",
         topics=(PROTOCOL_DECISIONS,),
-        handlers={
-            **ProtocolHandlers().mapping(),
-            **AliasHandlers().mapping(),
-            **MetadataHandlers().mapping(),
-        },
+        handlers=channel_projection.HANDLERS,
         offsets=db.offsets,
     )
     uploads = ConsumerSpec(
         name="gateway-uploads",
         topics=(UPLOADS,),
-        handlers=ContentHandlers().mapping(),
+        handlers=channel_projection.UPLOAD_HANDLERS,
         offsets=db.offsets,
     )
     users = ConsumerSpec(
         name="gateway-users",
         topics=(USERS,),
-        handlers=UserHandlers(waiters).mapping(),
+        handlers=user_projection.handlers(waiters),
         offsets=db.offsets,
     )
     chats = ConsumerSpec(
         name="gateway-chat",
         topics=(CHATS,),
-        handlers=ChatHandlers(waiters).mapping(),  # CHATS pushes: the live feed
+        handlers=chat_projection.handlers(waiters),  # CHATS pushes: the live feed
         offsets=db.offsets,
     )
     deliveries = ConsumerSpec(
         name="gateway-deliveries",
         topics=(DELIVERIES,),
-        handlers=delivery_view.HANDLERS,
+        handlers=delivery_projection.HANDLERS,
         offsets=db.offsets,
     )
     network = ConsumerSpec(
@@ -110,8 +120,8 @@ async def bootstrap(settings: SharedSettings) -> Node:
             *read_model.STATE_TABLES,
             *inbox.STATE_TABLES,
             *chat_db.STATE_TABLES,
-            *delivery_view.STATE_TABLES,
-            *network_projection.STATE_TABLES,
+            *deliveries_store.STATE_TABLES,
+            *network_adapters.STATE_TABLES,
         ],
     )
     live = LiveFeed(settings.kafka_bootstrap, sockets, audience=Audience(database))
@@ -140,4 +150,4 @@ async def _following(live: LiveFeed) -> tuple[bool, str]:
     return False, "not yet positioned"
 
 
-SERVICE = ServiceSpec(name="gateway", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="gateway", settings=Settings, bootstrap=TOPICS.checked(bootstrap))

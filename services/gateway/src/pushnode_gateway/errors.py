@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pushnode_shared.logging import get_logger
+from pushnode_shared.infra.logging import get_logger
 
 log = get_logger(__name__)
 # Routing errors Starlette raises itself (routes raise ApiError): no such path, wrong method.

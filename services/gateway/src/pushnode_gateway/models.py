@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pushnode_shared.events import Platform
+from pushnode_shared.protocol.events import Platform
 
 
 class PayloadCreate(BaseModel):

@@ -23,7 +23,7 @@ import resource
 from typing import Any
 
 from pushnode_gateway.config import Settings
-from pushnode_shared.logging import get_logger
+from pushnode_shared.infra.logging import get_logger
 
 log = get_logger(__name__)
 

@@ -14,18 +14,30 @@ from pushnode_listener.gctune import tune_gc
 from pushnode_listener.handlers import HANDLERS
 from pushnode_listener.network.wiring import add_network
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.kafka import Producer
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.peers import parse_peers
-from pushnode_shared.runtime import Check
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CHAIN_CURSORS
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.runtime import Check
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peers import parse_peers
+from pushnode_shared.protocol.topics import (
+    CHAIN_CURSORS,
+    NODE_RECORDS,
+    PROTOCOL_INPUTS,
+    UPLOADS,
+    ServiceTopics,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+# With peers, the network loops also read the inputs they record and node-records (their own
+# aiokafka consumers, not projection consumers) and relay inputs to protocol-inputs and uploads.
+TOPICS = ServiceTopics(
+    consumes=(CHAIN_CURSORS,), produces=(PROTOCOL_INPUTS, CHAIN_CURSORS, NODE_RECORDS, UPLOADS)
+)
 # A chain counts as synced when its safe head is at most this many blocks ahead of the cursor.
 SYNCED_WITHIN_BLOCKS = 5
 
@@ -103,4 +115,4 @@ def chain_check(poller: ChainPoller) -> Check:
     return synced
 
 
-SERVICE = ServiceSpec(name="listener", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="listener", settings=Settings, bootstrap=TOPICS.checked(bootstrap))

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from pushnode_shared.settings import SharedSettings
+from pushnode_shared.infra.settings import SharedSettings
 
 # Blocks after which a chain does not reorg any more (Ponder's finality block counts, in
 # ../shared/reference/peers.md §6): Ethereum 65, Polygon 200, Arbitrum 240, others 30.

@@ -9,10 +9,10 @@ from typing import Any
 from eth_abi.abi import decode
 
 from pushnode_listener.abi import BY_TOPIC0, EventAbi
-from pushnode_shared.envelope import Envelope, derive_id, utcnow
-from pushnode_shared.events import ChainEventObserved, wrap
-from pushnode_shared.events.chain import ChainEventRetracted, EmittedBlock, EmittedLog
-from pushnode_shared.topics import channel_key
+from pushnode_shared.infra.envelope import Envelope, derive_id, utcnow
+from pushnode_shared.protocol.events import ChainEventObserved, wrap
+from pushnode_shared.protocol.events.chain import ChainEventRetracted, EmittedBlock, EmittedLog
+from pushnode_shared.protocol.topics import channel_key
 
 PRODUCER = "listener"
 

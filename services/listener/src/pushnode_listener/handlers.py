@@ -4,10 +4,10 @@ cursor tables; produce nothing."""
 from __future__ import annotations
 
 from pushnode_listener.adapters import db
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ChainCursorAdvanced, payload_of
-from pushnode_shared.events.chain import ChainBlocksRecorded, ChainCursorRewound
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import ChainCursorAdvanced, payload_of
+from pushnode_shared.protocol.events.chain import ChainBlocksRecorded, ChainCursorRewound
 
 
 async def on_chain_cursor_advanced(ctx: HandlerContext, envelope: Envelope) -> None:

@@ -26,13 +26,13 @@ from pushnode_listener.progress import Progress
 from pushnode_listener.ranges import AdaptiveRange
 from pushnode_listener.reorg import DeepReorg, find_fork, rewind_events
 from pushnode_listener.window import BlockWindow
-from pushnode_shared.chains import ChainConfig
-from pushnode_shared.consumer import TRANSIENT, TransientError
-from pushnode_shared.envelope import Envelope, derive_id
-from pushnode_shared.events import ChainCursorAdvanced, ChainEventObserved, wrap
-from pushnode_shared.events.chain import ChainBlocksRecorded, EmittedBlock
-from pushnode_shared.logging import get_logger
-from pushnode_shared.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
+from pushnode_shared.infra.consumer import TRANSIENT, TransientError
+from pushnode_shared.infra.envelope import Envelope, derive_id
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.events import ChainCursorAdvanced, ChainEventObserved, wrap
+from pushnode_shared.protocol.events.chain import ChainBlocksRecorded, EmittedBlock
+from pushnode_shared.protocol.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
 
 log = get_logger(__name__)
 # Logs per ChainBlocksRecorded record: about 250 bytes each, so well under 1 MB.

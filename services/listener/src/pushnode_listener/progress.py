@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from prometheus_client import Counter, Gauge
 
-from pushnode_shared.logging import get_logger
+from pushnode_shared.infra.logging import get_logger
 
 log = get_logger(__name__)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pushnode_listener.adapters.chain import ChainReader
 from pushnode_listener.domain import PRODUCER, retractions
 from pushnode_listener.window import BlockWindow
-from pushnode_shared.consumer import TransientError
-from pushnode_shared.envelope import Envelope, derive_id
-from pushnode_shared.events import wrap
-from pushnode_shared.events.chain import ChainCursorRewound, EmittedBlock
+from pushnode_shared.infra.consumer import TransientError
+from pushnode_shared.infra.envelope import Envelope, derive_id
+from pushnode_shared.protocol.events import wrap
+from pushnode_shared.protocol.events.chain import ChainCursorRewound, EmittedBlock
 
 
 class DeepReorg(Exception):

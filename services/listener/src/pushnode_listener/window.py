@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pushnode_shared.events.chain import EmittedBlock
+from pushnode_shared.protocol.events.chain import EmittedBlock
 
 
 @dataclass

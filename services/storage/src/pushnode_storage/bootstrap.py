@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.ipfs import KuboClient
-from pushnode_shared.kafka import Producer
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import CHATS, PROTOCOL_DECISIONS, UPLOADS
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.ipfs import KuboClient
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.topics import (
+    CHATS,
+    MESSAGES_STORED,
+    PROTOCOL_DECISIONS,
+    UPLOADS,
+    ServiceTopics,
+)
 from pushnode_storage.adapters import chat_db, db
 from pushnode_storage.chat import ChatStorage
 from pushnode_storage.config import Settings
@@ -18,6 +24,10 @@ from pushnode_storage.handlers import PRODUCER, Handlers
 from pushnode_storage.uploads import UploadHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+TOPICS = ServiceTopics(
+    consumes=(PROTOCOL_DECISIONS, UPLOADS, CHATS), produces=(MESSAGES_STORED, CHATS)
+)
 
 
 async def bootstrap(settings: SharedSettings) -> Node:
@@ -66,4 +76,4 @@ async def bootstrap(settings: SharedSettings) -> Node:
     return node
 
 
-SERVICE = ServiceSpec(name="storage", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="storage", settings=Settings, bootstrap=TOPICS.checked(bootstrap))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pushnode_shared.consumer import HandlerContext, TransientError
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id
-from pushnode_shared.events import ChatMessageSent, ChatMessageStored, payload_of, wrap
-from pushnode_shared.ipfs import BlockStore
-from pushnode_shared.topics import CHATS
+from pushnode_shared.infra.consumer import HandlerContext, TransientError
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id
+from pushnode_shared.infra.ipfs import BlockStore
+from pushnode_shared.protocol.events import ChatMessageSent, ChatMessageStored, payload_of, wrap
+from pushnode_shared.protocol.topics import CHATS
 from pushnode_storage import domain
 from pushnode_storage.adapters import chat_db
 

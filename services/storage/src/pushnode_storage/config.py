@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from pushnode_shared.settings import SharedSettings
+from pushnode_shared.infra.settings import SharedSettings
 
 
 class Settings(SharedSettings):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pushnode_shared.events import NotificationAccepted
-from pushnode_shared.ipfs import cid_of
+from pushnode_shared.infra.ipfs import cid_of
+from pushnode_shared.protocol.events import NotificationAccepted
 
 __all__ = ["canonical_bytes", "cid_of", "stored_form"]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 
-from pushnode_shared.consumer import Handler, HandlerContext, TransientError
-from pushnode_shared.envelope import Envelope, MalformedEvent, derive_id
-from pushnode_shared.events import MessageStored, NotificationAccepted, payload_of, wrap
-from pushnode_shared.ipfs import BlockStore
-from pushnode_shared.topics import MESSAGES_STORED
+from pushnode_shared.infra.consumer import Handler, HandlerContext, TransientError
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id
+from pushnode_shared.infra.ipfs import BlockStore
+from pushnode_shared.protocol.events import MessageStored, NotificationAccepted, payload_of, wrap
+from pushnode_shared.protocol.topics import MESSAGES_STORED
 from pushnode_storage import domain
 from pushnode_storage.adapters import db
 

@@ -6,10 +6,10 @@ down the put raises TransientError, the batch rolls back and is retried: nothing
 
 from __future__ import annotations
 
-from pushnode_shared.consumer import Handler, HandlerContext, TransientError
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import ContentUploaded, payload_of
-from pushnode_shared.ipfs import BlockStore, cid_of
+from pushnode_shared.infra.consumer import Handler, HandlerContext, TransientError
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.infra.ipfs import BlockStore, cid_of
+from pushnode_shared.protocol.events import ContentUploaded, payload_of
 
 
 class UploadHandlers:

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from pushnode_shared.consumer import ConsumerSpec
-from pushnode_shared.db import Database
-from pushnode_shared.ipfs import KuboClient
-from pushnode_shared.kafka import Producer
-from pushnode_shared.service import Node, ServiceSpec
-from pushnode_shared.settings import SharedSettings
-from pushnode_shared.topics import PROTOCOL_INPUTS, USERS
-from pushnode_validator.adapters import db
+from pushnode_shared.infra.consumer import ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.ipfs import KuboClient
+from pushnode_shared.infra.kafka import Producer
+from pushnode_shared.infra.service import Node, ServiceSpec
+from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.chains import ChainConfig
+from pushnode_shared.protocol.topics import (
+    PROTOCOL_DECISIONS,
+    PROTOCOL_INPUTS,
+    USERS,
+    ServiceTopics,
+)
+from pushnode_validator.adapters import db, pgp
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.adapters.watermark import UsersWatermark
 from pushnode_validator.config import Settings
+from pushnode_validator.domain.ratelimit import NO_LIMIT, RateLimit
 from pushnode_validator.handlers import PRODUCER, Handlers
-from pushnode_validator.ratelimit import RateLimit
-from pushnode_validator.userkeys import UserKeyHandlers
+from pushnode_validator.handlers.users import UserKeyHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# What this service reads and writes: the README table and (later) its Kafka ACLs.
+TOPICS = ServiceTopics(consumes=(PROTOCOL_INPUTS, USERS), produces=(PROTOCOL_DECISIONS,))
 
 
 USERS_CONSUMER = "validator-users"
@@ -35,20 +44,29 @@ def users_spec() -> ConsumerSpec:
     )
 
 
+def make_handlers(
+    chains: tuple[ChainConfig, ...],
+    limit: RateLimit = NO_LIMIT,
+    payloads: PayloadFetcher | None = None,
+    keys_ready: Callable[[], Awaitable[None]] | None = None,
+) -> Handlers:
+    """The protocol-inputs handlers with the real pgpv4 check (adapters/pgp.py) injected."""
+    return Handlers(chains, limit, payloads, keys_ready, pgp=pgp.check)
+
+
 def consumer_spec(
     settings: Settings, kubo: KuboClient | None = None, keys: UsersWatermark | None = None
 ) -> ConsumerSpec:
     """Protocol state and decisions from protocol-inputs."""
     limit = RateLimit(burst=settings.rate_burst, per_second=settings.rate_per_second)
     ready = keys.wait if keys is not None else None
-    handlers = Handlers(settings.chains, limit, PayloadFetcher(kubo), ready)
+    handlers = make_handlers(settings.chains, limit, PayloadFetcher(kubo), ready)
     return ConsumerSpec(
         name="validator",
         topics=(PROTOCOL_INPUTS,),
         handlers=handlers.mapping(),
         offsets=db.offsets,
         prepare=handlers.prepare,
-        finish=handlers.finish,
     )
 
 
@@ -73,4 +91,4 @@ async def bootstrap(settings: SharedSettings) -> Node:
     return node
 
 
-SERVICE = ServiceSpec(name="validator", settings=Settings, bootstrap=bootstrap)
+SERVICE = ServiceSpec(name="validator", settings=Settings, bootstrap=TOPICS.checked(bootstrap))

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, EllipticCurvePrivateKey
-from pydantic import BaseModel, ConfigDict, Field
 
-from pushnode_dispatcher.adapters.outcome import (
-    Outcome,
-    SendOutcome,
-    json_object,
-    parse_retry_after,
-)
+from pushnode_dispatcher.adapters.answers import json_object, parse_retry_after
+from pushnode_dispatcher.adapters.apns_message import ApnsNotification, apns_notification
+from pushnode_dispatcher.domain import Outcome, PushContent, SendOutcome
 
-__all__ = [
-    "ApnsClient",
-    "ApnsNotification",
-    "ProviderTokens",
-    "classify",
-    "load_provider_key",
-]
+__all__ = ["ApnsClient", "ApnsPusher", "ProviderTokens", "classify", "load_provider_key"]
 
 DEFAULT_BASE_URL = "https://api.push.apple.com"
-PAYLOAD_LIMIT = 4096
-COLLAPSE_ID_LIMIT = 64
 # Apple: refresh the provider token no more than once every 20 minutes and no less than
 # once every 60. Refreshing at 40 leaves room on both sides.
 MIN_TOKEN_AGE = 20 * 60
@@ -45,49 +31,6 @@ PROVIDER_TOKEN_REASONS = frozenset({"ExpiredProviderToken", "InvalidProviderToke
 DROP_TOKEN_REASONS = frozenset({"BadDeviceToken", "DeviceTokenNotForTopic", "Unregistered"})
 
 log = logging.getLogger(__name__)
-
-
-class ApnsNotification(BaseModel):
-    """One notification to one device token: the JSON payload plus APNs's request headers."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    device_token: str
-    payload: dict[str, Any]
-    # The app's bundle ID; None means the client's default topic.
-    topic: str | None = None
-    push_type: Literal["alert", "background"] = "alert"
-    # None means what Apple asks for: 10 for alerts, 5 for background pushes.
-    priority: Literal[10, 5, 1] | None = None
-    collapse_id: str | None = None
-    # Unix seconds until which APNs may store and retry; 0 means deliver now or never.
-    expiration: int | None = Field(default=None, ge=0)
-
-    def body(self) -> bytes:
-        return json.dumps(self.payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-    def headers(self, default_topic: str | None) -> dict[str, str]:
-        priority = self.priority or (10 if self.push_type == "alert" else 5)
-        headers = {"apns-push-type": self.push_type, "apns-priority": str(priority)}
-        if topic := self.topic or default_topic:
-            headers["apns-topic"] = topic
-        if self.collapse_id is not None:
-            headers["apns-collapse-id"] = self.collapse_id
-        if self.expiration is not None:
-            headers["apns-expiration"] = str(self.expiration)
-        return headers
-
-    def local_problem(self) -> str | None:
-        """What APNs would refuse that we can see without asking."""
-        if not isinstance(self.payload.get("aps"), dict):
-            return "payload has no aps dictionary"
-        if (size := len(self.body())) > PAYLOAD_LIMIT:
-            return f"payload is {size} bytes, APNs allows {PAYLOAD_LIMIT}"
-        if self.collapse_id is not None and len(self.collapse_id.encode()) > COLLAPSE_ID_LIMIT:
-            return f"apns-collapse-id is longer than {COLLAPSE_ID_LIMIT} bytes"
-        if self.push_type == "background" and self.priority == 10:
-            return "background pushes must have priority 5 or 1"
-        return None
 
 
 def classify(response: httpx.Response) -> SendOutcome:
@@ -261,3 +204,13 @@ class ApnsClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+class ApnsPusher:
+    """iOS device tokens, straight to APNs."""
+
+    def __init__(self, client: ApnsClient) -> None:
+        self.client = client
+
+    async def push(self, content: PushContent, token: str) -> SendOutcome:
+        return await self.client.send(apns_notification(content, token))

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_shared.db import offsets_table
-from pushnode_shared.periods import covering, period_tables
+from pushnode_shared.infra.db import offsets_table
+from pushnode_shared.protocol.periods import covering, period_tables
 
 metadata = sa.MetaData()
 devices = sa.Table(

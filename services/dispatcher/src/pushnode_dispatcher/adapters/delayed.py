@@ -18,13 +18,13 @@ from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from pushnode_shared.consumer import (
+from pushnode_shared.infra.consumer import (
     ConsumerSpec,
     ProjectionConsumer,
 )
-from pushnode_shared.db import Database
-from pushnode_shared.envelope import MalformedEvent, from_record
-from pushnode_shared.kafka import Producer
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import MalformedEvent, from_record
+from pushnode_shared.infra.kafka import Producer
 
 Record: TypeAlias = "ConsumerRecord[Any, Any]"
 Batch: TypeAlias = Mapping[TopicPartition, list[Record]]

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import aiohttp
 import requests
@@ -25,88 +25,23 @@ from google.auth.exceptions import GoogleAuthError
 from google.auth.exceptions import TransportError as AuthTransportError
 from google.auth.transport.requests import Request as AuthRequest
 from google.oauth2 import service_account as google_service_account
-from pydantic import BaseModel, ConfigDict
 
-from pushnode_dispatcher.adapters.outcome import HttpAnswer, Outcome, SendOutcome
-from pushnode_dispatcher.adapters.outcome import json_object as _json_object
-from pushnode_dispatcher.adapters.outcome import parse_retry_after as _retry_after
+from pushnode_dispatcher.adapters.answers import HttpAnswer
+from pushnode_dispatcher.adapters.answers import json_object as _json_object
+from pushnode_dispatcher.adapters.answers import parse_retry_after as _retry_after
+from pushnode_dispatcher.adapters.fcm_message import FcmMessage, fcm_message
+from pushnode_dispatcher.domain import Outcome, PushContent, SendOutcome
 
-__all__ = [
-    "AndroidConfig",
-    "ApnsConfig",
-    "FcmClient",
-    "FcmMessage",
-    "Notification",
-    "Outcome",
-    "SendOutcome",
-    "classify",
-]
+__all__ = ["FcmClient", "FcmPusher", "classify"]
 
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 DEFAULT_BASE_URL = "https://fcm.googleapis.com"
-PAYLOAD_LIMIT = 4096
 # Refresh this long before expiry (google-auth uses 3 min 45 s) so no send carries a
 # token that lapses in flight.
 REFRESH_MARGIN = 300.0
-RESERVED_KEYS = frozenset({"from", "message_type"})
-RESERVED_PREFIXES = ("google.", "gcm.")
 BAD_REQUEST_DETAIL = "type.googleapis.com/google.rpc.BadRequest"
 
 log = logging.getLogger(__name__)
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Notification(_Model):
-    title: str | None = None
-    body: str | None = None
-
-
-class AndroidConfig(_Model):
-    priority: Literal["NORMAL", "HIGH"] | None = None
-    # A later message with the same key replaces an undelivered earlier one on the device.
-    collapse_key: str | None = None
-
-
-class ApnsConfig(_Model):
-    headers: dict[str, str] | None = None
-    payload: dict[str, Any] | None = None
-
-
-class FcmMessage(_Model):
-    """One message to one registration token, shaped like FCM v1's `Message`."""
-
-    token: str
-    notification: Notification | None = None
-    data: dict[str, str] | None = None
-    android: AndroidConfig | None = None
-    apns: ApnsConfig | None = None
-
-    def to_wire(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
-
-    def payload_size(self) -> int:
-        """Bytes of compact JSON of everything but the token.
-
-        Google does not say exactly what it counts; this counts at least the keys and
-        values it does, so a message that passes here is not too big there.
-        """
-        content = self.model_dump(mode="json", exclude_none=True, exclude={"token"})
-        return len(json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode())
-
-    def local_problem(self) -> str | None:
-        """What FCM would refuse with INVALID_ARGUMENT that we can see without asking."""
-        reserved = [
-            k for k in self.data or {} if k in RESERVED_KEYS or k.startswith(RESERVED_PREFIXES)
-        ]
-        if reserved:
-            return f"reserved data key: {reserved[0]}"
-        if (size := self.payload_size()) > PAYLOAD_LIMIT:
-            return f"payload is {size} bytes, FCM allows {PAYLOAD_LIMIT}"
-        return None
-
 
 _BY_ERROR_CODE = {
     "UNREGISTERED": Outcome.DROP_TOKEN,
@@ -298,3 +233,25 @@ def _load_service_account(source: Mapping[str, Any] | str | PathLike[str]) -> di
         return dict(source)
     info: dict[str, Any] = json.loads(Path(source).read_text())
     return info
+
+
+class FcmPusher:
+    """Android (and iOS through Firebase) registration tokens, over FCM HTTP v1.
+
+    One notification's FCM message differs between devices only in the token, and FCM's size
+    limit does not count the token: the message is built, trimmed and checked once per
+    notification and only the token is set per device.
+    """
+
+    def __init__(self, client: FcmClient) -> None:
+        self.client = client
+        self._built: tuple[PushContent, dict[str, Any], str | None] | None = None
+
+    async def push(self, content: PushContent, token: str) -> SendOutcome:
+        if self._built is None or self._built[0] is not content:
+            message = fcm_message(content, token)
+            self._built = content, message.to_wire(), message.local_problem()
+        _, wire, problem = self._built
+        if problem:
+            return SendOutcome(Outcome.BAD_REQUEST, problem, error_code="INVALID_ARGUMENT")
+        return await self.client.send_wire(wire | {"token": token})

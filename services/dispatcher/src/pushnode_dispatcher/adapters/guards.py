@@ -15,10 +15,8 @@ from collections.abc import Callable
 
 from prometheus_client import Gauge
 
-from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
-from pushnode_dispatcher.adapters.pushers import Pusher
-from pushnode_dispatcher.domain import PushContent
-from pushnode_shared.logging import get_logger
+from pushnode_dispatcher.domain import Outcome, PushContent, Pusher, SendOutcome
+from pushnode_shared.infra.logging import get_logger
 
 __all__ = ["CREDENTIALS_HELD", "CredentialBreaker", "GuardedPusher", "TokenBucket"]
 

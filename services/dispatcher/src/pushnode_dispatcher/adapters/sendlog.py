@@ -23,9 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pushnode_dispatcher.adapters.db import sends
-from pushnode_dispatcher.adapters.outcome import Outcome, SendOutcome
-from pushnode_dispatcher.domain import Provider, Target
-from pushnode_shared.db import Database
+from pushnode_dispatcher.domain import Outcome, Provider, SendOutcome, Target
+from pushnode_shared.infra.db import Database
 
 __all__ = ["IN_FLIGHT", "SendLog", "Sent"]
 

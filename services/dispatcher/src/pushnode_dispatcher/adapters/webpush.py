@@ -7,72 +7,28 @@ import time
 from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from py_vapid import Vapid, VapidException
-from pydantic import BaseModel, ConfigDict, Field
 from pywebpush import WebPusher, WebPushException
 
-from pushnode_dispatcher.adapters.outcome import (
-    Outcome,
-    SendOutcome,
-    json_object,
-    parse_retry_after,
+from pushnode_dispatcher.adapters.answers import json_object, parse_retry_after
+from pushnode_dispatcher.adapters.webpush_message import (
+    WebPushMessage,
+    web_subscription,
+    webpush_message,
 )
+from pushnode_dispatcher.domain import Outcome, PushContent, SendOutcome
 
-__all__ = [
-    "SubscriptionKeys",
-    "WebPushClient",
-    "WebPushMessage",
-    "WebPushSubscription",
-    "classify",
-    "load_vapid_key",
-]
+__all__ = ["WebPushClient", "WebPushPusher", "classify", "load_vapid_key"]
 
-# Push services must accept 4096 bytes of body (RFC 8030 §7.2). One aes128gcm record
-# spends 86 on its header (salt, rs, 65-byte key id), 16 on the tag and 1 on the delimiter.
-BODY_LIMIT = 4096
-PLAINTEXT_LIMIT = BODY_LIMIT - 86 - 16 - 1
-MAX_TTL = 2_419_200  # four weeks, what browsers' push services keep at most
 # RFC 8292 allows a VAPID JWT to live 24 hours; sign for 12 and renew with an hour left.
 VAPID_LIFETIME = 12 * 3600
 VAPID_RENEW_BEFORE = 3600
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SubscriptionKeys(_Model):
-    p256dh: str
-    auth: str
-
-
-class WebPushSubscription(_Model):
-    """A browser's PushSubscription as `toJSON()` gives it."""
-
-    endpoint: str
-    keys: SubscriptionKeys
-
-
-class WebPushMessage(_Model):
-    """One push to one subscription; `data` is the plaintext the browser will see."""
-
-    subscription: WebPushSubscription
-    data: bytes = b""
-    ttl: int = Field(default=86_400, ge=0, le=MAX_TTL)
-    urgency: Literal["very-low", "low", "normal", "high"] | None = None
-    # Replaces an undelivered message with the same topic (RFC 8030 §5.4).
-    topic: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
-
-    def local_problem(self) -> str | None:
-        if len(self.data) > PLAINTEXT_LIMIT:
-            return f"payload is {len(self.data)} bytes, Web Push allows {PLAINTEXT_LIMIT}"
-        return None
 
 
 def classify(response: httpx.Response) -> SendOutcome:
@@ -207,3 +163,17 @@ class WebPushClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+class WebPushPusher:
+    """Browsers: the registered token is the PushSubscription JSON."""
+
+    def __init__(self, client: WebPushClient) -> None:
+        self.client = client
+
+    async def push(self, content: PushContent, token: str) -> SendOutcome:
+        subscription = web_subscription(token)
+        if subscription is None:
+            # Nothing can ever be pushed to it; unregistering it is the only useful answer.
+            return SendOutcome(Outcome.DROP_TOKEN, "device_token is not a PushSubscription JSON")
+        return await self.client.send(webpush_message(content, subscription))

@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 
-from pushnode_shared.network.auth import sign_request
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.peers import Peer
-from pushnode_shared.untrusted import BadJson, load_json
+from pushnode_shared.infra.untrusted import BadJson, load_json
+from pushnode_shared.protocol.network.auth import sign_request
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peers import Peer
 
 PROBE_SECONDS = 2.0
 CACHE_SECONDS = 2.0

@@ -1,4 +1,4 @@
-"""node-records as tables the node API reads: every record held, the evidence, the frontier.
+"""node-records as tables the node API reads (network.adapters).
 
 Consumes NodeRecordAppended and PeerMisbehaved from node-records; produces nothing. Rows are
 keyed by (origin, seq) and by evidence id, so a replay writes nothing twice.
@@ -6,33 +6,11 @@ keyed by (origin, seq) and by evidence id, so a replay writes nothing twice.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from pushnode_shared.consumer import Handler, HandlerContext
-from pushnode_shared.db import insert_ignore
-from pushnode_shared.envelope import Envelope
-from pushnode_shared.events import NodeRecordAppended, PeerMisbehaved, payload_of
-
-metadata = sa.MetaData()
-records = sa.Table(
-    "gateway_node_records",
-    metadata,
-    sa.Column("origin", sa.String(42), primary_key=True),
-    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
-)
-evidence = sa.Table(
-    "gateway_node_evidence",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("origin", sa.String(42), nullable=False),
-    sa.Column("seq", sa.BigInteger, nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
-)
-STATE_TABLES = [records.name, evidence.name]
+from pushnode_gateway.network.adapters import evidence, records
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.db import insert_ignore
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import NodeRecordAppended, PeerMisbehaved, payload_of
 
 
 async def on_node_record_appended(ctx: HandlerContext, envelope: Envelope) -> None:
@@ -62,33 +40,3 @@ HANDLERS: dict[str, Handler] = {
     "NodeRecordAppended": on_node_record_appended,
     "PeerMisbehaved": on_peer_misbehaved,
 }
-
-
-async def frontier(conn: AsyncConnection) -> dict[str, tuple[int, str]]:
-    """Per origin, the highest seq held and its hash (records arrive only contiguously)."""
-    top = (
-        sa.select(records.c.origin, sa.func.max(records.c.seq).label("seq"))
-        .group_by(records.c.origin)
-        .subquery()
-    )
-    query = sa.select(records.c.origin, records.c.seq, records.c.hash).join(
-        top, (records.c.origin == top.c.origin) & (records.c.seq == top.c.seq)
-    )
-    return {row.origin: (int(row.seq), row.hash) for row in await conn.execute(query)}
-
-
-async def page(conn: AsyncConnection, origin: str, after: int, limit: int) -> list[str]:
-    """Up to `limit` record bodies (JSON) of `origin` after `after`, in order."""
-    query = (
-        sa.select(records.c.body)
-        .where(records.c.origin == origin, records.c.seq > after)
-        .order_by(records.c.seq)
-        .limit(limit)
-    )
-    return [row.body for row in await conn.execute(query)]
-
-
-async def all_evidence(conn: AsyncConnection, limit: int) -> list[str]:
-    """Evidence bodies (JSON), oldest origin first, bounded."""
-    query = sa.select(evidence.c.body).order_by(evidence.c.origin, evidence.c.seq).limit(limit)
-    return [row.body for row in await conn.execute(query)]

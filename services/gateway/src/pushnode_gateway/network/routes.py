@@ -14,13 +14,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from pushnode_gateway.api.deps import DatabaseDep
+from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
-from pushnode_gateway.network import projection
+from pushnode_gateway.network import adapters
 from pushnode_gateway.network.peers import NodeIdentity
 from pushnode_gateway.network.state import state_hash
-from pushnode_shared.network.auth import Unauthorised, check_request
-from pushnode_shared.untrusted import load_json
+from pushnode_shared.infra.untrusted import load_json
+from pushnode_shared.protocol.network.auth import Unauthorised, check_request
 
 router = APIRouter(tags=["network"])
 MAX_PAGE = 256
@@ -58,7 +58,7 @@ PeerDep = Annotated[str, Depends(_peer)]
 async def node_frontier(_: PeerDep, identity: IdentityDep, database: DatabaseDep) -> dict[str, Any]:
     """Per origin, the contiguous frontier this node holds and the hash of the record there."""
     async with database.engine.connect() as conn:
-        heads = await projection.frontier(conn)
+        heads = await adapters.frontier(conn)
     frontier = {o: {"seq": s, "hash": h} for o, (s, h) in sorted(heads.items())}
     return {"node": identity.key.address, "frontier": frontier}
 
@@ -73,7 +73,7 @@ async def node_records(
 ) -> StreamingResponse:
     """Up to `limit` records of `origin` after `after`, in order, streamed as one JSON object."""
     async with database.engine.connect() as conn:
-        bodies = await projection.page(conn, origin, after, limit)
+        bodies = await adapters.page(conn, origin, after, limit)
 
     async def stream() -> AsyncIterator[bytes]:
         yield b'{"records":['
@@ -88,7 +88,7 @@ async def node_records(
 async def node_evidence(database: DatabaseDep) -> dict[str, Any]:
     """Evidence this node holds against origins (bounded)."""
     async with database.engine.connect() as conn:
-        bodies = await projection.all_evidence(conn, MAX_EVIDENCE)
+        bodies = await adapters.all_evidence(conn, MAX_EVIDENCE)
     return {"evidence": [load_json(b) for b in bodies]}
 
 
@@ -96,7 +96,7 @@ async def node_evidence(database: DatabaseDep) -> dict[str, Any]:
 async def node_peers(identity: IdentityDep, database: DatabaseDep) -> dict[str, Any]:
     """Each configured peer: node id, url, reachable, frontier, lag behind it."""
     async with database.engine.connect() as conn:
-        ours = {o: s for o, (s, _) in (await projection.frontier(conn)).items()}
+        ours = {o: s for o, (s, _) in (await adapters.frontier(conn)).items()}
     return {"node": identity.key.address, "peers": await identity.view(ours)}
 
 

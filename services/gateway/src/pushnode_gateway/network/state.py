@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pushnode_gateway.network.projection import frontier
-from pushnode_shared.db import Database
+from pushnode_gateway.network.adapters import frontier
+from pushnode_shared.infra.db import Database
 
 REPLICATED: dict[str, tuple[str, ...]] = {
     "gateway_channels": ("channel", "chain_id", "channel_type", "identity", "active", "blocked"),

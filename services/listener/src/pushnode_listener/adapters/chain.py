@@ -22,8 +22,8 @@ from tenacity import (
 from web3 import AsyncHTTPProvider
 
 from pushnode_listener.domain import Header
-from pushnode_shared.consumer import TransientError
-from pushnode_shared.logging import get_logger
+from pushnode_shared.infra.consumer import TransientError
+from pushnode_shared.infra.logging import get_logger
 
 log = get_logger(__name__)
 

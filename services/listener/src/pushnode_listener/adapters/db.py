@@ -11,8 +11,8 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_shared.db import Database, offsets_table
-from pushnode_shared.events.chain import EmittedBlock, EmittedLog
+from pushnode_shared.infra.db import Database, offsets_table
+from pushnode_shared.protocol.events.chain import EmittedBlock, EmittedLog
 
 metadata = sa.MetaData()
 cursors = sa.Table(

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
-from pushnode_shared.logging import get_logger
+from pushnode_shared.infra.logging import get_logger
 
 log = get_logger(__name__)
 

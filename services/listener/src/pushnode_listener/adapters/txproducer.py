@@ -18,10 +18,10 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
-from pushnode_shared.envelope import Envelope, to_record
-from pushnode_shared.logging import get_logger
-from pushnode_shared.metrics import EVENTS_PUBLISHED
-from pushnode_shared.topics import Topic
+from pushnode_shared.infra.envelope import Envelope, to_record
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.metrics import EVENTS_PUBLISHED
+from pushnode_shared.protocol.topics import Topic
 
 log = get_logger(__name__)
 # What send() uses by default, and so what the other producers of protocol-inputs use.

@@ -11,11 +11,11 @@ import asyncio
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from pushnode_shared.envelope import MalformedEvent, from_record
-from pushnode_shared.events import NodeRecordAppended, PeerMisbehaved, unwrap
-from pushnode_shared.logging import get_logger
-from pushnode_shared.network.log import ReplicaLog
-from pushnode_shared.topics import NODE_RECORDS
+from pushnode_shared.infra.envelope import MalformedEvent, from_record
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol.events import NodeRecordAppended, PeerMisbehaved, unwrap
+from pushnode_shared.protocol.network.log import ReplicaLog
+from pushnode_shared.protocol.topics import NODE_RECORDS
 
 log = get_logger(__name__)
 

@@ -17,14 +17,14 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
 from pushnode_listener.network.replica import appended
-from pushnode_shared.envelope import MalformedEvent, from_record, to_record
-from pushnode_shared.logging import get_logger
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.log import ReplicaLog
-from pushnode_shared.network.origin import OriginWriter
-from pushnode_shared.network.records import NodeRecord
-from pushnode_shared.network.relay import INPUT_TOPICS, input_of
-from pushnode_shared.topics import NODE_RECORDS
+from pushnode_shared.infra.envelope import MalformedEvent, from_record, to_record
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.log import ReplicaLog
+from pushnode_shared.protocol.network.origin import OriginWriter
+from pushnode_shared.protocol.network.records import NodeRecord
+from pushnode_shared.protocol.network.relay import INPUT_TOPICS, input_of
+from pushnode_shared.protocol.topics import NODE_RECORDS
 
 log = get_logger(__name__)
 GROUP = "listener-records"

@@ -12,16 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pushnode_listener.adapters.txproducer import TransactionalPublisher
-from pushnode_shared.envelope import Envelope, derive_id
-from pushnode_shared.events import NodeRecordAppended, PeerMisbehaved, wrap
-from pushnode_shared.logging import get_logger
-from pushnode_shared.network.evidence import Evidence
-from pushnode_shared.network.inputs import BadInput
-from pushnode_shared.network.log import Added, ReplicaLog
-from pushnode_shared.network.records import NodeRecord
-from pushnode_shared.network.relay import relayed
-from pushnode_shared.network.replication import FrontierEntry
-from pushnode_shared.topics import NODE_RECORDS, Topic
+from pushnode_shared.infra.envelope import Envelope, derive_id
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol.events import NodeRecordAppended, PeerMisbehaved, wrap
+from pushnode_shared.protocol.network.evidence import Evidence
+from pushnode_shared.protocol.network.inputs import BadInput
+from pushnode_shared.protocol.network.log import Added, ReplicaLog
+from pushnode_shared.protocol.network.records import NodeRecord
+from pushnode_shared.protocol.network.relay import relayed
+from pushnode_shared.protocol.network.replication import FrontierEntry
+from pushnode_shared.protocol.topics import NODE_RECORDS, PROTOCOL_INPUTS, UPLOADS, Topic
 
 log = get_logger(__name__)
 PRODUCER = "listener"
@@ -71,10 +71,12 @@ class KafkaReplica:
 
     def _relay(self, record: NodeRecord) -> list[tuple[Topic, Envelope]]:
         try:
-            return [relayed(record)]
+            topic, envelope = relayed(record)
         except BadInput as exc:  # kinds this build does not relay yet: recorded, not judged
             log.info("node record not relayed", origin=record.origin, seq=record.seq, why=str(exc))
             return []
+        # Inputs go where local ones go: uploads, or protocol-inputs for everything judged.
+        return [(UPLOADS, envelope) if topic == UPLOADS else (PROTOCOL_INPUTS, envelope)]
 
     async def add_evidence(self, evidence: Sequence[Evidence]) -> int:
         fresh = [e for e in evidence if self.log.add_evidence(e)]

@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 
 import httpx
 
-from pushnode_shared.network.auth import sign_request
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.peers import Peer
-from pushnode_shared.network.replication import FrontierEntry, PeerUnreachable
-from pushnode_shared.untrusted import BadJson, load_json
+from pushnode_shared.infra.untrusted import BadJson, load_json
+from pushnode_shared.protocol.network.auth import sign_request
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peers import Peer
+from pushnode_shared.protocol.network.replication import FrontierEntry, PeerUnreachable
 
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 MAX_ORIGINS = 256

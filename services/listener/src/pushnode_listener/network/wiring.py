@@ -12,13 +12,13 @@ from pushnode_listener.network.fold import RecordsFold
 from pushnode_listener.network.recorder import OwnRecorder
 from pushnode_listener.network.replica import PRODUCER, KafkaReplica
 from pushnode_listener.network.transport import HttpTransport
-from pushnode_shared.logging import get_logger
-from pushnode_shared.network.keys import NodeKey
-from pushnode_shared.network.log import ReplicaLog
-from pushnode_shared.network.peers import Peer
-from pushnode_shared.network.relay import admission_problem
-from pushnode_shared.network.replication import Replicator
-from pushnode_shared.service import Node
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.service import Node
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.log import ReplicaLog
+from pushnode_shared.protocol.network.peers import Peer
+from pushnode_shared.protocol.network.relay import admission_problem
+from pushnode_shared.protocol.network.replication import Replicator
 
 log = get_logger(__name__)
 PULL_TIMEOUT_SECONDS = 10.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_shared.db import offsets_table
+from pushnode_shared.infra.db import offsets_table
 
 metadata = sa.MetaData()
 messages = sa.Table(

@@ -19,8 +19,8 @@ from pushnode_validator.adapters.db import (
     notifications,
     subscriptions,
 )
-from pushnode_validator.projection import ChannelState
-from pushnode_validator.ratelimit import Bucket
+from pushnode_validator.domain.projection import ChannelState
+from pushnode_validator.domain.ratelimit import Bucket
 
 
 async def seen_among(session: AsyncSession, ids: Iterable[str]) -> set[str]:

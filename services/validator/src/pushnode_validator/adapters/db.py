@@ -9,10 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_shared.db import offsets_table
-from pushnode_shared.events import Event, registered
-from pushnode_validator.projection import ChannelState
-from pushnode_validator.ratelimit import Bucket
+from pushnode_shared.infra.db import offsets_table
+from pushnode_shared.protocol.events import Event, registered
+from pushnode_validator.domain.projection import ChannelState
+from pushnode_validator.domain.ratelimit import Bucket
 
 metadata = sa.MetaData()
 channels = sa.Table(

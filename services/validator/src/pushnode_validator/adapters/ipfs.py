@@ -5,9 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 
-from pushnode_shared.ipfs import BlockNotFound, KuboClient, MemoryBlockStore, NotAFile, parse_cid
-from pushnode_shared.payloads import PAYLOAD_MAX_BYTES
-from pushnode_validator.identities import ipfs_cid
+from pushnode_shared.infra.ipfs import (
+    BlockNotFound,
+    KuboClient,
+    MemoryBlockStore,
+    NotAFile,
+    parse_cid,
+)
+from pushnode_shared.protocol.payloads import PAYLOAD_MAX_BYTES
+from pushnode_validator.domain.channel_meta import META_MAX_BYTES
+from pushnode_validator.domain.identities import ipfs_cid
 
 
 class PayloadFetcher:
@@ -49,3 +56,17 @@ class PayloadFetcher:
             return None
         except NotAFile:
             return b""  # judged as a payload that is not JSON
+
+
+async def fetch_metadata(store: KuboClient | MemoryBlockStore | None, cid: str) -> bytes | None:
+    """The object's bytes, offline; None when absent, not a file, or over the limit."""
+    if store is None:
+        return None
+    try:
+        if parse_cid(cid).codec.name == "raw":
+            data = await store.get(cid)
+        else:
+            data = await store.cat(cid, META_MAX_BYTES + 1)
+    except (BlockNotFound, NotAFile):
+        return None
+    return data if len(data) <= META_MAX_BYTES else None

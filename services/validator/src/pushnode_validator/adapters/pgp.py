@@ -23,7 +23,7 @@ with warnings.catch_warnings():
     import pgpy
     from pgpy.constants import PubKeyAlgorithm
 
-from pushnode_shared.chat import armored_key
+from pushnode_shared.protocol.chat import armored_key
 
 MIN_RSA_BITS = 2048
 _RSA = {PubKeyAlgorithm.RSAEncryptOrSign, PubKeyAlgorithm.RSASign}
@@ -79,3 +79,8 @@ def verify(public_key: str, text: str, signature: str) -> bool:
             return bool(key.verify(text, pgpy.PGPSignature.from_blob(signature)))
     except Exception:  # malformed signature, unknown key id, bad key: all mean "not verified"
         return False
+
+
+def check(public_key: str, identity: str, signature: str) -> bool:
+    """The domain's PgpCheck: a pgpv4 proof of `identity` by `public_key`."""
+    return verify(public_key, signed_text(identity), signature)

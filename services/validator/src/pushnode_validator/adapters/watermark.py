@@ -15,10 +15,10 @@ import time
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
 
-from pushnode_shared.consumer import TransientError
-from pushnode_shared.db import Database
-from pushnode_shared.kafka import topic_partitions
-from pushnode_shared.topics import USERS
+from pushnode_shared.infra.consumer import TransientError
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import topic_partitions
+from pushnode_shared.protocol.topics import USERS
 
 
 class UsersWatermark:

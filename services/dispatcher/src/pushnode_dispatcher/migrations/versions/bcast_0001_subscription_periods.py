@@ -4,7 +4,7 @@ Revision ID: bcast_0001
 Revises: dispatch_0004
 """
 
-from pushnode_shared.periods import create_period_tables, drop_period_tables
+from pushnode_shared.protocol.periods import create_period_tables, drop_period_tables
 
 revision = "bcast_0001"
 down_revision = "dispatch_0004"

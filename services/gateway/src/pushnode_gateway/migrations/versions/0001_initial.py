@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from pushnode_shared.db import create_offsets_table
+from pushnode_shared.infra.db import create_offsets_table
 
 revision = "0001"
 down_revision = None

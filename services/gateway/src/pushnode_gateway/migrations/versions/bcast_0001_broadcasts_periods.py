@@ -7,7 +7,7 @@ Revises: dispatch_0001
 import sqlalchemy as sa
 from alembic import op
 
-from pushnode_shared.periods import create_period_tables, drop_period_tables
+from pushnode_shared.protocol.periods import create_period_tables, drop_period_tables
 
 revision = "bcast_0001"
 down_revision = "dispatch_0001"

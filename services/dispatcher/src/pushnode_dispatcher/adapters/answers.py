@@ -1,0 +1,48 @@
+"""Reading a provider's HTTP answer: the shape the classifiers read, its JSON body, Retry-After."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+__all__ = ["HttpAnswer", "json_object", "parse_retry_after"]
+
+
+class HttpAnswer(Protocol):
+    """What the classifiers read of a response: httpx's Response, or a read aiohttp answer."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def text(self) -> str: ...
+    def json(self) -> Any: ...
+
+
+def json_object(response: HttpAnswer) -> dict[str, Any]:
+    """The response body if it is a JSON object, else an empty dict."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header, which may be a number or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

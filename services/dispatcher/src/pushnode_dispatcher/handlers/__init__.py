@@ -1,0 +1,1 @@
+"""The dispatcher's consumers: the registry fold, the sender, and chat pushes."""

@@ -1,1 +1,0 @@
-"""Adapters of the gateway: its read-model tables."""

@@ -1,1 +1,0 @@
-"""Gateway REST routers, one module per resource."""

@@ -1,0 +1,1 @@
+"""Channels: the registry, opt-ins, what each channel sent, metadata and aliases."""

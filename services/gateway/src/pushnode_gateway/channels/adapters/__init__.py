@@ -1,0 +1,1 @@
+"""The channel tables: registry rows, sent notifications, metadata, aliases."""

@@ -1,0 +1,69 @@
+"""Channel reads: details, the channel list, a channel's subscribers and its delegates."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+
+from pushnode_gateway.channels.adapters import read_model, registry
+from pushnode_gateway.channels.formatting import caip10, channels_public, subscriber_public
+from pushnode_gateway.deps import DatabaseDep
+from pushnode_gateway.errors import ApiError
+from pushnode_gateway.models import (
+    ChannelPublic,
+    ChannelsPublic,
+    DelegatesPublic,
+    SubscribersPublic,
+)
+from pushnode_gateway.params import LimitQuery, PageQuery, account_or_400
+
+router = APIRouter(tags=["channels"])
+
+
+@router.get("/v1/channels")
+async def list_channels(
+    database: DatabaseDep,
+    page: PageQuery = 1,
+    limit: LimitQuery = 10,
+    sort: Literal["subscribers", "timestamp"] = "subscribers",
+    order: Literal["asc", "desc"] = "desc",
+) -> ChannelsPublic:
+    """Channels that are not blocked; the SDK's default is most subscribers first."""
+    async with database.engine.connect() as conn:
+        rows, total = await registry.page_of_channels(conn, page, limit, sort, order)
+        return ChannelsPublic(
+            channels=channels_public(rows, *await read_model.decorations(conn, rows)),
+            itemcount=total,
+        )
+
+
+@router.get("/v1/channels/{channel}")
+async def get_channel(channel: str, database: DatabaseDep) -> ChannelPublic:
+    """One channel by address (the CAIP's chain id is not needed to find it); 404 if unknown."""
+    address = account_or_400(channel).lower
+    async with database.engine.connect() as conn:
+        row = await registry.get_channel(conn, address)
+        if row is None:
+            raise ApiError(404, "UNKNOWN_CHANNEL", f"{channel} is not a channel on this node")
+        return channels_public([row], *await read_model.decorations(conn, [row]))[0]
+
+
+@router.get("/v1/channels/{channel}/subscribers")
+async def channel_subscribers(
+    channel: str, database: DatabaseDep, page: PageQuery = 1, limit: LimitQuery = 10
+) -> SubscribersPublic:
+    """A page of subscribers in address order, with the total as `itemcount`."""
+    address = account_or_400(channel).lower
+    async with database.engine.connect() as conn:
+        rows, total = await registry.page_of_subscribers(conn, address, page, limit)
+    return SubscribersPublic(subscribers=[subscriber_public(r) for r in rows], itemcount=total)
+
+
+@router.get("/v1/channels/{channel}/delegates")
+async def channel_delegates(channel: str, database: DatabaseDep) -> DelegatesPublic:
+    """Delegates on the CAIP's chain (all chains for a chain-less address), as CAIP-10."""
+    account = account_or_400(channel)
+    async with database.engine.connect() as conn:
+        rows = await registry.delegates_of(conn, account.lower, account.chain_id)
+    return DelegatesPublic(delegates=[caip10(r["chain_id"], r["delegate"]) for r in rows])

@@ -1,0 +1,1 @@
+"""Push Chat: routes, rules, projection, PGP checks and tables (moves to the validator later)."""

@@ -1,0 +1,1 @@
+"""The chat tables and the PGP signature adapter."""

@@ -1,0 +1,77 @@
+"""Dependencies of the chat routes: the PGP verifier, JSON bodies kept in order, settling."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pushnode_gateway.chat.adapters.pgp import PgpyVerifier, SignatureVerifier
+from pushnode_gateway.chat.rules import ChatRefused
+from pushnode_gateway.errors import ApiError
+from pushnode_gateway.settling import Waiters
+from pushnode_shared.infra.db import Database
+from pushnode_shared.protocol.chat import BadAddress, did_of
+
+T = TypeVar("T")
+_DEFAULT_VERIFIER = PgpyVerifier()
+# A 1:1 chat message, ciphertext and both copies of the content included.
+MAX_CHAT_BODY_BYTES = 1_048_576
+
+
+def _verifier(request: Request) -> SignatureVerifier:
+    return getattr(request.app.state, "pgp", None) or _DEFAULT_VERIFIER
+
+
+VerifierDep = Annotated[SignatureVerifier, Depends(_verifier)]
+
+
+async def json_object(request: Request, max_bytes: int = MAX_CHAT_BODY_BYTES) -> dict[str, Any]:
+    """The body as a dict in the client's key order (the signed hashes depend on it)."""
+    raw = await request.body()
+    if len(raw) > max_bytes:
+        raise ApiError(413, "MESSAGE_TOO_LARGE", f"body is {len(raw)} bytes; limit {max_bytes}")
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, "INVALID_REQUEST", "body is not JSON") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "INVALID_REQUEST", "body is not a JSON object")
+    return body
+
+
+def did_or_400(value: Any, field: str) -> str:
+    """A chat DID from a body field or path segment; 400 BAD_DID otherwise."""
+    try:
+        return did_of(str(value))
+    except BadAddress as exc:
+        raise ApiError(400, "BAD_DID", f"{field}: {exc}") from exc
+
+
+def refused(exc: ChatRefused) -> ApiError:
+    """A rule's refusal as the API's error."""
+    return ApiError(exc.status, exc.reason, exc.message)
+
+
+async def publish_and_settle(
+    waiters: Waiters,
+    database: Database,
+    publish: Callable[[], Awaitable[None]],
+    key: str,
+    probe: Callable[[AsyncConnection], Awaitable[T | None]],
+    seconds: float,
+) -> T | None:
+    """Publish a write, then wait until the gateway's own projection shows it.
+
+    The SDK reads right after it writes (create user, then send; send, then history), so
+    a write answers only once it is visible; None if that takes longer than `seconds`.
+    """
+
+    async def read() -> T | None:
+        async with database.engine.connect() as conn:
+            return await probe(conn)
+
+    return await waiters.until(key, read, seconds, publish)

@@ -1,0 +1,1 @@
+"""The chat routes: requests, messages and answers; chats and history reads."""

@@ -1,0 +1,1 @@
+"""Device tokens and how each device's push of a notification went."""

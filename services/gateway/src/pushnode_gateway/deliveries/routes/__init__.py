@@ -1,0 +1,1 @@
+"""The delivery routes: device tokens and a notification's delivery status."""

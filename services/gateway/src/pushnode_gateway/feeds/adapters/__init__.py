@@ -1,0 +1,1 @@
+"""The feed tables: per-recipient rows, broadcasts and subscription periods."""

@@ -1,0 +1,1 @@
+"""The feed routes: send a notification, read a wallet's feeds."""

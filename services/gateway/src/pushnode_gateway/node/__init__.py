@@ -1,0 +1,1 @@
+"""The node's console: status, the demo send and the probes behind them."""

@@ -1,0 +1,1 @@
+"""The node probes: services' /readyz and the Kafka log."""

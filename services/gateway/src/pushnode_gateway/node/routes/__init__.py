@@ -1,0 +1,1 @@
+"""The console's routes: node status and the dev-mode test notification."""

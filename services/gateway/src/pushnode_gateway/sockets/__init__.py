@@ -1,0 +1,1 @@
+"""socket.io: the server, its rooms, and the live feed that pushes to them."""

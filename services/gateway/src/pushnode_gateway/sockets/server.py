@@ -1,0 +1,139 @@
+"""socket.io endpoint the SDK connects to: rooms per wallet, userFeeds / userSpamFeeds events.
+
+A delivery node connects with query {mode: 'delivery'} and gets every notification as
+`liveFeeds`. Both kinds may ask for what they missed with `historicalFeeds`
+(feeds/history.py), and a wallet's socket may reconnect with query {address, since} to be
+replayed what it missed.
+Chat sockets (query `{mode: 'chat', did}`) join the DID's chat room and get CHATS events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+import socketio
+
+from pushnode_gateway.feeds.history import BadRange, FeedHistory, as_epoch, page_request
+from pushnode_gateway.sockets.rooms import IndexedRooms
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.metrics import SOCKET_CONNECTIONS
+from pushnode_shared.protocol.caip import BadAddress, parse_account
+
+log = get_logger(__name__)
+INBOX_EVENT, SPAM_EVENT = "userFeeds", "userSpamFeeds"
+LIVE_EVENT, HISTORY_EVENT = "liveFeeds", "historicalFeeds"
+DELIVERY_MODE = DELIVERY_ROOM = "delivery"
+CHAT_EVENT = "CHATS"
+
+
+def chat_room(did: str) -> str:
+    """The room of a chat DID's sockets (apart from the notification rooms)."""
+    return "chat:" + did.lower()
+
+
+class FeedSockets:
+    """Wraps the socket.io server; a client joins the room of the address in its query."""
+
+    def __init__(
+        self, cors_origins: list[str] | str = "*", history: FeedHistory | None = None
+    ) -> None:
+        self.server = socketio.AsyncServer(
+            async_mode="asgi", cors_allowed_origins=cors_origins, client_manager=IndexedRooms()
+        )
+        self.history = history
+        self.server.on("connect", self._on_connect)
+        self.server.on("disconnect", self._on_disconnect)
+        self.server.on(HISTORY_EVENT, self._on_historical_feeds)
+        self.kinds: dict[str, str] = {}  # sid -> wallet | delivery | chat, for the gauge
+
+    async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        kind = {"chat": "chat", DELIVERY_MODE: "delivery"}.get((query.get("mode") or [""])[0])
+        accepted = await self._accept(sid, query)
+        if accepted:
+            self.kinds[sid] = kind or "wallet"
+            SOCKET_CONNECTIONS.labels(self.kinds[sid]).inc()
+        return accepted
+
+    async def _on_disconnect(self, sid: str, *_: Any) -> None:
+        kind = self.kinds.pop(sid, None)
+        if kind is not None:
+            SOCKET_CONNECTIONS.labels(kind).dec()
+
+    async def _accept(self, sid: str, query: dict[str, list[str]]) -> bool:
+        if (query.get("mode") or [""])[0] == "chat":
+            return await self._on_chat_connect(sid, (query.get("did") or [""])[0])
+        if (query.get("mode") or [""])[0] == DELIVERY_MODE:
+            await self.server.enter_room(sid, DELIVERY_ROOM)
+            await self.server.save_session(sid, {"mode": DELIVERY_MODE})
+            return True
+        address = (query.get("address") or [""])[0]
+        try:
+            room = parse_account(address).lower
+        except BadAddress:
+            log.info("socket refused: no valid address in query", sid=sid)
+            return False
+        await self.server.enter_room(sid, room)
+        await self.server.save_session(sid, {"address": room})
+        since = (query.get("since") or [""])[0]
+        if since and self.history is not None:
+            try:
+                start = as_epoch(since)
+            except BadRange:
+                log.info("socket refused: since is not a time", sid=sid)
+                return False
+            self.server.start_background_task(self._replay, sid, room, start)
+        return True
+
+    async def _on_chat_connect(self, sid: str, did: str) -> bool:
+        try:
+            room = chat_room(parse_account(did).caip10())
+        except BadAddress:
+            log.info("chat socket refused: no valid did in query", sid=sid)
+            return False
+        await self.server.enter_room(sid, room)
+        return True
+
+    async def push_chat(self, did: str, event: dict[str, Any]) -> None:
+        """Deliver one CHATS event to every chat socket of that DID."""
+        await self.server.emit(CHAT_EVENT, event, room=chat_room(did))
+
+    async def _replay(self, sid: str, wallet: str, start: str) -> None:
+        assert self.history is not None
+        for item, spam in await self.history.since(wallet, start):
+            await self.server.emit(SPAM_EVENT if spam else INBOX_EVENT, item, to=sid)
+
+    async def _on_historical_feeds(self, sid: str, data: Any) -> dict[str, Any]:
+        """Answer a time range on the same event (and as the ack), as Push's backend does."""
+        if self.history is None:
+            answer: dict[str, Any] = {"count": 0, "feeds": [], "error": "NO_HISTORY"}
+        else:
+            try:
+                start, end, page, size = page_request(data)
+            except BadRange as exc:
+                answer = {"count": 0, "feeds": [], "error": "BAD_RANGE", "message": str(exc)}
+            else:
+                session = await self.server.get_session(sid)
+                if session.get("mode") == DELIVERY_MODE:
+                    answer = await self.history.delivery_page(start, end, page, size)
+                else:
+                    answer = await self.history.wallet_page(
+                        session["address"], start, end, page, size
+                    )
+        await self.server.emit(HISTORY_EVENT, answer, to=sid)
+        return answer
+
+    async def push(self, recipient: str, spam: bool, item: dict[str, Any]) -> None:
+        """Deliver one feed item to every socket of that wallet."""
+        await self.server.emit(SPAM_EVENT if spam else INBOX_EVENT, item, room=recipient)
+
+    def wallets(self) -> list[str]:
+        """The wallets with a notification socket on this process (their rooms)."""
+        rooms = self.server.manager.rooms.get("/", {})
+        return [r for r in rooms if isinstance(r, str) and r.startswith("0x") and len(r) == 42]
+
+    async def push_live(self, feeds: list[dict[str, Any]]) -> None:
+        """Stream one notification's feed objects to every attached delivery node."""
+        for feed in feeds:
+            await self.server.emit(LIVE_EVENT, feed, room=DELIVERY_ROOM)

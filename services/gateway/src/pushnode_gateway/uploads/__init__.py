@@ -1,0 +1,1 @@
+"""IPFS: channel metadata uploads and reads of stored objects."""

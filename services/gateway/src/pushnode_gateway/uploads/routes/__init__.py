@@ -1,0 +1,1 @@
+"""The IPFS routes: upload a channel's metadata, read a stored object."""

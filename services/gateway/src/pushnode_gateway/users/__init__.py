@@ -1,0 +1,1 @@
+"""Push profiles (v2/users): registration, key rotation, profile updates."""

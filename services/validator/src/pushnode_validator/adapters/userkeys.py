@@ -1,0 +1,79 @@
+"""The pgpv4 key registry's table: every registration and rotation, and the key in force.
+
+A channel's registered PGP key is the public key of the channel owner's Push user: the wallet
+that registered (POST /apis/v2/users, `UserRegistered`) or rotated (PUT /v2/users/{did}/auth,
+`UserKeysRotated`) a PGP profile under the channel's address. Every registration and rotation
+is kept, stamped with the gateway's time on the log (`registered_at`/`rotated_at`) and a
+per-wallet sequence number in log order (a DID's events share one partition).
+
+A notification is judged with the key *in force at its `submitted_at`*: the latest entry
+stamped at or before it, ties to the later in log order. That makes the verdict independent
+of how far this fold has read beyond it; the consumer first waits until the fold has read the
+`users` topic to the end offsets seen when the batch arrived (`watermark.py`), so no entry
+stamped before the notification is still unread. The decision records the fingerprint used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pushnode_validator.adapters import db
+from pushnode_validator.domain.keys import RegisteredKey
+from pushnode_validator.domain.ratelimit import micros
+
+user_keys = sa.Table(
+    "validator_user_keys",
+    db.metadata,
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("wallet", sa.String(42), nullable=False, index=True),
+    sa.Column("since_us", sa.BigInteger, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("public_key", sa.Text, nullable=False),
+    # "" when the text is not a usable public key (the gateway checks, but the log is input).
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("expires_us", sa.BigInteger, nullable=True),
+)
+
+
+async def known(session: AsyncSession, event_id: str) -> bool:
+    """Whether this registration/rotation event was folded already (a re-emission)."""
+    query = sa.select(user_keys.c.seq).where(user_keys.c.event_id == event_id)
+    return (await session.execute(query)).first() is not None
+
+
+async def record(
+    session: AsyncSession, event_id: str, wallet: str, at: datetime, key: RegisteredKey
+) -> None:
+    """Append the wallet's key as of `at`, numbered after its earlier ones."""
+    seq = await session.scalar(
+        sa.select(sa.func.count()).select_from(user_keys).where(user_keys.c.wallet == wallet)
+    )
+    await session.execute(
+        sa.insert(user_keys).values(
+            event_id=event_id,
+            wallet=wallet,
+            since_us=micros(at),
+            seq=int(seq or 0),
+            public_key=key.public_key,
+            fingerprint=key.fingerprint,
+            expires_us=key.expires_us,
+        )
+    )
+
+
+async def key_at(session: AsyncSession, wallet: str, at: datetime) -> RegisteredKey | None:
+    """The wallet's key in force at `at`: the latest registration/rotation stamped <= at."""
+    row = (
+        await session.execute(
+            sa.select(user_keys.c.public_key, user_keys.c.fingerprint, user_keys.c.expires_us)
+            .where((user_keys.c.wallet == wallet) & (user_keys.c.since_us <= micros(at)))
+            .order_by(user_keys.c.since_us.desc(), user_keys.c.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    return RegisteredKey(row.public_key, row.fingerprint, row.expires_us)

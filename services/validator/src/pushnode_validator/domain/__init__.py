@@ -1,0 +1,1 @@
+"""The validator's pure protocol rules: no I/O, no Kafka, no SQLAlchemy, no adapter imports."""

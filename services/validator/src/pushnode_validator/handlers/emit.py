@@ -1,0 +1,24 @@
+"""Publishing a decision or fact on protocol-decisions, its id derived from its cause."""
+
+from __future__ import annotations
+
+from pushnode_shared.infra.consumer import HandlerContext
+from pushnode_shared.infra.envelope import Envelope, derive_id
+from pushnode_shared.protocol.events import Event, wrap
+from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
+
+PRODUCER = "validator"
+
+
+def emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:
+    """Queue `event` for the batch's transaction; a replayed cause re-publishes the same id."""
+    ctx.publish(
+        PROTOCOL_DECISIONS,
+        wrap(
+            event,
+            producer=PRODUCER,
+            event_id=derive_id(cause.event_id, role),
+            causation_id=cause.event_id,
+            occurred_at=cause.occurred_at,
+        ),
+    )

@@ -1,0 +1,49 @@
+"""Consumer `validator-users`: consumes UserRegistered and UserKeysRotated from `users` into
+the pgpv4 key history (adapters/userkeys.py); produces nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pushnode_shared.infra.consumer import Handler, HandlerContext
+from pushnode_shared.infra.envelope import Envelope
+from pushnode_shared.protocol.events import UserKeysRotated, UserRegistered, payload_of
+from pushnode_validator.adapters import pgp, userkeys
+from pushnode_validator.domain.keys import RegisteredKey, wallet_of
+from pushnode_validator.domain.ratelimit import micros
+
+
+class UserKeyHandlers:
+    """Registrations and rotations into the key history."""
+
+    def mapping(self) -> dict[str, Handler]:
+        """Event type -> handler (profiles and chats carry no keys)."""
+        return {
+            "UserRegistered": self.on_user_registered,
+            "UserKeysRotated": self.on_user_keys_rotated,
+        }
+
+    async def on_user_registered(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        event = payload_of(envelope, UserRegistered)
+        await _record(ctx, envelope.event_id, event.did, event.public_key, event.registered_at)
+
+    async def on_user_keys_rotated(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        event = payload_of(envelope, UserKeysRotated)
+        await _record(ctx, envelope.event_id, event.did, event.public_key, event.rotated_at)
+
+
+async def _record(
+    ctx: HandlerContext, event_id: str, did: str, public_key: str, at: datetime
+) -> None:
+    wallet = wallet_of(did)
+    if wallet is None or not public_key:
+        return  # an NFT DID, or a key-less stub: nothing a channel could sign with
+    if await userkeys.known(ctx.session, event_id):
+        return  # a re-emitted event (same id) was folded already
+    try:
+        facts = pgp.key_facts(public_key)
+        expires = None if facts.expires_at is None else micros(facts.expires_at)
+        key = RegisteredKey(public_key, facts.fingerprint, expires)
+    except pgp.BadKey:
+        key = RegisteredKey(public_key, "", None)
+    await userkeys.record(ctx.session, event_id, wallet, at, key)

@@ -1,0 +1,171 @@
+"""What a service is to the runtime and the CLI: a Node built by its bootstrap."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from pushnode_shared.infra.consumer import ProjectionConsumer
+from pushnode_shared.infra.context import TRANSIENT, ConsumerSpec
+from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.kafka import Producer, ensure_topics
+from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.rebuild import replay
+from pushnode_shared.infra.runtime import (
+    Readiness,
+    health_app,
+    install_stop_signals,
+    run_until_stopped,
+    serve_http,
+)
+from pushnode_shared.infra.settings import SharedSettings
+
+log = get_logger(__name__)
+# A consumer that has not heard from the broker for this long makes its service not ready.
+BROKER_SILENCE_SECONDS = 15.0
+Task = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class Node:
+    """A wired service: adapters chosen by bootstrap, consumers, extra loops, HTTP app.
+
+    `projections` are the consumers whose tables `state_tables` a rebuild clears and replays;
+    `consumers` run live (projections plus any effectful consumer such as a sender).
+    """
+
+    settings: SharedSettings
+    db: Database
+    producer: Producer | None
+    consumers: list[ConsumerSpec]
+    projections: list[ConsumerSpec]
+    state_tables: list[str]
+    tasks: list[Task] = field(default_factory=list)
+    app: Any = None
+    # Extra uvicorn.Config settings for this service's HTTP server (the gateway's sockets).
+    http_options: dict[str, Any] = field(default_factory=dict)
+    readiness: Readiness = field(default_factory=Readiness)
+    resources: AsyncExitStack = field(default_factory=AsyncExitStack)
+    runners: list[ProjectionConsumer] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """Registered under the `pushnode.services` entry point by each service package."""
+
+    name: str
+    settings: Callable[[], SharedSettings]
+    bootstrap: Callable[[SharedSettings], Awaitable[Node]]
+
+
+async def _wait_for_dependencies(node: Node) -> None:
+    # Kafka or the database may still be starting (compose, a rolling restart): wait, then fail.
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(TRANSIENT),
+        wait=wait_exponential(max=5),
+        stop=stop_after_delay(120),
+        reraise=True,
+    ):
+        with attempt:
+            await node.db.ping()
+            await ensure_topics(node.settings.kafka_bootstrap)
+    await node.db.upgrade()
+    if node.producer is not None:
+        await node.producer.start()
+        node.resources.push_async_callback(node.producer.stop)
+
+
+async def run_node(node: Node) -> None:
+    """Run a service until SIGTERM: migrations, consumers, loops and HTTP, then clean exit."""
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    try:
+        await _wait_for_dependencies(node)
+        node.runners = [
+            ProjectionConsumer(spec, node.db, node.producer, node.settings.kafka_bootstrap)
+            for spec in node.consumers
+        ]
+        _add_standard_checks(node)
+        app = node.app if node.app is not None else health_app(node.readiness)
+        tasks: list[Task] = [r.run for r in node.runners] + node.tasks
+        host, port = node.settings.http_host, node.settings.http_port
+        tasks.append(lambda s: serve_http(app, host, port, s, node.http_options))
+        log.info("service started", port=node.settings.http_port)
+        await run_until_stopped(stop, tasks)
+    finally:
+        await node.resources.aclose()
+        await node.db.dispose()
+        log.info("service stopped")
+
+
+def _add_standard_checks(node: Node) -> None:
+    async def database() -> tuple[bool, str]:
+        await node.db.ping()
+        return True, "reachable"
+
+    def consumer_check(runner: ProjectionConsumer) -> Callable[[], Awaitable[tuple[bool, str]]]:
+        async def check() -> tuple[bool, str]:
+            if not runner.assigned:
+                return False, "not assigned yet"
+            silent = time.monotonic() - runner.last_broker_contact
+            if silent > BROKER_SILENCE_SECONDS:
+                return False, f"no answer from Kafka for {silent:.0f}s"
+            lag = runner.max_lag()
+            return lag <= node.settings.ready_max_lag, f"lag {lag}"
+
+        return check
+
+    node.readiness.checks.setdefault("database", database)
+    for runner in node.runners:
+        node.readiness.checks[f"consumer:{runner.spec.name}"] = consumer_check(runner)
+
+
+async def rebuild_node(node: Node) -> int:
+    """Clear the projection tables and their offsets, then replay from offset 0."""
+    await node.db.upgrade()
+    async with node.db.transaction() as session:
+        for table in node.state_tables:
+            await session.execute(sa.text(f'DELETE FROM "{table}"'))
+        for spec in node.projections:
+            await session.execute(
+                sa.delete(spec.offsets).where(spec.offsets.c.consumer == spec.name)
+            )
+    try:
+        total = 0
+        for spec in node.projections:
+            total += await replay(spec, node.db, node.settings.kafka_bootstrap)
+        return total
+    finally:
+        await _close_offline(node)
+
+
+async def state_hash_node(node: Node) -> str:
+    """Checksum of the projection tables (offsets excluded: they are bookkeeping)."""
+    try:
+        await node.db.upgrade()
+        return await node.db.state_hash(node.state_tables)
+    finally:
+        await _close_offline(node)
+
+
+async def migrate_node(node: Node) -> None:
+    """Apply the service's migrations and exit (an init container's job)."""
+    try:
+        await node.db.upgrade()
+    finally:
+        await _close_offline(node)
+
+
+async def _close_offline(node: Node) -> None:
+    """Release what bootstrap built when the service did not run (rebuild, state-hash)."""
+    if node.producer is not None:
+        await node.producer.stop()  # never started, but aiokafka warns unless closed
+    await node.resources.aclose()
+    await node.db.dispose()

@@ -1,0 +1,60 @@
+"""Channel aliases: an Ethereum channel's address on another (Comm-only) chain."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pushnode_shared.protocol.events.base import Event, register
+
+
+class AliasRejectReason(StrEnum):
+    """Why a ChannelAlias log did not link an alias."""
+
+    WRONG_CHAIN = "WRONG_CHAIN"
+    BAD_ADDRESS = "BAD_ADDRESS"
+    UNKNOWN_CHANNEL = "UNKNOWN_CHANNEL"
+    DUPLICATE_ALIAS = "DUPLICATE_ALIAS"
+
+
+@register
+class ChannelAliasVerified(Event):
+    """`eip155:<alias_chain_id>:<alias>` now speaks for the Ethereum channel (Comm ChannelAlias)."""
+
+    TYPE = "ChannelAliasVerified"
+
+    channel: str
+    alias_chain_id: int
+    alias: str
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class ChannelAliasRejected(Event):
+    """A ChannelAlias log the validator refused (duplicate, wrong chain, unknown channel)."""
+
+    TYPE = "ChannelAliasRejected"
+
+    channel: str
+    alias_chain_id: int
+    alias: str
+    reason: AliasRejectReason
+    detail: str
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class ChannelAliasRemoved(Event):
+    """An alias no longer speaks for the channel (its ChannelAlias log was retracted)."""
+
+    TYPE = "ChannelAliasRemoved"
+
+    channel: str
+    alias_chain_id: int
+    alias: str
+
+    def key(self) -> str:
+        return self.channel

@@ -1,0 +1,85 @@
+"""Base class and registry for typed, versioned event payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent, new_id, utcnow
+
+
+class UnknownEvent(MalformedEvent):
+    """An envelope whose (type, schema_version) this build does not know."""
+
+
+class Event(BaseModel):
+    """A fact or command payload. Subclasses set TYPE and VERSION and are registered."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+
+    def key(self) -> str:
+        """The partition key: the entity whose events must stay in order."""
+        raise NotImplementedError
+
+
+_REGISTRY: dict[tuple[str, int], type[Event]] = {}
+E = TypeVar("E", bound=type[Event])
+
+
+def register(cls: E) -> E:
+    """Class decorator: make an event type decodable from the log."""
+    ident = (cls.TYPE, cls.VERSION)
+    if ident in _REGISTRY:
+        raise ValueError(f"event {ident} registered twice")
+    _REGISTRY[ident] = cls
+    return cls
+
+
+def registered() -> dict[tuple[str, int], type[Event]]:
+    """Every known (type, version) -> model; used by the envelope round-trip tests."""
+    return dict(_REGISTRY)
+
+
+def wrap(
+    event: Event,
+    *,
+    producer: str,
+    event_id: str | None = None,
+    causation_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> Envelope:
+    """Put an event in an envelope; pass event_id for deterministic (idempotent) output."""
+    return Envelope(
+        event_id=event_id or new_id(),
+        type=event.TYPE,
+        schema_version=event.VERSION,
+        key=event.key(),
+        occurred_at=occurred_at or utcnow(),
+        producer=producer,
+        causation_id=causation_id,
+        payload=event.model_dump(mode="json"),
+    )
+
+
+def unwrap(envelope: Envelope) -> Event:
+    """The typed payload; UnknownEvent for an unknown type/version, MalformedEvent for bad shape."""
+    cls = _REGISTRY.get((envelope.type, envelope.schema_version))
+    if cls is None:
+        raise UnknownEvent(f"unknown event {envelope.type} v{envelope.schema_version}")
+    try:
+        return cls.model_validate(envelope.payload)
+    except ValidationError as exc:
+        raise MalformedEvent(f"{envelope.type} payload: {exc.error_count()} errors") from exc
+
+
+def payload_of(envelope: Envelope, cls: type[Any]) -> Any:
+    """unwrap() narrowed to an expected class; handlers use it after dispatching on type."""
+    event = unwrap(envelope)
+    if not isinstance(event, cls):
+        raise MalformedEvent(f"expected {cls.__name__}, got {type(event).__name__}")
+    return event

@@ -1,0 +1,136 @@
+"""Push Chat facts: PGP user profiles (key: DID) and 1:1 chat (key: conversation).
+
+The node stores keys and messages exactly as the SDK sent them: a user's private key only
+ever arrives encrypted by the wallet, and a `pgp` message only as ciphertext.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pushnode_shared.protocol.events.base import Event, register
+
+
+@register
+class UserRegistered(Event):
+    """A wallet registered its PGP profile, or a stub (empty keys) was created for it."""
+
+    TYPE = "UserRegistered"
+
+    did: str
+    caip10: str
+    public_key: str
+    encrypted_private_key: str
+    verification_proof: str
+    origin: str | None
+    registered_at: datetime
+
+    def key(self) -> str:
+        return self.did
+
+
+@register
+class UserKeysRotated(Event):
+    """The wallet replaced its PGP keys (PUT /v2/users/{did}/auth), proven by a new signature."""
+
+    TYPE = "UserKeysRotated"
+
+    did: str
+    public_key: str
+    encrypted_private_key: str
+    verification_proof: str
+    rotated_at: datetime
+
+    def key(self) -> str:
+        return self.did
+
+
+@register
+class UserProfileUpdated(Event):
+    """Name, description, picture or block list changed, PGP-signed by the user's key."""
+
+    TYPE = "UserProfileUpdated"
+
+    did: str
+    profile: dict[str, Any]
+    updated_at: datetime
+
+    def key(self) -> str:
+        return self.did
+
+
+@register
+class ChatMessageSent(Event):
+    """A verified message (or first message = request) entered a conversation; not yet stored.
+
+    `message` is the SDK's body as sent (fromDID … verificationProof) plus the node's
+    `timestamp`; `intent` is true for POST /v1/chat/request.
+    """
+
+    TYPE = "ChatMessageSent"
+
+    message_id: str
+    conversation: str
+    from_did: str
+    to_did: str
+    intent: bool
+    message: dict[str, Any]
+    sent_at: datetime
+    # The receiver had accepted the conversation: only then do its phones hear of it.
+    accepted: bool = False
+
+    def key(self) -> str:
+        return self.conversation
+
+
+@register
+class ChatMessageStored(Event):
+    """Storage put the message on IPFS, linked to the conversation's previous CID."""
+
+    TYPE = "ChatMessageStored"
+
+    message_id: str
+    conversation: str
+    from_did: str
+    to_did: str
+    intent: bool
+    cid: str
+    link: str | None
+    message: dict[str, Any]
+    accepted: bool = False
+
+    def key(self) -> str:
+        return self.conversation
+
+
+@register
+class ChatRequestAccepted(Event):
+    """The receiver of a request accepted it (pgp-signed {fromDID, toDID, status})."""
+
+    TYPE = "ChatRequestAccepted"
+
+    conversation: str
+    from_did: str
+    to_did: str
+    verification_proof: str
+    accepted_at: datetime
+
+    def key(self) -> str:
+        return self.conversation
+
+
+@register
+class ChatRequestRejected(Event):
+    """The receiver of a request rejected it (pgp-signed {fromDID, toDID})."""
+
+    TYPE = "ChatRequestRejected"
+
+    conversation: str
+    from_did: str
+    to_did: str
+    verification_proof: str
+    rejected_at: datetime
+
+    def key(self) -> str:
+        return self.conversation

@@ -1,0 +1,120 @@
+"""Notification submissions and the validator's decisions about them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from pushnode_shared.protocol.events.base import Event, register
+
+
+class RejectReason(StrEnum):
+    """Machine-readable reasons a notification was refused; shown in rejections and API errors."""
+
+    UNKNOWN_CHANNEL = "UNKNOWN_CHANNEL"
+    CHANNEL_INACTIVE = "CHANNEL_INACTIVE"
+    BAD_SIGNATURE = "BAD_SIGNATURE"
+    SIGNER_NOT_AUTHORISED = "SIGNER_NOT_AUTHORISED"
+    BAD_PROOF_FORMAT = "BAD_PROOF_FORMAT"
+    UNSUPPORTED_PROOF = "UNSUPPORTED_PROOF"
+    BAD_IDENTITY = "BAD_IDENTITY"
+    UNSUPPORTED_IDENTITY = "UNSUPPORTED_IDENTITY"
+    BAD_PAYLOAD = "BAD_PAYLOAD"
+    BAD_RECIPIENT = "BAD_RECIPIENT"
+    BAD_SENDER = "BAD_SENDER"
+    CHAIN_NOT_SUPPORTED = "CHAIN_NOT_SUPPORTED"
+    DUPLICATE_NOTIFICATION = "DUPLICATE_NOTIFICATION"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    IDENTITY_NOT_FOUND = "IDENTITY_NOT_FOUND"
+    ALIAS_NOT_VERIFIED = "ALIAS_NOT_VERIFIED"
+    RATE_LIMITED = "RATE_LIMITED"
+    PGP_KEY_NOT_REGISTERED = "PGP_KEY_NOT_REGISTERED"
+
+
+class Recipient(BaseModel):
+    """One wallet a notification reaches, and whether it lands in the inbox or the spam box."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: str
+    spam: bool
+
+
+class Broadcast(BaseModel):
+    """A broadcast's audience without a list: the channel's subscribers at `position`.
+
+    The validator counts each channel's subscription facts (SubscriptionAdded/Removed carry
+    the count after them as `position`); a broadcast carries the count it was judged at. Its
+    recipients are the wallets whose period [added at, removed at) contains that position, so
+    accepting a broadcast to a million subscribers writes no row per subscriber.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str  # the channel whose subscribers it reaches (an alias sender's home channel)
+    position: int
+
+
+@register
+class NotificationSubmitted(Event):
+    """A dapp posted a signed notification to the gateway (not yet judged)."""
+
+    TYPE = "NotificationSubmitted"
+
+    notification_id: str
+    channel: str
+    sender: str
+    recipient: str
+    identity: str
+    verification_proof: str
+    source: str
+    submitted_at: datetime
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class NotificationAccepted(Event):
+    """The validator admitted a notification; recipients carry the inbox/spam decision.
+
+    A broadcast has no recipients but a `broadcast` marker (every subscriber, in the inbox).
+    """
+
+    TYPE = "NotificationAccepted"
+
+    notification_id: str
+    channel: str
+    chain_id: int
+    sender: str
+    signer: str
+    recipients: list[Recipient]
+    broadcast: Broadcast | None = None
+    identity: str
+    payload: dict[str, Any]
+    verification_proof: str
+    source: str
+    submitted_at: datetime
+    # pgpv4 proofs: fingerprint of the registered PGP key the proof verified with.
+    signing_key: str | None = None
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class NotificationRejected(Event):
+    """The validator refused a notification, with the reason code and a human detail."""
+
+    TYPE = "NotificationRejected"
+
+    notification_id: str
+    channel: str
+    reason: RejectReason
+    detail: str
+
+    def key(self) -> str:
+        return self.channel
