@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 UNLIMITED = -1
+# Several dev nodes can share one broker (`make up NODES=3`): each keeps its own topics,
+# consumer groups and transactional ids under its PUSHNODE_TOPIC_PREFIX (unset: none). Read
+# here, once, because the catalogue's constants are what every service names its topics by.
+NODE_PREFIX = os.environ.get("PUSHNODE_TOPIC_PREFIX", "")
+if not re.fullmatch(r"[A-Za-z0-9._-]{0,40}", NODE_PREFIX):
+    raise ValueError("PUSHNODE_TOPIC_PREFIX: up to 40 of A-Z a-z 0-9 . _ -")
+
+
+def scoped(name: str) -> str:
+    """This node's broker-wide name for a consumer group or transactional id."""
+    return NODE_PREFIX + name
 
 
 @dataclass(frozen=True)
@@ -19,6 +32,10 @@ class Topic:
     partitions: int = 3
     retention_ms: int = UNLIMITED
     source_of_truth: bool = True
+
+    def __post_init__(self) -> None:
+        if NODE_PREFIX and not self.name.startswith(NODE_PREFIX):
+            object.__setattr__(self, "name", NODE_PREFIX + self.name)
 
     def config(self) -> dict[str, str]:
         """Broker-side topic configuration (also rendered into the KafkaTopic manifests)."""

@@ -24,7 +24,7 @@ from pushnode_shared.protocol.network.log import ReplicaLog
 from pushnode_shared.protocol.network.origin import OriginWriter
 from pushnode_shared.protocol.network.records import NodeRecord
 from pushnode_shared.protocol.network.relay import INPUT_TOPICS, input_of
-from pushnode_shared.protocol.topics import NODE_RECORDS
+from pushnode_shared.protocol.topics import NODE_RECORDS, scoped
 
 log = get_logger(__name__)
 GROUP = "listener-records"
@@ -46,7 +46,7 @@ class OwnRecorder:
         return AIOKafkaConsumer(
             *(t.name for t in INPUT_TOPICS),
             bootstrap_servers=self.bootstrap,
-            group_id=GROUP,
+            group_id=scoped(GROUP),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
@@ -64,7 +64,7 @@ class OwnRecorder:
     async def _session(self, stop: asyncio.Event) -> None:
         producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap,
-            transactional_id="pushnode-listener-records",
+            transactional_id=scoped("pushnode-listener-records"),
             enable_idempotence=True,
             acks="all",
         )
@@ -101,7 +101,7 @@ class OwnRecorder:
             for own in made:
                 key, value, headers = to_record(appended(own))
                 await producer.send(NODE_RECORDS.name, value, key=key, headers=headers)
-            await producer.send_offsets_to_transaction(offsets, GROUP)
+            await producer.send_offsets_to_transaction(offsets, scoped(GROUP))
         for own in made:
             self.replica.add(own)
 
