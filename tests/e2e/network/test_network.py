@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -53,9 +54,7 @@ class Channel:
         self.deploy.create_channel(self.w3, self.key, b"1+bafkreiexamplechannelmeta")
         block = self.deploy.subscribe(self.w3, self.alice_key, self.address)["blockNumber"]
         for i in nodes:  # every node reads the chain itself; a relayed notification needs it
-            await wait_for(
-                f"node {i} past block {block}", lambda i=i: _past(http, network, i, block)
-            )
+            await wait_for(f"node {i} past block {block}", partial(_past, http, network, i, block))
 
     def body(self, title: str) -> dict[str, Any]:
         payload = {
@@ -120,9 +119,7 @@ async def test_a_notification_posted_to_node_1_reaches_node_3s_feed_and_node_2s_
         proof = body["verificationProof"]
         items = {
             i: (
-                await wait_for(
-                    f"node {i}'s feed", lambda i=i: _one(http, network, i, channel, proof)
-                )
+                await wait_for(f"node {i}'s feed", partial(_one, http, network, i, channel, proof))
             )[0]
             for i in (1, 2, 3)
         }
@@ -155,11 +152,11 @@ async def test_a_node_stopped_while_the_others_take_writes_catches_up_after_it_s
             await post(http, network, i, body)
         for body in bodies.values():
             proof = body["verificationProof"]
-            await wait_for("node 3 has both", lambda p=proof: _one(http, network, 3, channel, p))
+            await wait_for("node 3 has both", partial(_one, http, network, 3, channel, proof))
         network.script("start", "2")
         for body in bodies.values():
             proof = body["verificationProof"]
-            await wait_for("node 2 caught up", lambda p=proof: _one(http, network, 2, channel, p))
+            await wait_for("node 2 caught up", partial(_one, http, network, 2, channel, proof))
 
 
 async def test_one_signed_notification_posted_to_two_nodes_lands_once_everywhere(
@@ -170,7 +167,7 @@ async def test_one_signed_notification_posted_to_two_nodes_lands_once_everywhere
     async with httpx.AsyncClient(timeout=10) as http:
         await asyncio.gather(post(http, network, 1, body), post(http, network, 3, body))
         for i in (1, 2, 3):
-            await wait_for(f"node {i}'s feed", lambda i=i: _one(http, network, i, channel, proof))
+            await wait_for(f"node {i}'s feed", partial(_one, http, network, i, channel, proof))
         await wait_for("the nodes settled", lambda: _settled(http, network))
         counts = [len(await _one(http, network, i, channel, proof)) for i in (1, 2, 3)]
     assert counts == [1, 1, 1]
@@ -207,13 +204,13 @@ async def test_a_forged_record_is_refused_with_evidence_and_the_state_hashes_do_
         forger.records = [first]
         for i in (1, 2, 3):
             await wait_for(
-                f"node {i}'s evidence", lambda i=i: _evidence(http, network, i, "invalid-input")
+                f"node {i}'s evidence", partial(_evidence, http, network, i, "invalid-input")
             )
         second = OriginWriter(forger.key).record(*forged_notification(channel), received_at=2)
         forger.records = [second]
         for i in (1, 2, 3):
             await wait_for(
-                f"node {i}'s evidence", lambda i=i: _evidence(http, network, i, "equivocation")
+                f"node {i}'s evidence", partial(_evidence, http, network, i, "equivocation")
             )
         after = [(await state_hash(http, network, i))["hash"] for i in (1, 2, 3)]
     assert after == before
