@@ -28,6 +28,8 @@ from tests.support.devchain import deploy_module, fresh_wallet
 CHAIN_ID = 11155111
 RPC = "http://127.0.0.1:8545"
 SETTLE_SECONDS = 120.0
+# Three whole nodes start on two shared cores: the first test also pays for that.
+pytestmark = pytest.mark.timeout(1200)
 
 
 async def wait_for(what: str, check: Callable[[], Awaitable[Any]], seconds: float = 90) -> Any:

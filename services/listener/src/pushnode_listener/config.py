@@ -49,7 +49,7 @@ class Settings(SharedSettings):
     peers_json: str = Field("", validation_alias="PUSHNODE_PEERS")
     network: bool = Field(False, validation_alias="PUSHNODE_NETWORK")
     node_key_file: Path | None = Field(None, validation_alias="PUSHNODE_NODE_KEY_FILE")
-    sync_interval: float = 0.5
+    sync_interval: float = 1.0
 
     def key_path(self) -> Path:
         """Where this node's key lives."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 import httpx
 
@@ -28,6 +29,8 @@ def add_network(
     node: Node, bootstrap: str, key: NodeKey, peers: list[Peer], interval: float
 ) -> Replicator:
     """Wire the three loops into `node` (they start with it); returns the replicator."""
+    # One line per pull is noise: httpx logs each request at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     replica = ReplicaLog([key.address, *(p.address for p in peers)], judge=admission_problem)
     fold = RecordsFold(bootstrap, replica)
     publisher = TransactionalPublisher(bootstrap, "pushnode-listener-network", PRODUCER)
