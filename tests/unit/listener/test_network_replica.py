@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import pytest
@@ -34,7 +35,7 @@ class Publisher:
 def replica() -> tuple[KafkaReplica, Publisher]:
     publisher = Publisher()
     log = ReplicaLog([A.address, B.address])
-    return KafkaReplica(log, publisher), publisher  # type: ignore[arg-type]
+    return KafkaReplica(log, publisher, asyncio.Lock()), publisher  # type: ignore[arg-type]
 
 
 def topics(items: list[tuple[Topic, Envelope]]) -> list[tuple[str, str]]:

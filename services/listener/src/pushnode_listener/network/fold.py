@@ -23,8 +23,10 @@ log = get_logger(__name__)
 class RecordsFold:
     """Keeps `replica` equal to node-records; `caught_up` is set once the end is reached."""
 
-    def __init__(self, bootstrap: str, replica: ReplicaLog) -> None:
-        self.bootstrap, self.replica = bootstrap, replica
+    def __init__(self, bootstrap: str, replica: ReplicaLog, lock: asyncio.Lock) -> None:
+        # The lock: a relay page's add-then-publish must not interleave with the fold, or a
+        # failed publish's rollback would also drop records folded in the meantime.
+        self.bootstrap, self.replica, self.lock = bootstrap, replica, lock
         self.caught_up = asyncio.Event()
         self.position = 0
         self._moved = asyncio.Condition()
@@ -72,11 +74,12 @@ class RecordsFold:
                 self.caught_up.set()
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=1000)
-                for records in batches.values():
-                    for record in records:
-                        self.apply(record.value, list(record.headers))
-                        if record.offset + 1 >= end:
-                            self.caught_up.set()
+                async with self.lock:
+                    for records in batches.values():
+                        for record in records:
+                            self.apply(record.value, list(record.headers))
+                            if record.offset + 1 >= end:
+                                self.caught_up.set()
                 self.position = await consumer.position(partition)
                 if self.position >= end:
                     self.caught_up.set()

@@ -39,8 +39,10 @@ class OwnRecorder:
         key: NodeKey,
         replica: ReplicaLog,
         reach_end: Callable[[], Awaitable[None]],
+        lock: asyncio.Lock,
     ) -> None:
         self.bootstrap, self.key, self.replica, self.reach_end = bootstrap, key, replica, reach_end
+        self.lock = lock
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
@@ -102,8 +104,9 @@ class OwnRecorder:
                 key, value, headers = to_record(appended(own))
                 await producer.send(NODE_RECORDS.name, value, key=key, headers=headers)
             await producer.send_offsets_to_transaction(offsets, scoped(GROUP))
-        for own in made:
-            self.replica.add(own)
+        async with self.lock:
+            for own in made:
+                self.replica.add(own)
 
     def _wrap(
         self, writer: OriginWriter, value: bytes | None, headers: list[tuple[str, bytes]]

@@ -9,6 +9,7 @@ the transaction fails, the in-memory log is put back as it was, and the page com
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from pushnode_listener.adapters.txproducer import TransactionalPublisher
@@ -41,8 +42,10 @@ def misbehaved(evidence: Evidence) -> Envelope:
 class KafkaReplica:
     """ReplicaLog rules in memory, node-records on Kafka."""
 
-    def __init__(self, replica: ReplicaLog, publisher: TransactionalPublisher) -> None:
-        self.log, self.publisher = replica, publisher
+    def __init__(
+        self, replica: ReplicaLog, publisher: TransactionalPublisher, lock: asyncio.Lock
+    ) -> None:
+        self.log, self.publisher, self.lock = replica, publisher, lock
         self.origins = replica.origins
 
     async def heads(self) -> dict[str, FrontierEntry]:
@@ -54,6 +57,10 @@ class KafkaReplica:
         return self.log.head_hash(origin, seq)
 
     async def add_records(self, records: Sequence[NodeRecord]) -> list[Added]:
+        async with self.lock:
+            return await self._add_records(records)
+
+    async def _add_records(self, records: Sequence[NodeRecord]) -> list[Added]:
         snapshot = self.log.snapshot()
         results = [self.log.add(r) for r in records]
         items: list[tuple[Topic, Envelope]] = []
@@ -79,6 +86,12 @@ class KafkaReplica:
         return [(UPLOADS, envelope) if topic == UPLOADS else (PROTOCOL_INPUTS, envelope)]
 
     async def add_evidence(self, evidence: Sequence[Evidence]) -> int:
-        fresh = [e for e in evidence if self.log.add_evidence(e)]
-        await self.publisher.publish_many([(NODE_RECORDS, misbehaved(e)) for e in fresh])
-        return len(fresh)
+        async with self.lock:
+            snapshot = self.log.snapshot()
+            fresh = [e for e in evidence if self.log.add_evidence(e)]
+            try:
+                await self.publisher.publish_many([(NODE_RECORDS, misbehaved(e)) for e in fresh])
+            except BaseException:
+                self.log.rollback(snapshot)
+                raise
+            return len(fresh)

@@ -32,14 +32,17 @@ def add_network(
     # One line per pull is noise: httpx logs each request at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     replica = ReplicaLog([key.address, *(p.address for p in peers)], judge=admission_problem)
-    fold = RecordsFold(bootstrap, replica)
+    lock = asyncio.Lock()
+    fold = RecordsFold(bootstrap, replica, lock)
     publisher = TransactionalPublisher(bootstrap, "pushnode-listener-network", PRODUCER)
     client = httpx.AsyncClient(timeout=PULL_TIMEOUT_SECONDS, follow_redirects=False)
     node.resources.push_async_callback(client.aclose)
     node.resources.push_async_callback(publisher.stop)
     transport = HttpTransport(key, peers, client)
-    replicator = Replicator(KafkaReplica(replica, publisher), [p.address for p in peers], transport)
-    recorder = OwnRecorder(bootstrap, key, replica, fold.reach_end)
+    replicator = Replicator(
+        KafkaReplica(replica, publisher, lock), [p.address for p in peers], transport
+    )
+    recorder = OwnRecorder(bootstrap, key, replica, fold.reach_end, lock)
 
     async def pull(stop: asyncio.Event) -> None:
         await publisher.start()  # fences a killed predecessor's open relay transaction
