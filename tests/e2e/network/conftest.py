@@ -3,7 +3,8 @@
 Each node is a whole pushnode (five services, its own database, Kafka topics and node key)
 started by devstack/bin/network with ports shifted by 100 from the e2e node's (gateways on
 :4100, :4200, :4300). A fourth, fake peer run here serves whatever records a test gives it:
-every node lists it among its peers, so it can forge.
+every node lists it among its peers, so it can forge. Nodes 1 and 3 reach each other through a
+TCP proxy here, so a test can cut that one link.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from fastapi import FastAPI
 
 from pushnode_shared.protocol.network.keys import NodeKey
 from pushnode_shared.protocol.network.records import NodeRecord
+from tests.e2e.network.proxy import LinkProxy
 from tests.support.devchain import ROOT
 
 NODES = 3
@@ -67,6 +69,7 @@ class Network:
     env: dict[str, str]
     var: Path
     forger: Forger
+    link_1_3: LinkProxy  # nodes 1 and 3 reach each other only through it
 
     def gateway(self, i: int) -> str:
         return f"http://127.0.0.1:{4000 + 100 * i}"
@@ -110,10 +113,12 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
         PUSHNODE_NETWORK_TOPIC_PREFIX=f"n{run}-",
         PUSHNODE_NETWORK_DB_PREFIX=f"pushnode_net_{run}",
         PUSHNODE_NETWORK_EXTRA_PEERS=extra,
+        PUSHNODE_NETWORK_PROXIED="1:3",
         LOG_LEVEL="INFO",
     )
     server = _serve(forger.app())
-    running = Network(env=env, var=var, forger=forger)
+    link = LinkProxy({4100 + 90: 4100, 4300 + 90: 4300})  # devstack/bin/network: gateway + 90
+    running = Network(env=env, var=var, forger=forger, link_1_3=link)
     try:
         running.script("up", str(NODES))
     except subprocess.CalledProcessError as exc:

@@ -141,6 +141,23 @@ async def _pushed(events: list[Any], proof: str) -> list[Any]:
     return [e for e in events if e.get("payload", {}).get("verificationProof") == proof]
 
 
+async def test_with_the_link_between_nodes_1_and_3_cut_node_3_gets_node_1s_records_through_node_2(
+    network: Network, channel: Channel
+) -> None:
+    network.link_1_3.set_cut(True)
+    try:
+        body = channel.body("around a cut link")
+        async with httpx.AsyncClient(timeout=10) as http:
+            await post(http, network, 1, body)
+            proof = body["verificationProof"]
+            await wait_for("node 3's feed", partial(_one, http, network, 3, channel, proof))
+            peers = (await http.get(f"{network.gateway(3)}/apis/v1/node/peers")).json()["peers"]
+    finally:
+        network.link_1_3.set_cut(False)
+    reachable = {p["url"]: p["reachable"] for p in peers}
+    assert reachable["http://127.0.0.1:4190"] is False  # node 1, as node 3 reaches it
+
+
 async def test_a_node_stopped_while_the_others_take_writes_catches_up_after_it_starts(
     network: Network, channel: Channel
 ) -> None:
