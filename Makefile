@@ -16,6 +16,8 @@ install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
 	@$(UV) sync --frozen --quiet
 	@devstack/bin/stack install
+	@# helm, kube-apiserver and etcd for tests/contract's deploy tests (Go module proxy, cached).
+	@devstack/k8s/tools.sh install
 	@# The official Push SDKs for the conformance tests (tests/sdk/package-lock.json).
 	@[[ tests/sdk/node_modules/.package-lock.json -nt tests/sdk/package-lock.json ]] || \
 	  npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error

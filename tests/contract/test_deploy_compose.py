@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from tests.contract.test_deploy_support import (
-    K8S,
+    CHART,
     REPO,
     SERVICES,
     compose,
@@ -24,9 +24,6 @@ from tests.contract.test_deploy_support import (
     sdk_local_chains,
     settings_class,
 )
-
-# Files of the Kustomize base that hold no service.
-NOT_SERVICES = {"configmap", "kubo", "kafka", "topics", "network-policies"}
 
 # ------------------------------------------------------------------------ compose --
 
@@ -113,16 +110,14 @@ def test_compose_keeps_versions_ports_and_chains_in_step_with_the_devstack() -> 
 # ------------------------------------------------------------------ across files --
 
 
-def test_service_names_agree_across_entry_points_k8s_base_compose_and_service_folders() -> None:
-    base = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text())
-    in_base = sorted(Path(r).stem for r in base["resources"] if Path(r).stem not in NOT_SERVICES)
-    on_disk = sorted(p.stem for p in (K8S / "base").glob("*.yaml"))
-    on_disk = [n for n in on_disk if n not in {"kustomization", *NOT_SERVICES}]
+def test_service_names_agree_across_entry_points_the_chart_compose_and_service_folders() -> None:
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    in_chart = sorted(values["services"])
     in_compose = sorted(
         n for n, s in compose()["services"].items() if (s.get("command") or [""])[0] == "run"
     )
     folders = sorted(p.parent.name for p in (REPO / "services").glob("*/pyproject.toml"))
-    assert SERVICES == in_base == on_disk == in_compose == folders
+    assert SERVICES == in_chart == in_compose == folders
 
 
 def test_the_dockerfile_builds_every_service_from_the_lock_and_runs_as_uid_10001() -> None:

@@ -21,9 +21,9 @@ from tests.contract.test_deploy_support import (
 OTHERS = [name for name in SERVICES if name != "gateway"]
 
 
-def gateway_settings(overlay: str) -> Settings:
+def gateway_settings(example: str) -> Settings:
     """The gateway's settings as its pod would read them from the ConfigMap's environment."""
-    data = of_kind(overlay, "ConfigMap")["pushnode-config"]["data"]
+    data = of_kind(example, "ConfigMap")["pushnode-config"]["data"]
     with pytest.MonkeyPatch.context() as env:
         for name in [n for n in os.environ if n.startswith("GATEWAY_")]:
             env.delenv(name)
@@ -32,9 +32,9 @@ def gateway_settings(overlay: str) -> Settings:
         return Settings()
 
 
-def ports_the_gateway_reaches(overlay: str) -> set[tuple[str, int]]:
-    gateway = in_namespace(overlay, pod_labels(workloads(overlay)["gateway"]))
-    return {(pod, port) for pod, port in reachable(overlay, gateway) if pod in OTHERS}
+def ports_the_gateway_reaches(example: str) -> set[tuple[str, int]]:
+    gateway = in_namespace(example, pod_labels(workloads(example)["gateway"]))
+    return {(pod, port) for pod, port in reachable(example, gateway) if pod in OTHERS}
 
 
 def test_production_switches_the_console_off() -> None:

@@ -13,14 +13,17 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from tests.contract.test_deploy_support import (
-    OVERLAYS,
+    EXAMPLES,
+    SERVICES,
     Doc,
     container,
     crd_problems,
     crd_rules_in_force,
     crd_schema_path,
+    helm_template,
     init_containers,
     of_kind,
     render,
@@ -77,10 +80,10 @@ def expanded_env(c: Doc) -> dict[str, str]:
     return values
 
 
-def database_urls(overlay: str) -> dict[tuple[str, str], str]:
+def database_urls(example: str) -> dict[tuple[str, str], str]:
     """DATABASE_URL of every service container and every migrate init container."""
     urls = {}
-    for name, deployment in of_kind(overlay, "Deployment").items():
+    for name, deployment in of_kind(example, "Deployment").items():
         for c in (container(deployment), init_containers(deployment)["migrate"]):
             urls[name, c["name"]] = expanded_env(c)["DATABASE_URL"]
     return urls
@@ -95,15 +98,41 @@ def test_dev_reads_database_url_from_the_secret_you_create() -> None:
 def test_production_builds_database_url_for_its_cloudnative_pg_cluster() -> None:
     (cluster,) = of_kind("production-full", "Cluster").values()
     name, initdb = cluster["metadata"]["name"], cluster["spec"]["bootstrap"]["initdb"]
-    for where, url in database_urls("production-full").items():
+    for (service, c), url in database_urls("production-full").items():
         parts = urlsplit(url)
-        assert parts.scheme == "postgresql+asyncpg", where
-        # CloudNativePG writes the owner's password to Secret <cluster>-app, key password, and
-        # serves the primary as Service <cluster>-rw.
-        assert parts.username == initdb["owner"], where
-        assert parts.password == placeholder(f"{name}-app", "password"), where
-        assert (parts.hostname, parts.port) == (f"{name}-rw", 5432), where
-        assert parts.path == f"/{initdb['database']}", where
+        assert parts.scheme == "postgresql+asyncpg", (service, c)
+        # Each service connects as its own role with the password of its own Secret; the
+        # operator serves the primary as Service <cluster>-rw.
+        assert parts.username == service, (service, c)
+        assert parts.password == placeholder(f"pushnode-db-{service}", "password"), (service, c)
+        assert (parts.hostname, parts.port) == (f"{name}-rw", 5432), (service, c)
+        assert parts.path == f"/{initdb['database']}", (service, c)
+
+
+def test_each_service_has_a_managed_role_that_may_create_its_own_tables_and_no_more() -> None:
+    (cluster,) = of_kind("production-full", "Cluster").values()
+    roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
+    assert sorted(roles) == SERVICES
+    for name, role in roles.items():
+        assert role["passwordSecret"] == {"name": f"pushnode-db-{name}"}, name
+        assert role["login"] is True and role["ensure"] == "present", name
+        assert not any(role[k] for k in ("superuser", "createdb", "createrole", "inherit")), name
+    sql = cluster["spec"]["bootstrap"]["initdb"]["postInitApplicationSQL"]
+    for name in SERVICES:
+        assert f"GRANT USAGE, CREATE ON SCHEMA public TO {name}" in sql, name
+    assert not [line for line in sql if "SELECT" in line.upper() or "ALL" in line.upper()]
+
+
+def test_without_a_role_per_service_every_service_is_the_owner_of_the_app_secret() -> None:
+    rendered = helm_template("production-full", "--set", "cloudnativePG.rolePerService=false")
+    (cluster,) = [d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "Cluster"]
+    assert "managed" not in cluster["spec"]
+    owner = cluster["spec"]["bootstrap"]["initdb"]["owner"]
+    gateway = [d for d in yaml.safe_load_all(rendered) if d and d["metadata"]["name"] == "gateway"]
+    (deployment,) = [d for d in gateway if d["kind"] == "Deployment"]
+    url = urlsplit(expanded_env(container(deployment))["DATABASE_URL"])
+    assert url.username == owner
+    assert url.password == placeholder("pushnode-db-app", "password")
 
 
 def test_the_expansion_leaves_a_reference_to_a_later_variable_unexpanded() -> None:
@@ -115,9 +144,9 @@ def test_the_expansion_leaves_a_reference_to_a_later_variable_unexpanded() -> No
     assert "$(PUSHNODE_DB_PASSWORD)" in url and "secret~" not in url
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_cloudnative_pg_resource_passes_its_crd_schema(overlay: str) -> None:
-    docs = [d for d in render(overlay) if d["apiVersion"].startswith("postgresql.cnpg.io/")]
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_cloudnative_pg_resource_passes_its_crd_schema(example: str) -> None:
+    docs = [d for d in render(example) if d["apiVersion"].startswith("postgresql.cnpg.io/")]
     assert {d["kind"] for d in docs} <= {"Cluster"}
     problems = [p for d in docs for p in crd_problems(d)]
     assert not problems, "\n".join(problems)
@@ -150,13 +179,13 @@ def test_production_runs_three_postgres_instances_on_a_pinned_image() -> None:
     )
 
 
-def custom_resources(overlay: str) -> list[Doc]:
-    return [d for d in render(overlay) if crd_schema_path(d["apiVersion"], d["kind"]).exists()]
+def custom_resources(example: str) -> list[Doc]:
+    return [d for d in render(example) if crd_schema_path(d["apiVersion"], d["kind"]).exists()]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_crd_cel_rule_that_applies_to_our_resources_holds(overlay: str) -> None:
-    assert cel_problems(custom_resources(overlay)) == []
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_crd_cel_rule_that_applies_to_our_resources_holds(example: str) -> None:
+    assert cel_problems(custom_resources(example)) == []
 
 
 def test_the_cel_check_sees_a_broken_rule_and_one_it_cannot_read() -> None:

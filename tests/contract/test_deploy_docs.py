@@ -1,4 +1,4 @@
-"""README "Deploying on Kubernetes" tells the truth about the manifests it describes."""
+"""README "Deploying on Kubernetes" tells the truth about the chart and examples it describes."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import yaml
 
 from pushnode_shared.protocol.topics import CATALOGUE
 from tests.contract.test_deploy_support import (
-    K8S,
-    OVERLAYS,
+    EXAMPLES,
+    NAMESPACES,
     REPO,
+    SERVICES,
+    VALUES,
     Doc,
     of_kind,
     render,
@@ -21,21 +23,30 @@ from tests.contract.test_deploy_support import (
 SECTION = (REPO / "README.md").read_text().split("\n## Deploying on Kubernetes\n", 1)[-1]
 
 
-def commands(overlay: str | None = None) -> list[list[str]]:
-    """The README's shell commands; for an overlay, only the block that applies it."""
-    blocks = re.findall(r"```sh\n(.*?)```", SECTION, re.S)
-    if overlay is not None:
-        applies = f"kubectl apply -k deploy/k8s/overlays/{overlay}\n"
-        blocks = [b for b in blocks if applies in b]
-    return [shlex.split(line) for block in blocks for line in block.splitlines() if line]
+def install_command(example: str) -> list[str]:
+    """`helm upgrade --install` of the chart with the example's values, in its namespace."""
+    files = [f"deploy/k8s/helm/pushnode/examples/{name}.yaml" for name in VALUES[example]]
+    values = [arg for f in files for arg in ("--values", f)]
+    chart = ["pushnode", "deploy/k8s/helm/pushnode"]
+    return ["helm", "upgrade", "--install", *chart, "--namespace", NAMESPACES[example], *values]
 
 
-def namespace(overlay: str) -> str:
-    return str(of_kind(overlay, "ConfigMap")["pushnode-config"]["metadata"]["namespace"])
+def commands(example: str | None = None) -> list[list[str]]:
+    """The README's shell commands (continued lines joined); for an example, only the block
+    that installs it."""
+    blocks = [b.replace("\\\n", " ") for b in re.findall(r"```sh\n(.*?)```", SECTION, re.S)]
+    found = [[shlex.split(line) for line in b.splitlines() if line.strip()] for b in blocks]
+    if example is not None:
+        found = [block for block in found if install_command(example) in block]
+    return [c for block in found for c in block]
+
+
+def namespace(example: str) -> str:
+    return str(of_kind(example, "ConfigMap")["pushnode-config"]["metadata"]["namespace"])
 
 
 def secrets_to_create(docs: tuple[Doc, ...]) -> set[tuple[str, str]]:
-    """(Secret, key) the pods read or mount that nothing in the overlay creates (an operator
+    """(Secret, key) the pods read or mount that nothing in the example creates (an operator
     creates <cluster>-app for a CloudNativePG Cluster)."""
     needed = set()
     for d in docs:
@@ -54,14 +65,19 @@ def secrets_to_create(docs: tuple[Doc, ...]) -> set[tuple[str, str]]:
                 files = [e["value"] for e in env if e.get("value", "").startswith(inside)]
                 needed |= {(volumes[mount["name"]], f.removeprefix(inside)) for f in files}
     operator = {f"{d['metadata']['name']}-app" for d in docs if d["kind"] == "Cluster"}
+    # CloudNativePG reads each managed role's password Secret (basic-auth: both keys).
+    for cluster in (d for d in docs if d["kind"] == "Cluster"):
+        for role in cluster["spec"].get("managed", {}).get("roles", []):
+            secret = role["passwordSecret"]["name"]
+            needed |= {(secret, "username"), (secret, "password")}
     return {(name, key) for name, key in needed if name not in operator}
 
 
-def created_secrets(namespace: str, overlay: str) -> set[tuple[str, str]]:
+def created_secrets(namespace: str, example: str) -> set[tuple[str, str]]:
     """(Secret, key) that the README's `kubectl -n NS create secret generic` commands create
-    in the block applying the overlay."""
+    in the block installing the example."""
     created = set()
-    for c in commands(overlay):
+    for c in commands(example):
         if c[:6] == ["kubectl", "-n", namespace, "create", "secret", "generic"]:
             sources = [a.split("=", 2)[1] for a in c[7:] if a.startswith("--from-")]
             created |= {(c[6], key) for key in sources}
@@ -74,19 +90,20 @@ def test_the_section_exists_and_every_path_it_names_exists() -> None:
         assert (REPO / path).exists(), path
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_the_commands_apply_each_overlay_after_creating_every_secret_it_needs(
-    overlay: str,
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_commands_install_each_example_after_creating_every_secret_it_needs(
+    example: str,
 ) -> None:
-    ns = namespace(overlay)
-    assert created_secrets(ns, overlay) == secrets_to_create(render(overlay))
-    assert ["kubectl", "create", "namespace", ns] in commands(overlay)
-    assert ["kubectl", "apply", "-k", f"deploy/k8s/overlays/{overlay}"] in commands(overlay)
-    assert (K8S / "overlays" / overlay / "kustomization.yaml").exists()
+    ns = namespace(example)
+    assert ns == NAMESPACES[example]
+    assert created_secrets(ns, example) == secrets_to_create(render(example))
+    assert ["kubectl", "create", "namespace", ns] in commands(example)
+    assert install_command(example) in commands(example)
 
 
 def test_the_secret_check_finds_each_secret_and_key_the_pods_need() -> None:
-    assert secrets_to_create(render("production-full")) == {
+    roles = {(f"pushnode-db-{s}", k) for s in SERVICES for k in ("username", "password")}
+    assert secrets_to_create(render("production-full")) == roles | {
         ("pushnode-chains", "chains.json"),
         ("pushnode-fcm", "service-account.json"),
         ("pushnode-apns", "AuthKey.p8"),
@@ -98,6 +115,7 @@ def test_the_secret_check_finds_each_secret_and_key_the_pods_need() -> None:
     }
     assert ("pushnode-database", "url") in secrets_to_create(render("production"))
     assert secrets_to_create(render("dev")) == {("pushnode-database", "url")}
+    assert ("pushnode-node-key", "node.key") in secrets_to_create(render("two-node-a"))
 
 
 def test_the_keda_example_scales_a_real_consumer_within_its_partitions() -> None:

@@ -17,7 +17,7 @@ from aiokafka.errors import KafkaConnectionError
 
 from pushnode_shared.protocol.topics import CATALOGUE, Topic, by_name
 from tests.contract.test_deploy_support import (
-    OVERLAYS,
+    EXAMPLES,
     SERVICES,
     Doc,
     crd_problems,
@@ -28,8 +28,15 @@ from tests.contract.test_deploy_support import (
 )
 
 STRIMZI = "kafka.strimzi.io/v1"
+MIRROR = "KafkaMirrorMaker2"
 # (replicas, min.insync.replicas) of every topic: one broker in dev, three in production.
-REPLICATION = {"dev": (1, 1), "production": (3, 2), "production-full": (3, 2)}
+REPLICATION = {
+    "dev": (1, 1),
+    "production": (3, 2),
+    "production-full": (3, 2),
+    "two-node-a": (1, 1),
+    "two-node-b": (1, 1),
+}
 
 
 def topic_mismatches(docs: tuple[Doc, ...], catalogue: tuple[Topic, ...]) -> list[str]:
@@ -59,10 +66,11 @@ def topic_mismatches(docs: tuple[Doc, ...], catalogue: tuple[Topic, ...]) -> lis
     return problems
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_strimzi_resource_passes_its_crd_schema(overlay: str) -> None:
-    docs = [d for d in render(overlay) if d["apiVersion"].startswith("kafka.strimzi.io/")]
-    assert {d["kind"] for d in docs} == {"Kafka", "KafkaNodePool", "KafkaTopic"}
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_strimzi_resource_passes_its_crd_schema(example: str) -> None:
+    docs = [d for d in render(example) if d["apiVersion"].startswith("kafka.strimzi.io/")]
+    assert {"Kafka", "KafkaNodePool", "KafkaTopic"} <= {d["kind"] for d in docs}
+    assert {d["kind"] for d in docs} <= {"Kafka", "KafkaNodePool", "KafkaTopic", MIRROR}
     assert all(d["apiVersion"] == STRIMZI for d in docs)
     problems = [p for d in docs for p in crd_problems(d)]
     assert not problems, "\n".join(problems)
@@ -92,11 +100,11 @@ def test_the_crd_schemas_refuse_typos_wrong_types_missing_roles_and_the_removed_
         assert any(expected in p for p in problems), (expected, problems)
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_one_kafka_topic_per_catalogue_topic_with_its_partitions_and_retention(
-    overlay: str,
+    example: str,
 ) -> None:
-    problems = topic_mismatches(render(overlay), CATALOGUE)
+    problems = topic_mismatches(render(example), CATALOGUE)
     assert not problems, "\n".join(problems)
 
 
@@ -120,17 +128,17 @@ def test_the_catalogue_check_reports_each_kind_of_disagreement() -> None:
     ]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_replication_fits_the_brokers_of_each_overlay(overlay: str) -> None:
-    replicas, min_isr = REPLICATION[overlay]
-    pools = of_kind(overlay, "KafkaNodePool").values()
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_replication_fits_the_brokers_of_each_example(example: str) -> None:
+    replicas, min_isr = REPLICATION[example]
+    pools = of_kind(example, "KafkaNodePool").values()
     brokers = sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"])
     controllers = sum(p["spec"]["replicas"] for p in pools if "controller" in p["spec"]["roles"])
     assert brokers >= replicas and controllers % 2 == 1, (brokers, controllers)
-    for name, topic in of_kind(overlay, "KafkaTopic").items():
+    for name, topic in of_kind(example, "KafkaTopic").items():
         assert topic["spec"]["replicas"] == replicas, name
         assert int(topic["spec"]["config"]["min.insync.replicas"]) == min_isr, name
-    config = of_kind(overlay, "Kafka")["pushnode"]["spec"]["kafka"]["config"]
+    config = of_kind(example, "Kafka")["pushnode"]["spec"]["kafka"]["config"]
     assert config["auto.create.topics.enable"] is False
     assert config["default.replication.factor"] == replicas
     assert config["offsets.topic.replication.factor"] == replicas
@@ -138,21 +146,21 @@ def test_replication_fits_the_brokers_of_each_overlay(overlay: str) -> None:
     assert config["min.insync.replicas"] == config["transaction.state.log.min.isr"] == min_isr
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_the_services_bootstrap_is_the_strimzi_listener_only_they_may_reach(overlay: str) -> None:
-    (kafka,) = of_kind(overlay, "Kafka").values()
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_services_bootstrap_is_the_strimzi_listener_only_they_may_reach(example: str) -> None:
+    (kafka,) = of_kind(example, "Kafka").values()
     (listener,) = kafka["spec"]["kafka"]["listeners"]
     assert (listener["type"], listener["tls"]) == ("internal", False)
-    bootstrap = of_kind(overlay, "ConfigMap")["pushnode-config"]["data"]["KAFKA_BOOTSTRAP"]
+    bootstrap = of_kind(example, "ConfigMap")["pushnode-config"]["data"]["KAFKA_BOOTSTRAP"]
     assert bootstrap == f"{kafka['metadata']['name']}-kafka-bootstrap:{listener['port']}"
     for doc in [
-        *of_kind(overlay, "KafkaNodePool").values(),
-        *of_kind(overlay, "KafkaTopic").values(),
+        *of_kind(example, "KafkaNodePool").values(),
+        *of_kind(example, "KafkaTopic").values(),
     ]:
         assert doc["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
     admitted = {
         name
-        for name, workload in workloads(overlay).items()
+        for name, workload in workloads(example).items()
         for peer in listener["networkPolicyPeers"]
         if selects(peer["podSelector"], workload["spec"]["template"]["metadata"]["labels"])
     }
@@ -192,3 +200,19 @@ def test_the_wait_for_topics_script_returns_only_once_every_catalogue_topic_exis
     assert lines[0].startswith("waiting for topics: (no answer from Kafka")
     assert lines[1:] == ["waiting for topics: " + ", ".join(names[2:]), "every topic is present"]
     assert asked == ["pushnode-kafka-bootstrap:9092"] * 3 and not answers
+
+
+def test_production_backs_kafka_up_by_mirroring_every_catalogue_topic_to_a_second_cluster() -> None:
+    (kafka,) = of_kind("production", "Kafka").values()
+    (mirror,) = of_kind("production", MIRROR).values()
+    (source,) = mirror["spec"]["mirrors"]
+    assert (
+        source["source"]["bootstrapServers"] == f"{kafka['metadata']['name']}-kafka-bootstrap:9092"
+    )
+    assert sorted(source["topicsPattern"].split("|")) == sorted(t.name for t in CATALOGUE)
+    assert mirror["spec"]["target"]["bootstrapServers"] != source["source"]["bootstrapServers"]
+    # Its pods may reach the listener that only the services reach otherwise.
+    (listener,) = kafka["spec"]["kafka"]["listeners"]
+    mirror_pod = {"strimzi.io/kind": MIRROR, "strimzi.io/cluster": mirror["metadata"]["name"]}
+    assert any(selects(p["podSelector"], mirror_pod) for p in listener["networkPolicyPeers"])
+    assert not of_kind("dev", MIRROR)

@@ -1,4 +1,5 @@
-"""Kustomize overlays render core resources that Kubernetes accepts and that fit the services.
+"""The Helm chart renders, for every example's values, core resources that Kubernetes accepts
+and that fit the services; `helm lint` passes for each.
 
 Custom resources (Kafka, PostgreSQL) are checked in test_deploy_kafka and test_deploy_database,
 ingress and disruption rules in test_deploy_policies, compose and the Dockerfile in
@@ -16,8 +17,8 @@ import pytest
 
 from tests.contract.test_deploy_support import (
     CORE_KINDS,
+    EXAMPLES,
     KUBERNETES_VERSION,
-    OVERLAYS,
     SERVICES,
     container,
     crd_schema_path,
@@ -32,9 +33,9 @@ from tests.contract.test_deploy_support import (
 )
 
 
-def core_problems(overlay: str) -> list[str]:
+def core_problems(example: str) -> list[str]:
     problems = []
-    for doc in render(overlay):
+    for doc in render(example):
         if doc["kind"] not in CORE_KINDS:
             continue
         try:
@@ -45,26 +46,26 @@ def core_problems(overlay: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_rendered_resource_is_core_or_has_a_crd_schema(overlay: str) -> None:
-    for doc in render(overlay):
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_rendered_resource_is_core_or_has_a_crd_schema(example: str) -> None:
+    for doc in render(example):
         custom = crd_schema_path(doc["apiVersion"], doc["kind"]).exists()
         assert doc["kind"] in CORE_KINDS or custom, f"{doc['kind']} has no validator here"
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_core_resource_passes_strict_schema_validation(overlay: str) -> None:
-    problems = core_problems(overlay)
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_core_resource_passes_strict_schema_validation(example: str) -> None:
+    problems = core_problems(example)
     assert not problems, "\n".join(problems)
 
 
 def test_strict_validation_rejects_a_misspelled_field_a_wrong_type_and_an_unknown_kind() -> None:
-    good = of_kind(OVERLAYS[0], "Deployment")["gateway"]
+    good = of_kind(EXAMPLES[0], "Deployment")["gateway"]
     misspelled = copy.deepcopy(good)
     misspelled["spec"]["template"]["spec"]["containers"][0]["livenesProbe"] = {}
     wrong_type = copy.deepcopy(good)
     wrong_type["spec"]["replicas"] = "three"
-    bad_budget = copy.deepcopy(of_kind(OVERLAYS[0], "PodDisruptionBudget")["gateway"])
+    bad_budget = copy.deepcopy(of_kind(EXAMPLES[0], "PodDisruptionBudget")["gateway"])
     bad_budget["spec"]["maxUnavailabe"] = 1
     for broken in (misspelled, wrong_type, bad_budget):
         with pytest.raises(kubernetes_validate.ValidationError):
@@ -74,24 +75,24 @@ def test_strict_validation_rejects_a_misspelled_field_a_wrong_type_and_an_unknow
         kubernetes_validate.validate(crd, KUBERNETES_VERSION, strict=True)
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_each_overlay_deploys_every_installed_service_with_its_own_account(overlay: str) -> None:
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_each_example_deploys_every_installed_service_with_its_own_account(example: str) -> None:
     for kind in ("Deployment", "PodDisruptionBudget"):
-        assert sorted(of_kind(overlay, kind)) == SERVICES, kind
+        assert sorted(of_kind(example, kind)) == SERVICES, kind
     for kind in ("Service", "ServiceAccount"):
-        assert sorted(of_kind(overlay, kind)) == sorted([*SERVICES, "kubo"]), kind
-    for name, account in of_kind(overlay, "ServiceAccount").items():
+        assert sorted(of_kind(example, kind)) == sorted([*SERVICES, "kubo"]), kind
+    for name, account in of_kind(example, "ServiceAccount").items():
         assert account["automountServiceAccountToken"] is False, name
-    for name, deployment in of_kind(overlay, "Deployment").items():
+    for name, deployment in of_kind(example, "Deployment").items():
         pod = deployment["spec"]["template"]["spec"]
         assert pod["serviceAccountName"] == name
         assert pod["automountServiceAccountToken"] is False, name
         assert container(deployment)["args"] == ["run", name]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_service_waits_for_its_topics_then_migrates_before_it_starts(overlay: str) -> None:
-    for name, deployment in of_kind(overlay, "Deployment").items():
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_service_waits_for_its_topics_then_migrates_before_it_starts(example: str) -> None:
+    for name, deployment in of_kind(example, "Deployment").items():
         main, inits = container(deployment), init_containers(deployment)
         assert list(inits) == ["wait-for-topics", "migrate"], name
         assert inits["wait-for-topics"]["command"] == [
@@ -109,11 +110,11 @@ def test_every_service_waits_for_its_topics_then_migrates_before_it_starts(overl
         assert database and env_of(inits["migrate"]) == database, name
 
 
-def all_containers(overlay: str) -> list[tuple[str, dict[str, Any]]]:
+def all_containers(example: str) -> list[tuple[str, dict[str, Any]]]:
     """(workload, container) for every init and main container of every workload."""
     return [
         (name, c)
-        for name, workload in workloads(overlay).items()
+        for name, workload in workloads(example).items()
         for c in [
             *workload["spec"]["template"]["spec"].get("initContainers", []),
             *workload["spec"]["template"]["spec"]["containers"],
@@ -121,34 +122,34 @@ def all_containers(overlay: str) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_every_container_runs_as_non_root_on_a_read_only_root_without_capabilities(
-    overlay: str,
+    example: str,
 ) -> None:
-    for name, workload in workloads(overlay).items():
+    for name, workload in workloads(example).items():
         pod = workload["spec"]["template"]["spec"]["securityContext"]
         assert pod["runAsNonRoot"] is True, name
         assert pod["runAsUser"] == (1000 if name == "kubo" else 10001), name
-    for name, c in all_containers(overlay):
+    for name, c in all_containers(example):
         ctx = c["securityContext"]
         assert ctx["readOnlyRootFilesystem"] is True, (name, c["name"])
         assert ctx["allowPrivilegeEscalation"] is False, (name, c["name"])
         assert ctx["capabilities"] == {"drop": ["ALL"]}, (name, c["name"])
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_container_has_cpu_and_memory_requests_and_limits(overlay: str) -> None:
-    for name, c in all_containers(overlay):
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_container_has_cpu_and_memory_requests_and_limits(example: str) -> None:
+    for name, c in all_containers(example):
         for bound in ("requests", "limits"):
             assert set(c["resources"][bound]) == {"cpu", "memory"}, (name, c["name"], bound)
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_every_container_probes_healthz_and_readyz_on_its_services_default_port(
-    overlay: str,
+    example: str,
 ) -> None:
-    services = of_kind(overlay, "Service")
-    for name, deployment in of_kind(overlay, "Deployment").items():
+    services = of_kind(example, "Service")
+    for name, deployment in of_kind(example, "Deployment").items():
         c, port = container(deployment), default_port(name)
         assert c["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
         env = env_of(c)
@@ -161,12 +162,12 @@ def test_every_container_probes_healthz_and_readyz_on_its_services_default_port(
         assert (service_port["port"], service_port["targetPort"]) == (port, "http")
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_settings_come_from_configmaps_and_no_secret_value_is_in_the_manifests(
-    overlay: str,
+    example: str,
 ) -> None:
-    assert "Secret" not in {d["kind"] for d in render(overlay)}
-    configs = of_kind(overlay, "ConfigMap")
+    assert "Secret" not in {d["kind"] for d in render(example)}
+    configs = of_kind(example, "ConfigMap")
     # (plus the Grafana dashboard where the monitoring component is listed)
     assert sorted(set(configs) - {"pushnode-dashboard"}) == [
         "kubo-init",
@@ -174,35 +175,37 @@ def test_settings_come_from_configmaps_and_no_secret_value_is_in_the_manifests(
         "pushnode-init",
     ]
     assert "DATABASE_URL" not in configs["pushnode-config"]["data"]
-    for name, deployment in of_kind(overlay, "Deployment").items():
+    for name, deployment in of_kind(example, "Deployment").items():
         c = container(deployment)
         assert c["envFrom"] == [{"configMapRef": {"name": "pushnode-config"}}], name
         assert "value" not in env_of(c).get("PUSHNODE_DB_PASSWORD", {}), name
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_overlay_pins_an_image_tag_and_keeps_the_single_writers_at_one_replica(
-    overlay: str,
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_example_pins_an_image_tag_and_keeps_the_single_writers_at_one_replica(
+    example: str,
 ) -> None:
-    deployments = of_kind(overlay, "Deployment")
+    deployments = of_kind(example, "Deployment")
     for deployment in deployments.values():
         image = container(deployment)["image"]
         assert re.fullmatch(r"[\w./-]+:[\w.-]+", image) and not image.endswith(":latest"), image
     # One chain follower; sockets see only their own gateway's partitions (see production).
     assert deployments["listener"]["spec"]["replicas"] == 1
     assert deployments["listener"]["spec"]["strategy"] == {"type": "Recreate"}
-    assert deployments["gateway"]["spec"]["replicas"] == 1
+    # The gateway: one pod, or as many as its autoscaler says (no replicas an upgrade resets).
+    scaled = "gateway" in of_kind(example, "HorizontalPodAutoscaler")
+    assert deployments["gateway"]["spec"].get("replicas") == (None if scaled else 1)
 
 
 def test_the_configmap_chains_are_the_sdk_local_contracts() -> None:
     sdk_local_chains(of_kind("dev", "ConfigMap")["pushnode-config"]["data"]["PUSHNODE_CHAINS"])
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_kubo_is_the_devstack_version_on_a_persistent_volume_that_storage_reaches(
-    overlay: str,
+    example: str,
 ) -> None:
-    kubo = of_kind(overlay, "StatefulSet")["kubo"]
+    kubo = of_kind(example, "StatefulSet")["kubo"]
     pod = kubo["spec"]["template"]["spec"]
     (c,) = pod["containers"]
     assert c["image"] == f"ipfs/kubo:{devstack_var('KUBO_VERSION')}"
@@ -212,13 +215,13 @@ def test_kubo_is_the_devstack_version_on_a_persistent_volume_that_storage_reache
     mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
     assert mounts[claim["metadata"]["name"]] == env_of(c)["IPFS_PATH"]["value"]
     assert c["readinessProbe"]["exec"]["command"][-1] == "id"
-    (api,) = of_kind(overlay, "Service")["kubo"]["spec"]["ports"]
-    ipfs_api = of_kind(overlay, "ConfigMap")["pushnode-config"]["data"]["IPFS_API"]
+    (api,) = of_kind(example, "Service")["kubo"]["spec"]["ports"]
+    ipfs_api = of_kind(example, "ConfigMap")["pushnode-config"]["data"]["IPFS_API"]
     assert ipfs_api == f"http://kubo:{api['port']}"
     assert {"name": "api", "containerPort": api["port"], "protocol": "TCP"} in c["ports"]
 
 
-def test_the_production_overlay_needs_no_operator_but_strimzi() -> None:
+def test_the_production_example_needs_no_operator_but_strimzi() -> None:
     built_in = {"v1", "apps", "policy", "autoscaling", "networking.k8s.io"}
     custom = {d["apiVersion"].split("/")[0] for d in render("production")} - built_in
     assert custom == {"kafka.strimzi.io"}

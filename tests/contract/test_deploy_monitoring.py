@@ -1,4 +1,5 @@
-"""Alerts and dashboard speak PromQL about metrics the services really export."""
+"""Alerts and dashboard speak PromQL about metrics the services really export; each alert has
+a runbook page, and kube-prometheus-stack finds the rules and the monitor by their label."""
 
 from __future__ import annotations
 
@@ -15,16 +16,30 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-from tests.contract.test_deploy_support import K8S, REPO, crd_problems, of_kind, render
+from tests.contract.test_deploy_support import (
+    CHART,
+    REPO,
+    crd_problems,
+    helm_template,
+    of_kind,
+    render,
+)
 
-MONITORING = K8S / "components" / "monitoring"
-DASHBOARD = MONITORING / "dashboards" / "pushnode.json"
+DASHBOARD = CHART / "files" / "dashboards" / "pushnode.json"
+RUNBOOKS = REPO / "docs" / "runbooks"
+# Read from the chart's source at collection time (rendering needs helm); the rendered rule is
+# what the other tests read.
+ALERTS = [
+    rule["alert"]
+    for group in yaml.safe_load((CHART / "files" / "alerts.yaml").read_text())["groups"]
+    for rule in group["rules"]
+]
 # Series Prometheus makes itself, not the services.
 PROMETHEUS_OWN = {"up"}
 
 
-def alert_rules() -> list[dict[str, Any]]:
-    rule = yaml.safe_load((MONITORING / "alerts.yaml").read_text())
+def alert_rules(example: str = "production-full") -> list[dict[str, Any]]:
+    (rule,) = of_kind(example, "PrometheusRule").values()
     return [r for group in rule["spec"]["groups"] for r in group["rules"]]
 
 
@@ -119,3 +134,29 @@ def test_the_dashboard_reaches_grafana_as_a_labelled_config_map() -> None:
     dashboard = json.loads(config_map["data"]["pushnode.json"])
     assert dashboard["uid"] == "pushnode-overview" and dashboard["panels"]
     assert not of_kind("production", "PrometheusRule")  # production needs Strimzi only
+
+
+def test_the_rules_and_the_monitor_carry_the_release_label_kube_prometheus_stack_selects() -> None:
+    for kind in ("PodMonitor", "PrometheusRule"):
+        (doc,) = of_kind("production-full", kind).values()
+        assert doc["metadata"]["labels"]["release"] == "kube-prometheus-stack", kind
+    mine = helm_template("production-full", "--set", "monitoring.release=prom")
+    labelled = [d for d in yaml.safe_load_all(mine) if d and d["apiVersion"].startswith("monit")]
+    assert [d["metadata"]["labels"]["release"] for d in labelled] == ["prom", "prom"]
+
+
+def test_every_alert_links_its_own_runbook_page_and_every_page_has_an_alert() -> None:
+    base = "https://github.com/pushnode/pushnode/blob/main/docs/runbooks"
+    names = [rule["alert"] for rule in alert_rules()]
+    assert names == ALERTS
+    for rule in alert_rules():
+        assert rule["annotations"]["runbook_url"] == f"{base}/{rule['alert']}.md"
+    assert sorted(p.stem for p in RUNBOOKS.glob("*.md")) == sorted(names)
+
+
+@pytest.mark.parametrize("alert", ALERTS)
+def test_each_runbook_says_what_the_alert_means_and_what_to_do(alert: str) -> None:
+    page = (RUNBOOKS / f"{alert}.md").read_text()
+    assert page.startswith(f"# {alert}\n"), alert
+    for heading in ("## What it means", "## What to do"):
+        assert f"\n{heading}\n" in page, (alert, heading)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.contract.test_deploy_support import (
-    OVERLAYS,
+    EXAMPLES,
     SERVICES,
     Doc,
     default_port,
@@ -45,13 +45,13 @@ class Pod:
     ports: dict[str, int]
 
 
-def pods(overlay: str) -> list[Pod]:
+def pods(example: str) -> list[Pod]:
     """Our workloads' pods, and in production the CloudNativePG instances it declares."""
     found = [
         Pod(name, pod_labels(w), {p["name"]: p["containerPort"] for p in container_ports(w)})
-        for name, w in workloads(overlay).items()
+        for name, w in workloads(example).items()
     ]
-    for cluster in of_kind(overlay, "Cluster"):
+    for cluster in of_kind(example, "Cluster"):
         postgres = {"postgresql": 5432, "status": 8000, "metrics": 9187}
         found.append(Pod(cluster, {"cnpg.io/cluster": cluster}, postgres))
     return found
@@ -104,53 +104,53 @@ def admits(policies: list[Doc], pod: Pod, port: int, peer: Peer, namespace: str)
     )
 
 
-def reachable(overlay: str, peer: Peer, policies: list[Doc] | None = None) -> set[tuple[str, int]]:
+def reachable(example: str, peer: Peer, policies: list[Doc] | None = None) -> set[tuple[str, int]]:
     """Every (pod, port) the peer may connect to."""
-    namespace = namespace_of(overlay)
+    namespace = namespace_of(example)
     if policies is None:
-        policies = list(of_kind(overlay, "NetworkPolicy").values())
+        policies = list(of_kind(example, "NetworkPolicy").values())
     return {
         (pod.name, port)
-        for pod in pods(overlay)
+        for pod in pods(example)
         for port in pod.ports.values()
         if admits(policies, pod, port, peer, namespace)
     }
 
 
-def namespace_of(overlay: str) -> str:
-    return str(of_kind(overlay, "ConfigMap")["pushnode-config"]["metadata"]["namespace"])
+def namespace_of(example: str) -> str:
+    return str(of_kind(example, "ConfigMap")["pushnode-config"]["metadata"]["namespace"])
 
 
-def in_namespace(overlay: str, labels: dict[str, str]) -> Peer:
-    return Peer(namespace_of(overlay), labels)
+def in_namespace(example: str, labels: dict[str, str]) -> Peer:
+    return Peer(namespace_of(example), labels)
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_from_outside_only_the_gateway_port_is_reachable(overlay: str) -> None:
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_from_outside_only_the_gateway_port_is_reachable(example: str) -> None:
     (deny,) = [
-        p for p in of_kind(overlay, "NetworkPolicy").values() if p["spec"]["podSelector"] == {}
+        p for p in of_kind(example, "NetworkPolicy").values() if p["spec"]["podSelector"] == {}
     ]
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
     gateway = {("gateway", default_port("gateway"))}
-    assert reachable(overlay, INTERNET) == gateway
-    assert reachable(overlay, Peer("elsewhere", {"app.kubernetes.io/name": "gateway"})) == gateway
+    assert reachable(example, INTERNET) == gateway
+    assert reachable(example, Peer("elsewhere", {"app.kubernetes.io/name": "gateway"})) == gateway
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_prometheus_in_monitoring_scrapes_every_service_and_nothing_more(overlay: str) -> None:
-    scraped = reachable(overlay, Peer("monitoring", {"app.kubernetes.io/name": "prometheus"}))
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_prometheus_in_monitoring_scrapes_every_service_and_nothing_more(example: str) -> None:
+    scraped = reachable(example, Peer("monitoring", {"app.kubernetes.io/name": "prometheus"}))
     expected = {(name, default_port(name)) for name in SERVICES}
-    expected |= {(name, 9187) for name in of_kind(overlay, "Cluster")}
+    expected |= {(name, 9187) for name in of_kind(example, "Cluster")}
     assert scraped == expected
-    assert reachable(overlay, Peer("monitoring-staging")) == {("gateway", default_port("gateway"))}
+    assert reachable(example, Peer("monitoring-staging")) == {("gateway", default_port("gateway"))}
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_only_storage_the_gateway_and_the_validator_reach_the_kubo_api(overlay: str) -> None:
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_only_storage_the_gateway_and_the_validator_reach_the_kubo_api(example: str) -> None:
     readers = ("storage", "gateway", "validator")  # the validator reads `1+<cid>` payloads
     for name in [*SERVICES, "kubo"]:
-        peer = in_namespace(overlay, pod_labels(workloads(overlay)[name]))
-        kubo = {port for pod, port in reachable(overlay, peer) if pod == "kubo"}
+        peer = in_namespace(example, pod_labels(workloads(example)[name]))
+        kubo = {port for pod, port in reachable(example, peer) if pod == "kubo"}
         assert kubo == ({5001} if name in readers else set()), name
 
 
@@ -193,9 +193,9 @@ def budget_problems(docs: tuple[Doc, ...]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_each_service_has_one_budget_that_evicts_one_pod_at_a_time(overlay: str) -> None:
-    assert budget_problems(render(overlay)) == []
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_each_service_has_one_budget_that_evicts_one_pod_at_a_time(example: str) -> None:
+    assert budget_problems(render(example)) == []
 
 
 def test_the_budget_check_sees_a_missing_an_overlapping_and_a_different_budget() -> None:

@@ -1,38 +1,33 @@
-"""The push-apps component gives the dispatcher its apps file, mounted from a Secret, and the
+"""secrets.pushApps gives the dispatcher its apps file, mounted from a Secret, and the
 README's apps example names only files under that mount."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
+from typing import Any
 
-from tests.contract.test_deploy_support import K8S, REPO, container, env_of, kustomize
+import yaml
+
+from tests.contract.test_deploy_support import REPO, container, env_of, helm_template
 
 MOUNT = "/var/run/secrets/pushnode/apps"
 
 
-def production_with_push_apps(tmp_path: Path) -> dict[str, object]:
-    """The dispatcher Deployment of production plus the push-apps component."""
-    overlay = os.path.relpath(K8S / "overlays" / "production", tmp_path)
-    component = os.path.relpath(K8S / "components" / "push-apps", tmp_path)
-    (tmp_path / "kustomization.yaml").write_text(
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-        f"resources:\n  - {overlay}\ncomponents:\n  - {component}\n"
-    )
-    docs = kustomize(tmp_path)
+def production_with_push_apps() -> Any:
+    """The dispatcher Deployment of production with secrets.pushApps set."""
+    rendered = helm_template("production", "--set", "secrets.pushApps=pushnode-push-apps")
     (dispatcher,) = [
-        d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "dispatcher"
+        d
+        for d in yaml.safe_load_all(rendered)
+        if d and d["kind"] == "Deployment" and d["metadata"]["name"] == "dispatcher"
     ]
     return dispatcher
 
 
-def test_the_component_mounts_the_apps_secret_and_points_the_dispatcher_at_its_file(
-    tmp_path: Path,
-) -> None:
-    dispatcher = production_with_push_apps(tmp_path)
-    pod = dispatcher["spec"]["template"]["spec"]  # type: ignore[index]
+def test_the_apps_secret_is_mounted_and_the_dispatcher_pointed_at_its_file() -> None:
+    dispatcher = production_with_push_apps()
+    pod = dispatcher["spec"]["template"]["spec"]
     main = container(dispatcher)
     volumes = {v["name"]: v for v in pod["volumes"]}
     mounts = {m["name"]: m for m in main["volumeMounts"]}

