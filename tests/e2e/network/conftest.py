@@ -124,6 +124,9 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     except subprocess.CalledProcessError as exc:
         running.script("down")
         pytest.fail(f"network did not come up:\n{exc.stderr[-4000:]}")
+    except BaseException:  # a timeout while starting: leave no node running
+        running.script("down")
+        raise
     yield running
     running.script("down")
     server.should_exit = True
