@@ -11,6 +11,7 @@ TEST_VAR := $(ROOT)/var/test
 
 .PHONY: install install-sdk install-test up down demo status bench test test-unit test-integration test-e2e lint fmt contracts
 .PHONY: test-reliability
+.PHONY: node-stop node-start
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
@@ -33,9 +34,11 @@ install-test: install-sdk
 	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	@devstack/bin/chromium >/dev/null
 
+# `make up NODES=3`: three nodes sharing the chains (gateways on :4000, :4100, :4200).
+NODES ?= 1
 up: install
 	@devstack/bin/stack up
-	@devstack/bin/node up
+	@if (( $(NODES) > 1 )); then devstack/bin/network up $(NODES); else devstack/bin/node up; fi
 	@.venv/bin/python devstack/demo.py setup >/dev/null
 	@echo
 	@echo "pushnode is up:"
@@ -51,8 +54,13 @@ demo:
 	@.venv/bin/python devstack/demo.py send
 
 down:
+	@devstack/bin/network down
 	@devstack/bin/node down
 	@devstack/bin/stack down
+
+# One node of `make up NODES=n`: make node-stop NODE=2, make node-start NODE=2.
+node-stop node-start:
+	@devstack/bin/network $(subst node-,,$@) $(NODE)
 
 status:
 	@devstack/bin/stack status

@@ -16,6 +16,7 @@ from pushnode_shared.infra.envelope import (
 )
 from pushnode_shared.protocol.events import ChannelCreated, UnknownEvent, registered, unwrap, wrap
 from tests.unit.chat.event_examples import CHAT_EXAMPLES
+from tests.unit.network.event_examples import NETWORK_EXAMPLES
 
 EXAMPLES = {
     "ChainEventObserved": {
@@ -203,6 +204,7 @@ EXAMPLES = {
 }
 
 EXAMPLES.update(CHAT_EXAMPLES)
+EXAMPLES.update(NETWORK_EXAMPLES)
 
 
 @pytest.mark.parametrize("ident", sorted(registered()), ids=lambda i: f"{i[0]}-v{i[1]}")

@@ -53,3 +53,9 @@ def test_a_different_recipient_set_is_a_different_cid() -> None:
         canonical_bytes(stored_form(accepted(recipients=[Recipient(address="0xb", spam=True)])))
     )
     assert one != other
+
+
+def test_the_receive_time_of_the_admitting_node_is_not_stored() -> None:
+    early = stored_form(accepted(submitted_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    late = stored_form(accepted(submitted_at=datetime(2026, 1, 2, tzinfo=UTC)))
+    assert cid_of(canonical_bytes(early)) == cid_of(canonical_bytes(late))

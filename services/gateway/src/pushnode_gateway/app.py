@@ -16,6 +16,8 @@ from pushnode_gateway.deliveries.routes import status as delivery_status
 from pushnode_gateway.deliveries.routes import tokens
 from pushnode_gateway.errors import install_error_handlers
 from pushnode_gateway.feeds.routes import channel_feeds, inbox, send
+from pushnode_gateway.network import routes as network_routes
+from pushnode_gateway.network.peers import NodeIdentity
 from pushnode_gateway.node.console import install_console
 from pushnode_gateway.openapi import install_openapi
 from pushnode_gateway.settling import Waiters
@@ -45,6 +47,7 @@ ROUTERS: list[APIRouter] = [
     chat_writes.router,
     chat_reads.router,
     delivery_status.router,
+    network_routes.router,  # the node network (issue [J]): records, peers, state hash
 ]
 
 
@@ -56,11 +59,13 @@ def create_app(
     readiness: Readiness,
     blocks: BlockStore | None = None,
     waiters: Waiters | None = None,
+    node_identity: NodeIdentity | None = None,
 ) -> ASGIApp:
     """The gateway's ASGI app: REST under /apis, socket.io at /socket.io, health at the root."""
     api = FastAPI(title="pushnode gateway", version="0.1.0")
     api.state.settings, api.state.producer, api.state.db = settings, producer, database
     api.state.ipfs = blocks
+    api.state.node_identity = node_identity  # None: not in a network (the node API says 404)
     api.state.waiters = waiters or Waiters()  # chat writes wait for the chat consumers
     api.add_middleware(
         CORSMiddleware,

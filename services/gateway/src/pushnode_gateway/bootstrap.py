@@ -17,6 +17,9 @@ from pushnode_gateway.deliveries.adapters import store as deliveries_store
 from pushnode_gateway.feeds import projection as feed_projection
 from pushnode_gateway.feeds.adapters import inbox
 from pushnode_gateway.feeds.history import FeedHistory
+from pushnode_gateway.network import adapters as network_adapters
+from pushnode_gateway.network import projection as network_projection
+from pushnode_gateway.network.peers import NodeIdentity
 from pushnode_gateway.serving import raise_open_files_limit, uvicorn_options
 from pushnode_gateway.settling import Waiters
 from pushnode_gateway.sockets.audience import Audience
@@ -30,11 +33,14 @@ from pushnode_shared.infra.ipfs import KuboClient
 from pushnode_shared.infra.kafka import Producer
 from pushnode_shared.infra.service import Node, ServiceSpec
 from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peers import parse_peers
 from pushnode_shared.protocol.topics import (
     CHATS,
     DELIVERIES,
     DEVICES,
     MESSAGES_STORED,
+    NODE_RECORDS,
     PROTOCOL_DECISIONS,
     PROTOCOL_INPUTS,
     UPLOADS,
@@ -45,7 +51,7 @@ from pushnode_shared.protocol.topics import (
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What this service reads and writes: the README table and (later) its Kafka ACLs.
 TOPICS = ServiceTopics(
-    consumes=(MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS, USERS, CHATS, DELIVERIES),
+    consumes=(MESSAGES_STORED, PROTOCOL_DECISIONS, UPLOADS, USERS, CHATS, DELIVERIES, NODE_RECORDS),
     produces=(PROTOCOL_INPUTS, DEVICES, UPLOADS, USERS, CHATS),
 )
 
@@ -102,20 +108,27 @@ async def bootstrap(settings: SharedSettings) -> Node:
         handlers=delivery_projection.HANDLERS,
         offsets=db.offsets,
     )
+    network = ConsumerSpec(
+        name="gateway-network",
+        topics=(NODE_RECORDS,),
+        handlers=network_projection.HANDLERS,
+        offsets=db.offsets,
+    )
     sockets.history = FeedHistory(database)
     producer = Producer(settings.kafka_bootstrap, "gateway")
     node = Node(
         settings=settings,
         db=database,
         producer=producer,
-        consumers=[feeds, protocol, uploads, users, chats, deliveries],
-        projections=[feeds, protocol, uploads, users, chats, deliveries],
+        consumers=[feeds, protocol, uploads, users, chats, deliveries, network],
+        projections=[feeds, protocol, uploads, users, chats, deliveries, network],
         state_tables=[
             *db.STATE_TABLES,
             *read_model.STATE_TABLES,
             *inbox.STATE_TABLES,
             *chat_db.STATE_TABLES,
             *deliveries_store.STATE_TABLES,
+            *network_adapters.STATE_TABLES,
         ],
         # The HTTP pods answer from the database however far the projections are behind
         # (100,000 deliveries of one notification are lag, not an outage).
@@ -129,8 +142,18 @@ async def bootstrap(settings: SharedSettings) -> Node:
     kubo = KuboClient(settings.ipfs_api)
     node.resources.push_async_callback(kubo.aclose)
     node.http_options = uvicorn_options(settings)
-    node.app = create_app(settings, producer, database, sockets, node.readiness, kubo, waiters)
+    node.app = create_app(
+        settings, producer, database, sockets, node.readiness, kubo, waiters, _identity(settings)
+    )
     return node
+
+
+def _identity(settings: Settings) -> NodeIdentity | None:
+    peers = parse_peers(settings.peers_json)
+    if not peers:
+        return None
+    key = NodeKey.load_or_create(settings.node_key_file or settings.data_dir / "node.key")
+    return NodeIdentity(key, peers)
 
 
 async def _following(live: LiveFeed) -> tuple[bool, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -32,6 +34,9 @@ class Settings(SharedSettings):
         "storage": "http://127.0.0.1:4013",
         "dispatcher": "http://127.0.0.1:4014",
     }
+    # The node network (same variables as the listener's): peers, and this node's key file.
+    peers_json: str = Field("", validation_alias="PUSHNODE_PEERS")
+    node_key_file: Path | None = Field(None, validation_alias="PUSHNODE_NODE_KEY_FILE")
     # Dev mode (make up): the demo channel's key, for the console's "send a test notification".
     # Unset everywhere else, and then that endpoint is not mounted at all.
     console_demo_key: SecretStr | None = None

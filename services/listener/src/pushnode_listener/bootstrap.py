@@ -12,6 +12,7 @@ from pushnode_listener.adapters.txproducer import TransactionalPublisher
 from pushnode_listener.config import Settings
 from pushnode_listener.gctune import tune_gc
 from pushnode_listener.handlers import HANDLERS
+from pushnode_listener.network.wiring import add_network
 from pushnode_listener.poller import PRODUCER, ChainPoller, Resume, Tuning
 from pushnode_shared.infra.consumer import ConsumerSpec
 from pushnode_shared.infra.db import Database
@@ -20,11 +21,23 @@ from pushnode_shared.infra.runtime import Check
 from pushnode_shared.infra.service import Node, ServiceSpec
 from pushnode_shared.infra.settings import SharedSettings
 from pushnode_shared.protocol.chains import ChainConfig
-from pushnode_shared.protocol.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, ServiceTopics
+from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peers import parse_peers
+from pushnode_shared.protocol.topics import (
+    CHAIN_CURSORS,
+    NODE_RECORDS,
+    PROTOCOL_INPUTS,
+    UPLOADS,
+    ServiceTopics,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What this service reads and writes: the README table and (later) its Kafka ACLs.
-TOPICS = ServiceTopics(consumes=(CHAIN_CURSORS,), produces=(PROTOCOL_INPUTS, CHAIN_CURSORS))
+# With peers, the network loops also read the inputs they record and node-records (their own
+# aiokafka consumers, not projection consumers) and relay inputs to protocol-inputs and uploads.
+TOPICS = ServiceTopics(
+    consumes=(CHAIN_CURSORS,), produces=(PROTOCOL_INPUTS, CHAIN_CURSORS, NODE_RECORDS, UPLOADS)
+)
 # A chain counts as synced when its safe head is at most this many blocks ahead of the cursor.
 SYNCED_WITHIN_BLOCKS = 5
 
@@ -46,6 +59,10 @@ async def bootstrap(settings: SharedSettings) -> Node:
         projections=[spec],
         state_tables=db.STATE_TABLES,
     )
+    peers = parse_peers(settings.peers_json)
+    if peers or settings.network:
+        key = NodeKey.load_or_create(settings.key_path())
+        add_network(node, settings.kafka_bootstrap, key, peers, settings.sync_interval)
     for chain in settings.chains:
         tuning = Tuning(
             max_range=settings.max_block_range,

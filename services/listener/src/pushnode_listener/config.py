@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from pathlib import Path
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from pushnode_shared.infra.settings import SharedSettings
@@ -53,6 +55,18 @@ class Settings(SharedSettings):
                         "only in the dev stack (PUSHNODE_DEV=1); use a preset or set it"
                     )
         return self
+
+    # The node network: peers (JSON list of {url, address}), this node's key file (created on
+    # first start; default <data dir>/node.key), and seconds between pull rounds. With no
+    # peers and PUSHNODE_NETWORK unset the node records nothing (a single node).
+    peers_json: str = Field("", validation_alias="PUSHNODE_PEERS")
+    network: bool = Field(False, validation_alias="PUSHNODE_NETWORK")
+    node_key_file: Path | None = Field(None, validation_alias="PUSHNODE_NODE_KEY_FILE")
+    sync_interval: float = 1.0
+
+    def key_path(self) -> Path:
+        """Where this node's key lives."""
+        return self.node_key_file or self.data_dir / "node.key"
 
     def finality_of(self, chain_id: int) -> int:
         """The reorg depth this chain is trusted to stay within."""

@@ -14,7 +14,9 @@ from pushnode_shared.protocol.events import NotificationAccepted
 
 __all__ = ["canonical_bytes", "cid_of", "stored_form"]
 
-STORED_FORM_VERSION = 1
+# 2: without `submitted_at`, the admitting node's receive time (node-local: one notification
+# admitted by two nodes of a network must be the same bytes, and so the same CID, on both).
+STORED_FORM_VERSION = 2
 
 
 def stored_form(accepted: NotificationAccepted) -> dict[str, Any]:
@@ -36,7 +38,6 @@ def stored_form(accepted: NotificationAccepted) -> dict[str, Any]:
         "payload": accepted.payload,
         "verification_proof": accepted.verification_proof,
         "source": accepted.source,
-        "submitted_at": accepted.submitted_at.isoformat(),
     }
     if accepted.broadcast is not None:
         document["broadcast"] = accepted.broadcast.model_dump()

@@ -30,6 +30,7 @@ from pushnode_shared.infra.kafka import Producer
 from pushnode_shared.infra.logging import get_logger
 from pushnode_shared.infra.metrics import CONSUMER_LAG, CONSUMER_STALLED
 from pushnode_shared.infra.offsets import load_offsets
+from pushnode_shared.protocol.topics import scoped
 
 __all__ = [
     "TRANSIENT",
@@ -90,7 +91,7 @@ class ProjectionConsumer:
         """Consume until stop is set; transient failures back off and retry the batch."""
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
-            group_id=self.spec.name,
+            group_id=scoped(self.spec.name),  # one broker, several dev nodes: see topics.scoped
             client_id=self.spec.name,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -12,6 +14,18 @@ DAY_MS = 24 * 60 * 60 * 1000
 # divides among 1, 2, 3, 4 and 6 replicas evenly; PUSHNODE_TOPIC_PARTITIONS sets another
 # count for topics created from now on (README: Scaling, on raising it later).
 KEYED_PARTITIONS = 12
+
+# Several dev nodes can share one broker (`make up NODES=3`): each keeps its own topics,
+# consumer groups and transactional ids under its PUSHNODE_TOPIC_PREFIX (unset: none). Read
+# here, once, because the catalogue's constants are what every service names its topics by.
+NODE_PREFIX = os.environ.get("PUSHNODE_TOPIC_PREFIX", "")
+if not re.fullmatch(r"[A-Za-z0-9._-]{0,40}", NODE_PREFIX):
+    raise ValueError("PUSHNODE_TOPIC_PREFIX: up to 40 of A-Z a-z 0-9 . _ -")
+
+
+def scoped(name: str) -> str:
+    """This node's broker-wide name for a consumer group or transactional id."""
+    return NODE_PREFIX + name
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,10 @@ class Topic:
         if self.partitions == 1 or keyed_partitions is None:
             return self.partitions
         return keyed_partitions
+
+    def __post_init__(self) -> None:
+        if NODE_PREFIX and not self.name.startswith(NODE_PREFIX):
+            object.__setattr__(self, "name", NODE_PREFIX + self.name)
 
     def config(self) -> dict[str, str]:
         """Broker-side topic configuration (also rendered into the KafkaTopic manifests)."""
@@ -78,6 +96,12 @@ CHATS = Topic(
     key="conversation (the two DIDs, sorted, joined by '+')",
     carries="chat messages as sent and as stored on IPFS; request accept/reject",
 )
+NODE_RECORDS = Topic(
+    "node-records",
+    key="origin node id",
+    carries="every origin's node records this node holds, and evidence against origins",
+    partitions=1,
+)
 DEAD_LETTERS = Topic(
     "dead-letters",
     key="source topic:partition",
@@ -98,6 +122,7 @@ CATALOGUE: tuple[Topic, ...] = (
     UPLOADS,
     USERS,
     CHATS,
+    NODE_RECORDS,
     DEAD_LETTERS,
 )
 

@@ -121,6 +121,33 @@ async function refreshChannels() {
   }
 }
 
+// ---------------------------------------------------------------- network --
+
+// Shown only on a node with peers (/node/peers answers 404 on a single node).
+async function refreshNetwork() {
+  let peers;
+  try {
+    peers = await getJson(`${API}/node/peers`);
+  } catch (err) {
+    return;
+  }
+  document.getElementById("network-card").hidden = false;
+  fill(document.querySelector("#peers tbody"), peers.peers.map((p) =>
+    el("tr", { class: p.reachable ? "" : "bad", title: p.nodeId }, cell(short(p.nodeId), "mono"),
+      cell(p.url, "mono"), cell(p.reachable ? "yes" : "no"),
+      cell(Object.values(p.frontier).reduce((a, b) => a + b, 0), "num"), cell(p.lag, "num"))));
+  try {
+    const [{ hash }, { evidence }] = await Promise.all([
+      getJson(`${API}/node/state-hash`), getJson(`${API}/node/evidence`)]);
+    document.getElementById("state-hash").textContent = `state ${hash.slice(0, 16)}…`;
+    fill(document.querySelector("#evidence tbody"), evidence.map((e) =>
+      el("tr", { class: "bad" }, cell(short(e.origin), "mono"), cell(e.seq, "num"), cell(e.kind),
+        cell(e.reason || "", "reason"))));
+  } catch (err) {
+    document.getElementById("state-hash").textContent = `(${err.message})`;
+  }
+}
+
 // ---------------------------------------------------------------- inbox viewer --
 
 function feedItem(item, fresh) {
@@ -214,6 +241,8 @@ if (initial) {
 }
 refreshStatus();
 refreshChannels();
+refreshNetwork();
 setInterval(refreshStatus, STATUS_EVERY_MS);
+setInterval(refreshNetwork, STATUS_EVERY_MS);
 setInterval(refreshChannels, CHANNELS_EVERY_MS);
 setInterval(refreshDeliveries, DELIVERIES_EVERY_MS);

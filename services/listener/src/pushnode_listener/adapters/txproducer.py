@@ -21,7 +21,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from pushnode_shared.infra.envelope import Envelope, to_record
 from pushnode_shared.infra.logging import get_logger
 from pushnode_shared.infra.metrics import EVENTS_PUBLISHED
-from pushnode_shared.protocol.topics import Topic
+from pushnode_shared.protocol.topics import Topic, scoped
 
 log = get_logger(__name__)
 # What send() uses by default, and so what the other producers of protocol-inputs use.
@@ -48,7 +48,7 @@ class TransactionalPublisher:
             producer = AIOKafkaProducer(
                 bootstrap_servers=self.bootstrap,
                 client_id=f"{self.name}-{self.transactional_id}",
-                transactional_id=self.transactional_id,
+                transactional_id=scoped(self.transactional_id),  # see topics.scoped
                 enable_idempotence=True,
                 acks="all",
                 linger_ms=5,

@@ -50,6 +50,7 @@ from pushnode_shared.protocol.events.devices import (
     DeviceUnregistered,
     Platform,
 )
+from pushnode_shared.protocol.events.network import NodeRecordAppended, PeerMisbehaved
 from pushnode_shared.protocol.events.notifications import (
     Broadcast,
     NotificationAccepted,
@@ -98,9 +99,11 @@ __all__ = [
     "Event",
     "EventDeadLettered",
     "MessageStored",
+    "NodeRecordAppended",
     "NotificationAccepted",
     "NotificationRejected",
     "NotificationSubmitted",
+    "PeerMisbehaved",
     "Platform",
     "Recipient",
     "RejectReason",

@@ -1,0 +1,1 @@
+"""The gateway's face to other nodes: records, frontier, peers, state hash, evidence."""
