@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pushnode_shared.infra.settings import SharedSettings
@@ -18,6 +18,15 @@ class Settings(SharedSettings):
     # A signed device registration older (or newer) than this is refused as a replay.
     signature_max_age_seconds: int = 600
     cors_origins: tuple[str, ...] = ("*",)
+    # Web Push endpoints admitted at registration: the dispatcher's own settings, so both
+    # apply one rule (pushnode_shared.protocol.webpush_endpoints).
+    webpush_hosts: str = Field(
+        "", validation_alias=AliasChoices("DISPATCHER_WEBPUSH_HOSTS", "webpush_hosts")
+    )
+    webpush_dev_origins: str = Field(
+        "",
+        validation_alias=AliasChoices("DISPATCHER_WEBPUSH_DEV_ORIGINS", "webpush_dev_origins"),
+    )
     # Socket serving (serving.py): per-socket deflate off by default, as socket.io's own server.
     socket_compression: bool = False
     http_backlog: int = 4096
