@@ -67,7 +67,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     # Registrations and delivery outcomes are folded by two consumers, so a burst of
     # outcomes (100,000 for one notification) never delays a device registered meanwhile.
     registry = ConsumerSpec(
-        name=REGISTRY_CONSUMER,
+        name="dispatcher-registry",  # REGISTRY_CONSUMER, which the sender waits for
         topics=(DEVICES,),
         handlers=DEVICE_HANDLERS,
         offsets=db.offsets,
