@@ -83,10 +83,11 @@ async def notify_right_after_registering(producer: Producer, run: str, count: in
     await producer.publish_many([(MESSAGES_STORED, message)])
 
 
-async def wait_all_pushed(http: httpx.AsyncClient, run: str, count: int, seconds: float) -> None:
-    """Until every device of the run was pushed: the cheap counter says when to look, the
-    per-token count says whether it is so."""
-    baseline = await accepted(http) - count  # pushes of this run may have started already
+async def wait_all_pushed(
+    http: httpx.AsyncClient, run: str, count: int, seconds: float, baseline: int
+) -> None:
+    """Until every device of the run was pushed: the cheap counter (from `baseline`, read
+    before the notification) says when to look, the per-token count says whether it is so."""
     deadline = time.monotonic() + seconds
     wanted = tokens_of(run, count)
     while time.monotonic() < deadline:
@@ -149,12 +150,14 @@ async def measure_dispatcher(count: int) -> float:
             # Untimed: the registrations, then a notification to 100 devices registered after
             # them; once those are pushed, the sender has seen the registry fold everything.
             wallets = await register_devices(producer, run, count)
+            baseline = await accepted(http)
             await notify_right_after_registering(producer, f"{run}f", DEVICES_PER_WALLET)
-            await wait_all_pushed(http, f"{run}f", DEVICES_PER_WALLET, seconds=3600)
+            await wait_all_pushed(http, f"{run}f", DEVICES_PER_WALLET, 3600, baseline)
+            baseline = await accepted(http)
             started = time.perf_counter()
             message = wrap(stored_for(wallets, run), producer="bench")
             await producer.publish_many([(MESSAGES_STORED, message)])
-            await wait_all_pushed(http, run, count, seconds=3600)
+            await wait_all_pushed(http, run, count, 3600, baseline)
             rate = count / (time.perf_counter() - started)
             extra = {t: n for t, n in (await pushes_per_token(http, run)).items() if n != 1}
             assert not extra, f"{len(extra)} devices pushed more than once"

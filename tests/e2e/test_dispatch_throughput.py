@@ -31,12 +31,13 @@ async def test_every_device_registered_before_a_notification_gets_it_once(
     run = uuid.uuid4().hex[:7]
     producer = Producer(dispatch.KAFKA, "e2e")
     await producer.start()
-    try:
-        await dispatch.notify_right_after_registering(producer, run, devices)
-    finally:
-        await producer.stop()
     async with httpx.AsyncClient(timeout=60) as http:
-        await dispatch.wait_all_pushed(http, run, devices, seconds=minutes * 60)
+        baseline = await dispatch.accepted(http)
+        try:
+            await dispatch.notify_right_after_registering(producer, run, devices)
+        finally:
+            await producer.stop()
+        await dispatch.wait_all_pushed(http, run, devices, minutes * 60, baseline)
         await asyncio.sleep(RETRY_WINDOW_SECONDS)
         pushes = await dispatch.pushes_per_token(http, run)
 
