@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pushnode_shared.infra.settings import SharedSettings
@@ -20,13 +20,8 @@ class Settings(SharedSettings):
     cors_origins: tuple[str, ...] = ("*",)
     # Web Push endpoints admitted at registration: the dispatcher's own settings, so both
     # apply one rule (pushnode_shared.protocol.webpush_endpoints).
-    webpush_hosts: str = Field(
-        "", validation_alias=AliasChoices("DISPATCHER_WEBPUSH_HOSTS", "webpush_hosts")
-    )
-    webpush_dev_origins: str = Field(
-        "",
-        validation_alias=AliasChoices("DISPATCHER_WEBPUSH_DEV_ORIGINS", "webpush_dev_origins"),
-    )
+    webpush_hosts: str = Field("", validation_alias="DISPATCHER_WEBPUSH_HOSTS")
+    webpush_dev_origins: str = Field("", validation_alias="DISPATCHER_WEBPUSH_DEV_ORIGINS")
     # Socket serving (serving.py): per-socket deflate off by default, as socket.io's own server.
     socket_compression: bool = False
     http_backlog: int = 4096
