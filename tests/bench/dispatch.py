@@ -40,6 +40,8 @@ from tests.bench.harness import Row
 
 FCM = "http://127.0.0.1:4020"
 KAFKA = "127.0.0.1:9092"
+GATEWAY = "http://127.0.0.1:4000"
+DISPATCHER = "http://127.0.0.1:4014"
 DEVICES_PER_WALLET = 100
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 CEILING_IN_FLIGHT = 64
@@ -98,6 +100,24 @@ async def wait_all_pushed(
         await asyncio.sleep(1)
     got = await pushes_per_token(http, run)
     raise AssertionError(f"{len(wanted - set(got)):,} of {count:,} devices got no push")
+
+
+async def wait_outcomes_folded(
+    http: httpx.AsyncClient, run: str, count: int, seconds: float
+) -> None:
+    """Until the run's outcomes are folded and the dispatcher is ready again: every device
+    DELIVERED in the public deliveries API, then the dispatcher's /readyz, so whatever runs
+    next on this stack starts from a quiet dispatcher (a restart meanwhile would have to
+    refold them before it is ready)."""
+    deadline = time.monotonic() + seconds
+    url = f"{GATEWAY}/apis/v1/payloads/bench-dispatch-{run}/deliveries"
+    while time.monotonic() < deadline:
+        rows = (await http.get(url)).json()["deliveries"]
+        delivered = sum(1 for row in rows if row["status"] == "DELIVERED")
+        if delivered >= count and (await http.get(f"{DISPATCHER}/readyz")).status_code == 200:
+            return
+        await asyncio.sleep(2)
+    raise AssertionError(f"the outcomes of {count:,} pushes not folded in {seconds:.0f}s")
 
 
 async def register_devices(producer: Producer, run: str, count: int) -> list[str]:
@@ -161,6 +181,7 @@ async def measure_dispatcher(count: int) -> float:
             rate = count / (time.perf_counter() - started)
             extra = {t: n for t, n in (await pushes_per_token(http, run)).items() if n != 1}
             assert not extra, f"{len(extra)} devices pushed more than once"
+            await wait_outcomes_folded(http, run, count, seconds=3600)  # not timed
             return rate
     finally:
         await producer.stop()

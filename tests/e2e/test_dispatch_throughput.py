@@ -40,6 +40,8 @@ async def test_every_device_registered_before_a_notification_gets_it_once(
         await dispatch.wait_all_pushed(http, run, devices, minutes * 60, baseline)
         await asyncio.sleep(RETRY_WINDOW_SECONDS)
         pushes = await dispatch.pushes_per_token(http, run)
+        # Isolation: the next test starts from a quiet dispatcher.
+        await dispatch.wait_outcomes_folded(http, run, devices, minutes * 60)
 
     assert set(pushes) == dispatch.tokens_of(run, devices)
     assert set(pushes.values()) == {1}
