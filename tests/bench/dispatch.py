@@ -2,10 +2,13 @@
 emulator by the running dispatcher.
 
 Setup goes straight to the log (the gateway's signature checks are not what is measured):
-DeviceRegistered for every device on `devices`, then, once the dispatcher's registry has
-caught up, one MessageStored to all their wallets on `messages-stored`. Figure: devices / time
-from that record to the emulator's last accepted push (its own counter). Ceiling: the same
-emulator driven by a lean HTTP client (aiohttp) with a ready bearer token, in the same run.
+DeviceRegistered for every device on `devices`, then at once one MessageStored to all their
+wallets on `messages-stored`. No reading of the dispatcher's lag (a sample taken after each
+batch): a first notification to 100 devices registered after the others is pushed only once
+the registry folded them all (the sender waits for it). Figure: devices / time from the
+notification's record to the last device's push, every device counted by its token at the
+emulator (exactly one each). Ceiling: the same emulator driven
+by a lean HTTP client (aiohttp) with a ready bearer token, in the same run.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,11 +37,11 @@ from pushnode_shared.protocol.events import (
 )
 from pushnode_shared.protocol.topics import DEVICES, MESSAGES_STORED
 from tests.bench.harness import Row
-from tests.e2e.test_notification_path import wait_for
 
 FCM = "http://127.0.0.1:4020"
-DISPATCHER = "http://127.0.0.1:4014"
 KAFKA = "127.0.0.1:9092"
+GATEWAY = "http://127.0.0.1:4000"
+DISPATCHER = "http://127.0.0.1:4014"
 DEVICES_PER_WALLET = 100
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 CEILING_IN_FLIGHT = 64
@@ -46,13 +49,75 @@ PUBLISH_CHUNK = 5_000
 
 
 async def accepted(http: httpx.AsyncClient) -> int:
+    """The emulator's count of every push it took: a cheap progress signal, never the result."""
     return int((await http.get(f"{FCM}/_emulator/stats")).json()["accepted"])
 
 
-async def lag(http: httpx.AsyncClient, consumer: str) -> int:
-    checks = (await http.get(f"{DISPATCHER}/readyz")).json()["checks"]
-    found = re.search(r"lag (-?\d+)", checks.get(f"consumer:{consumer}", ""))
-    return int(found.group(1)) if found else 1
+async def pushes_per_token(http: httpx.AsyncClient, run: str) -> Counter[str]:
+    """How many pushes the emulator took for each device of this run, by token."""
+    messages = (await http.get(f"{FCM}/_emulator/messages")).json()
+    prefix = f"bench-{run}-"
+    return Counter(
+        token
+        for m in messages
+        if isinstance(token := m.get("token"), str) and token.startswith(prefix)
+    )
+
+
+def tokens_of(run: str, count: int) -> set[str]:
+    """The device tokens `register_devices` gives this run's `count` devices."""
+    return {
+        f"bench-{run}-{w}-{d}"
+        for w in range(count // DEVICES_PER_WALLET)
+        for d in range(DEVICES_PER_WALLET)
+    }
+
+
+async def notify_right_after_registering(producer: Producer, run: str, count: int) -> None:
+    """Register `count` devices, then at once one notification to all their wallets.
+
+    No wait for the dispatcher's registry in between: the registrations are acknowledged
+    (on `devices`), and the dispatcher must push every device registered before a
+    notification (its sender waits for the registry), as it would for a phone.
+    """
+    wallets = await register_devices(producer, run, count)
+    message = wrap(stored_for(wallets, run), producer="bench")
+    await producer.publish_many([(MESSAGES_STORED, message)])
+
+
+async def wait_all_pushed(
+    http: httpx.AsyncClient, run: str, count: int, seconds: float, baseline: int
+) -> None:
+    """Until every device of the run was pushed: the cheap counter (from `baseline`, read
+    before the notification) says when to look, the per-token count says whether it is so."""
+    deadline = time.monotonic() + seconds
+    wanted = tokens_of(run, count)
+    while time.monotonic() < deadline:
+        if await accepted(http) >= baseline + count and wanted <= set(
+            await pushes_per_token(http, run)
+        ):
+            return
+        await asyncio.sleep(1)
+    got = await pushes_per_token(http, run)
+    raise AssertionError(f"{len(wanted - set(got)):,} of {count:,} devices got no push")
+
+
+async def wait_outcomes_folded(
+    http: httpx.AsyncClient, run: str, count: int, seconds: float
+) -> None:
+    """Until the run's outcomes are folded and the dispatcher is ready again: every device
+    DELIVERED in the public deliveries API, then the dispatcher's /readyz, so whatever runs
+    next on this stack starts from a quiet dispatcher (a restart meanwhile would have to
+    refold them before it is ready)."""
+    deadline = time.monotonic() + seconds
+    url = f"{GATEWAY}/apis/v1/payloads/bench-dispatch-{run}/deliveries"
+    while time.monotonic() < deadline:
+        rows = (await http.get(url)).json()["deliveries"]
+        delivered = sum(1 for row in rows if row["status"] == "DELIVERED")
+        if delivered >= count and (await http.get(f"{DISPATCHER}/readyz")).status_code == 200:
+            return
+        await asyncio.sleep(2)
+    raise AssertionError(f"the outcomes of {count:,} pushes not folded in {seconds:.0f}s")
 
 
 async def register_devices(producer: Producer, run: str, count: int) -> list[str]:
@@ -96,35 +161,27 @@ def stored_for(wallets: list[str], run: str) -> MessageStored:
 
 
 async def measure_dispatcher(count: int) -> float:
-    run = uuid.uuid4().hex[:8]
+    """Pushes/s from the notification's record to the last device's push, all counted."""
+    run = uuid.uuid4().hex[:7]
     producer = Producer(KAFKA, "bench")
     await producer.start()
     try:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(timeout=60) as http:
+            # Untimed: the registrations, then a notification to 100 devices registered after
+            # them; once those are pushed, the sender has seen the registry fold everything.
             wallets = await register_devices(producer, run, count)
-
-            async def caught_up() -> bool:
-                return await lag(http, "dispatcher-registry") == 0
-
-            async def outcomes_folded() -> bool:
-                return await lag(http, "dispatcher-status") == 0
-
-            await wait_for("the dispatcher's registry", caught_up, seconds=300)
-            await asyncio.sleep(2)  # lag is sampled; let the last batch commit
+            baseline = await accepted(http)
+            await notify_right_after_registering(producer, f"{run}f", DEVICES_PER_WALLET)
+            await wait_all_pushed(http, f"{run}f", DEVICES_PER_WALLET, 3600, baseline)
             baseline = await accepted(http)
             started = time.perf_counter()
             message = wrap(stored_for(wallets, run), producer="bench")
             await producer.publish_many([(MESSAGES_STORED, message)])
-
-            async def all_pushed() -> bool:
-                return await accepted(http) >= baseline + count
-
-            await wait_for(f"{count:,} pushes at the emulator", all_pushed, seconds=3600)
+            await wait_all_pushed(http, run, count, 3600, baseline)
             rate = count / (time.perf_counter() - started)
-            # Not timed: the delivery status folds the outcomes, so whatever runs next on this
-            # stack starts from a quiet dispatcher.
-            await asyncio.sleep(3)
-            await wait_for("the outcomes folded", outcomes_folded, seconds=1800)
+            extra = {t: n for t, n in (await pushes_per_token(http, run)).items() if n != 1}
+            assert not extra, f"{len(extra)} devices pushed more than once"
+            await wait_outcomes_folded(http, run, count, seconds=3600)  # not timed
             return rate
     finally:
         await producer.stop()

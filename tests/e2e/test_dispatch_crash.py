@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections import Counter
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import RunningNode
-from tests.e2e.test_delivery import notify, register, subscribed_user
+from tests.e2e.test_delivery import RETRY_WINDOW_SECONDS, notify, register, subscribed_user
 from tests.e2e.test_notification_path import wait_for
 
 DEVICES = 40
@@ -44,12 +45,20 @@ async def deliveries(http: httpx.AsyncClient, node: RunningNode, sid: str) -> li
     return rows
 
 
+async def answers_logged(http: httpx.AsyncClient, node: RunningNode) -> float:
+    """The dispatcher's count of provider answers committed to its send log (its /metrics)."""
+    text = (await http.get(node.service_url("dispatcher") + "/metrics")).text
+    found = re.search(r"^pushnode_dispatcher_answers_logged_total (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
 async def kill_mid_batch(
     http: httpx.AsyncClient, node: RunningNode, tokens: set[str], send: Any
 ) -> Counter[str]:
     """Hold the emulator after a few accepted pushes, send, SIGKILL the dispatcher while the
     rest are held, refuse the held ones; return what was accepted before the restart."""
     hold = {"after": ACCEPTED_BEFORE_THE_KILL}
+    logged_before = await answers_logged(http, node)
     assert (await http.post(node.fcm + "/_emulator/hold", json=hold)).status_code == 200
     try:
         await send()
@@ -61,7 +70,13 @@ async def kill_mid_batch(
             return mine >= ACCEPTED_BEFORE_THE_KILL and await held(http, node) > 0
 
         await wait_for("pushes accepted, then held", stuck, seconds=60)
-        await asyncio.sleep(1)  # the accepted answers reach the send log
+        mine = sum((await accepted(http, node, tokens)).values())
+
+        async def answers_in_the_send_log() -> bool:
+            return await answers_logged(http, node) >= logged_before + mine
+
+        # A push answered but not yet in the log would be "in doubt" and sent again.
+        await wait_for("the accepted answers in the send log", answers_in_the_send_log, 30)
         node.script("kill", "dispatcher")
     finally:
         await http.post(node.fcm + "/_emulator/release", json={"deliver": False})
@@ -81,7 +96,6 @@ async def test_a_dispatcher_killed_mid_batch_pushes_each_device_once(node: Runni
         deploy, channel_key, user_key = await subscribed_user(http, node)
         for token in sorted(tokens):
             await register(http, node, user_key, token, "android")
-        await asyncio.sleep(2)  # the dispatcher's registry projects the registrations
         before_restart = await kill_mid_batch(
             http, node, tokens, lambda: notify(http, node, deploy, channel_key, user_key)
         )
@@ -92,8 +106,6 @@ async def test_a_dispatcher_killed_mid_batch_pushes_each_device_once(node: Runni
             return counts if set(counts) == tokens else Counter()
 
         await wait_for("a push to every device", everyone, seconds=90)
-        await asyncio.sleep(3)  # a second push would have come by now
-        counts = await accepted(http, node, tokens)
         nid = await notification_id(http, node, tokens)
 
         async def all_delivered() -> list[Any]:
@@ -102,6 +114,8 @@ async def test_a_dispatcher_killed_mid_batch_pushes_each_device_once(node: Runni
             return rows if len(done) == DEVICES else []
 
         rows = await wait_for("every device DELIVERED in the status API", all_delivered, 60)
+        await asyncio.sleep(RETRY_WINDOW_SECONDS)  # a duplicate would have come by now
+        counts = await accepted(http, node, tokens)
 
     assert 0 < sum(before_restart.values()) < DEVICES  # the kill did land mid-batch
     assert set(counts) == tokens  # none skipped

@@ -19,6 +19,7 @@ from pushnode_dispatcher.adapters.fcm import FcmClient, FcmPusher
 from pushnode_dispatcher.adapters.webpush import WebPushClient, WebPushPusher
 from pushnode_dispatcher.domain import Outcome, PushContent, Pusher
 from pushnode_dispatcher.testing import FakePusher
+from pushnode_shared.protocol.webpush_endpoints import EndpointPolicy
 from tests.contract.dispatcher.conftest import KEY_ID, TEAM_ID, TOPIC
 
 NOTIFICATION = PushContent(
@@ -111,7 +112,8 @@ def webpush(url: str, tmp_path: Path) -> Provider:
     key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    client = WebPushClient(key, subject="mailto:ops@pushnode.example")
+    dev = EndpointPolicy.of([], [url])  # the emulator on loopback, as the dev stack admits it
+    client = WebPushClient(key, subject="mailto:ops@pushnode.example", endpoints=dev)
     tokens: dict[str, str] = {}  # the emulator's subscription id -> the registered token
 
     async def new_device() -> str:

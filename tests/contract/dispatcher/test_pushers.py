@@ -46,6 +46,7 @@ async def pushers(
         apns_base_url=apns_url,
         webpush_vapid_key_file=vapid,
         webpush_subject="mailto:ops@pushnode.example",
+        webpush_dev_origins=web_url,  # the emulator on loopback, admitted as the dev stack does
     )
     wired = providers(settings)
     yield wired.apps[""]

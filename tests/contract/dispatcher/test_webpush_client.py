@@ -29,6 +29,7 @@ from pushnode_dispatcher.adapters.webpush_message import (
 )
 from pushnode_dispatcher.domain import Outcome
 from pushnode_dispatcher.testing import FakeClock
+from pushnode_shared.protocol.webpush_endpoints import EndpointPolicy
 
 SUBJECT = "mailto:ops@pushnode.example"
 HOUR = 3600.0
@@ -77,8 +78,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def client(clock: FakeClock) -> AsyncIterator[WebPushClient]:
-    async with WebPushClient(vapid_pem(), subject=SUBJECT, clock=clock) as webpush:
+async def client(clock: FakeClock, emulator: Emulator) -> AsyncIterator[WebPushClient]:
+    # The emulator is on loopback over http: admitted as a dev origin, as the dev stack does.
+    dev = EndpointPolicy.of([], [emulator.url])
+    async with WebPushClient(vapid_pem(), subject=SUBJECT, clock=clock, endpoints=dev) as webpush:
         yield webpush
 
 
@@ -264,14 +267,16 @@ async def test_throttling_and_outages_are_retried_after_the_given_delay(
     )
 
 
-async def test_an_unreachable_push_service_is_retried(client: WebPushClient) -> None:
+async def test_an_unreachable_push_service_is_retried() -> None:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
-        nowhere = f"http://127.0.0.1:{unused.getsockname()[1]}/push/x"
+        origin = f"http://127.0.0.1:{unused.getsockname()[1]}"
     keys = SubscriptionKeys(p256dh=b64url(_public_point()), auth=b64url(b"0" * 16))
-    subscription = WebPushSubscription(endpoint=nowhere, keys=keys)
+    subscription = WebPushSubscription(endpoint=f"{origin}/push/x", keys=keys)
+    dev = EndpointPolicy.of([], [origin])
 
-    outcome = await client.send(WebPushMessage(subscription=subscription, data=b"hi"))
+    async with WebPushClient(vapid_pem(), subject=SUBJECT, endpoints=dev) as client:
+        outcome = await client.send(WebPushMessage(subscription=subscription, data=b"hi"))
 
     assert outcome.kind is Outcome.RETRY
 

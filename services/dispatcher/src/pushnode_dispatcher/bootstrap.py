@@ -7,6 +7,7 @@ from pathlib import Path
 from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.adapters.delayed import DelayedConsumer, not_before_of
 from pushnode_dispatcher.adapters.sendlog import SendLog
+from pushnode_dispatcher.adapters.watermark import KafkaEndOffsets, RegistryWatermark
 from pushnode_dispatcher.apps import DEFAULT
 from pushnode_dispatcher.config import Settings
 from pushnode_dispatcher.domain import RetryPolicy
@@ -40,6 +41,7 @@ TOPICS = ServiceTopics(
     produces=(DELIVERIES, DEVICES),
 )
 log = get_logger(__name__)
+REGISTRY_CONSUMER = "dispatcher-registry"
 
 
 async def bootstrap(settings: SharedSettings) -> Node:
@@ -50,17 +52,22 @@ async def bootstrap(settings: SharedSettings) -> Node:
         settings.retry_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
     )
     database = Database(settings.db_url(), "dispatcher", MIGRATIONS)
+    # The sender reads the registry only once it has folded every registration already on
+    # `devices`: a device registered before a notification is accepted gets it.
+    devices_ends = KafkaEndOffsets(settings.kafka_bootstrap, DEVICES)
+    folded = RegistryWatermark(devices_ends, database, REGISTRY_CONSUMER, db.offsets)
     sender = Sender(
         wired.apps.get(DEFAULT, {}),
         policy,
         log=SendLog.for_database(database),
         concurrency=settings.send_concurrency,
         apps=wired.apps,
+        registry=folded,
     )
     # Registrations and delivery outcomes are folded by two consumers, so a burst of
     # outcomes (100,000 for one notification) never delays a device registered meanwhile.
     registry = ConsumerSpec(
-        name="dispatcher-registry",
+        name="dispatcher-registry",  # REGISTRY_CONSUMER, which the sender waits for
         topics=(DEVICES,),
         handlers=DEVICE_HANDLERS,
         offsets=db.offsets,
@@ -110,6 +117,9 @@ async def bootstrap(settings: SharedSettings) -> Node:
         tasks=[retries.run],
     )
     node.readiness.checks["consumer:dispatcher-retries"] = retries.check
+    # Not ready while notifications wait on a registry that cannot catch up, or lose pushes.
+    node.readiness.checks["sender:complete"] = sender.completeness.check
+    node.resources.push_async_callback(devices_ends.aclose)
     for check, breaker in wired.breakers.items():
         node.readiness.checks[check] = breaker.check
     for close in wired.closers:

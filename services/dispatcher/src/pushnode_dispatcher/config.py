@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.protocol.webpush_endpoints import EndpointPolicy
 
 
 class Settings(SharedSettings):
@@ -30,6 +31,11 @@ class Settings(SharedSettings):
     apns_base_url: str = "https://api.push.apple.com"
     webpush_vapid_key_file: Path | None = None
     webpush_subject: str | None = None
+    # Web Push endpoints are https on public addresses; if set, only these push-service hosts
+    # (comma-separated, a leading "." admits subdomains). DEV_ORIGINS: exact origins
+    # (http://127.0.0.1:4040) admitted over http on loopback, the dev stack's emulator only.
+    webpush_hosts: str = ""
+    webpush_dev_origins: str = ""
     # Several apps (FCM projects, APNs keys, VAPID keys): a JSON file of paths, see apps.py.
     apps_file: Path | None = None
     retry_max_attempts: int = Field(5, ge=1)
@@ -45,6 +51,10 @@ class Settings(SharedSettings):
     fcm_max_connections: int = Field(64, ge=1)
     # While an app's credentials are refused, one probe push per this many seconds.
     credentials_probe_seconds: float = Field(60.0, gt=0)
+
+    def webpush_endpoints(self) -> EndpointPolicy:
+        """Which Web Push endpoints the dispatcher may POST to."""
+        return EndpointPolicy.of(self.webpush_hosts.split(","), self.webpush_dev_origins.split(","))
 
     @model_validator(mode="after")
     def _complete_credentials(self) -> Settings:

@@ -71,7 +71,9 @@ def _app(
         pushers[Provider.APNS] = ApnsPusher(apns_client), f"{apns.team_id}/{apns.topic}"
         wired.closers.append(apns_client.aclose)
     if (web := credentials.webpush) is not None:
-        web_client = WebPushClient(web.vapid_key_file, subject=web.subject)
+        web_client = WebPushClient(
+            web.vapid_key_file, subject=web.subject, endpoints=settings.webpush_endpoints()
+        )
         pushers[Provider.WEBPUSH] = WebPushPusher(web_client), web.subject
         wired.closers.append(web_client.aclose)
     # Which providers are on for which app, never with what: paths and keys stay out.

@@ -20,6 +20,10 @@ class Settings(SharedSettings):
     # A signed device registration older (or newer) than this is refused as a replay.
     signature_max_age_seconds: int = 600
     cors_origins: tuple[str, ...] = ("*",)
+    # Web Push endpoints admitted at registration: the dispatcher's own settings, so both
+    # apply one rule (pushnode_shared.protocol.webpush_endpoints).
+    webpush_hosts: str = Field("", validation_alias="DISPATCHER_WEBPUSH_HOSTS")
+    webpush_dev_origins: str = Field("", validation_alias="DISPATCHER_WEBPUSH_DEV_ORIGINS")
     # Socket serving (serving.py): per-socket deflate off by default, as socket.io's own server.
     socket_compression: bool = False
     http_backlog: int = 4096

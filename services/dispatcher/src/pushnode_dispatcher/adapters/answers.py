@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["HttpAnswer", "json_object", "parse_retry_after"]
+__all__ = ["HttpAnswer", "json_object", "parse_retry_after", "reason_code"]
+
+# What of a provider's error code may be shown or logged: a short token, nothing else.
+REASON_CODE = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
 
 
 class HttpAnswer(Protocol):
@@ -46,3 +50,10 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def reason_code(value: str | None) -> str | None:
+    """A provider's error code if it looks like one (a short token), else None."""
+    if value is None or not REASON_CODE.fullmatch(value):
+        return None
+    return value

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from prometheus_client import Counter
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,6 +130,7 @@ class SendLog:
             for t, outcome in answers
         ]
         await self._write(session, rows)
+        ANSWERS_LOGGED.inc(len(rows))
 
     async def _write(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -140,6 +142,11 @@ class SendLog:
             await _upsert(own, rows)
 
 
+# Answers written to the log (committed, on PostgreSQL): one answered but not yet logged
+# when the process dies is pushed again after the restart ("in doubt").
+ANSWERS_LOGGED = Counter(
+    "pushnode_dispatcher_answers_logged_total", "Provider answers recorded in the send log"
+)
 # What a claim or an answer overwrites in an existing row (a retry's claim, a claim's answer).
 UPDATED = ("outcome", "attempts", "detail", "error_code", "retry_after")
 

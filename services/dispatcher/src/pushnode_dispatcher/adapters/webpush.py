@@ -16,16 +16,26 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from py_vapid import Vapid, VapidException
 from pywebpush import WebPusher, WebPushException
 
-from pushnode_dispatcher.adapters.answers import json_object, parse_retry_after
+from pushnode_dispatcher.adapters.answers import json_object, parse_retry_after, reason_code
 from pushnode_dispatcher.adapters.webpush_message import (
     WebPushMessage,
     web_subscription,
     webpush_message,
 )
 from pushnode_dispatcher.domain import Outcome, PushContent, SendOutcome
+from pushnode_shared.protocol.webpush_endpoints import (
+    EndpointPolicy,
+    EndpointRefused,
+    Resolver,
+    admit,
+    system_resolver,
+)
 
 __all__ = ["WebPushClient", "WebPushPusher", "classify", "load_vapid_key"]
 
+# What a refused endpoint means for its token: a name that does not resolve may again, an
+# endpoint outside the allow-list may be allowed later, the rest can never be pushed.
+REFUSED = {"ENDPOINT_UNRESOLVED": Outcome.RETRY, "ENDPOINT_HOST_NOT_ALLOWED": Outcome.BAD_REQUEST}
 # RFC 8292 allows a VAPID JWT to live 24 hours; sign for 12 and renew with an hour left.
 VAPID_LIFETIME = 12 * 3600
 VAPID_RENEW_BEFORE = 3600
@@ -39,11 +49,14 @@ def classify(response: httpx.Response) -> SendOutcome:
         return SendOutcome(Outcome.DELIVERED, message_name=location, http_status=status)
     body = json_object(response)
     code = next((str(body[k]) for k in ("reason", "errno", "error") if k in body), None)
+    code = reason_code(code)
     kind = _kind(status)
     retry_after = parse_retry_after(response.headers.get("retry-after"))
+    # The push service is whatever the subscription names: its words never go further
+    # than a bounded reason code (the deliveries API and the logs show `detail`).
     return SendOutcome(
         kind,
-        detail=str(body.get("message") or response.text[:200]),
+        detail=f"push service answered {status}" + (f": {code}" if code else ""),
         retry_after=retry_after if kind is Outcome.RETRY else None,
         http_status=status,
         error_code=code,
@@ -85,12 +98,17 @@ class WebPushClient:
         timeout: float = 10.0,
         max_connections: int = 100,
         clock: Callable[[], float] = time.time,
+        endpoints: EndpointPolicy | None = None,
+        resolve: Resolver = system_resolver,
     ) -> None:
         if not subject.startswith(("mailto:", "https://")):
             raise ValueError("the VAPID subject must be a mailto: or https: URI")
         self._vapid = load_vapid_key(vapid_private_key)
         self._subject = subject
         self._clock = clock
+        # Production refuses every non-public endpoint; only the dev stack relaxes it.
+        self._endpoints = endpoints or EndpointPolicy()
+        self._resolve = resolve
         # audience (push service origin) -> (Authorization header, when to renew it)
         self._headers: dict[str, tuple[str, float]] = {}
         self._http = httpx.AsyncClient(
@@ -113,9 +131,13 @@ class WebPushClient:
         if problem := message.local_problem():
             return SendOutcome(Outcome.BAD_REQUEST, problem)
         endpoint = message.subscription.endpoint
+        try:
+            # Checked at every send: the name may resolve elsewhere than at registration.
+            await admit(endpoint, self._endpoints, self._resolve)
+        except EndpointRefused as refused:
+            kind = REFUSED.get(refused.code, Outcome.DROP_TOKEN)
+            return SendOutcome(kind, refused.reason, error_code=refused.code)
         parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return SendOutcome(Outcome.DROP_TOKEN, "subscription endpoint is not a URL")
         try:
             body, headers = self._encrypt(message)
         except (WebPushException, ValueError) as exc:

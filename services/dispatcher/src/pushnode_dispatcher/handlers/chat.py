@@ -8,6 +8,8 @@ request is pending, reach no phone.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.domain import PushContent
 from pushnode_dispatcher.handlers.sender import Sender
@@ -45,12 +47,18 @@ class ChatPushes:
             return
         wallet = parse_account(stored.to_did).lower
         targets = []
+        skipped: Counter[str] = Counter()
+        await self.sender.registry_caught_up()  # a phone registered before the message gets it
         logged = await self.sender.log.all_of(ctx.session, stored.message_id)
         for device in await db.devices_of(ctx.session, wallet):
             target = self.sender.target(wallet, device)
             before = logged.get(device.token)
-            if target is None or (before is not None and not before.in_flight):
-                continue  # no route, or answered before a crash: never pushed twice
+            if before is not None and not before.in_flight:
+                continue  # answered before a crash: never pushed twice
+            if target is None:
+                skipped[self.sender.skipped(device)] += 1
+                continue
             targets.append(target)
         # The sender's own loop: records each send, retries and drops dead tokens alike.
-        await self.sender.send(ctx, envelope, chat_push_content(stored), targets, attempt=1)
+        content = chat_push_content(stored)
+        await self.sender.send(ctx, envelope, content, targets, attempt=1, skipped=skipped)

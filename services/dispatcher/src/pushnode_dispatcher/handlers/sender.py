@@ -8,6 +8,7 @@ failures (deliveries), and DeviceUnregistered for dead tokens (devices).
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from prometheus_client import Counter
 from pushnode_dispatcher import domain
 from pushnode_dispatcher.adapters import db
 from pushnode_dispatcher.adapters.sendlog import SendLog, Sent
+from pushnode_dispatcher.adapters.watermark import RegistryWatermark
 from pushnode_dispatcher.domain import (
     Outcome,
     Provider,
@@ -26,6 +28,7 @@ from pushnode_dispatcher.domain import (
     Target,
 )
 from pushnode_dispatcher.handlers import registry
+from pushnode_dispatcher.handlers.completeness import Completeness
 from pushnode_dispatcher.handlers.facts import facts
 from pushnode_dispatcher.handlers.window import Settler, send_all
 from pushnode_shared.infra.consumer import Handler, HandlerContext
@@ -65,7 +68,8 @@ class Sender:
 
     `pushers` are the default app's (registrations without an app); `apps` the named apps'
     by app id. Each device is pushed through its own app's client, so one app's refused
-    credentials hold only that app's pushes.
+    credentials hold only that app's pushes. `registry`, when given, is waited for before
+    the registry is read, so every device registered before a notification gets it.
     """
 
     def __init__(
@@ -76,6 +80,7 @@ class Sender:
         log: SendLog | None = None,
         concurrency: int = SEND_CONCURRENCY,
         apps: Mapping[str, Mapping[Provider, Pusher]] | None = None,
+        registry: RegistryWatermark | None = None,
     ) -> None:
         self.pushers = dict(pushers)
         self.apps: dict[str, dict[Provider, Pusher]] = {
@@ -85,11 +90,22 @@ class Sender:
         self.policy = policy or RetryPolicy()
         self.clock = clock
         self.log = log or SendLog(None)
+        self.registry = registry
+        self.completeness = Completeness(registry)
 
     @property
     def sending(self) -> bool:
         """Whether any app has any provider to push through."""
         return any(self.apps.values())
+
+    async def registry_caught_up(self) -> None:
+        """Every `devices` record written before now is in the registry (else TransientError)."""
+        if self.registry is not None:
+            await self.registry.wait()
+
+    def skipped(self, device: db.Device) -> str:
+        """Why `target` found no way to push this device."""
+        return "unknown_app" if device.app not in self.apps else "provider_off"
 
     def target(self, wallet: str, device: db.Device) -> Target | None:
         """The device with the provider its app routes it to; None if nothing can push it."""
@@ -115,9 +131,10 @@ class Sender:
         if not self.sending:
             return
         content = PushContent.of(stored)
-        targets, settled = await self._targets(ctx, stored)
+        await self.registry_caught_up()
+        targets, settled, skipped = await self._targets(ctx, stored)
         self._republish(ctx, envelope, content, settled)
-        await self.send(ctx, envelope, content, targets, attempt=1)
+        await self.send(ctx, envelope, content, targets, attempt=1, skipped=skipped)
 
     async def on_retry_scheduled(self, ctx: HandlerContext, envelope: Envelope) -> None:
         retry = payload_of(envelope, DeliveryRetryScheduled)
@@ -148,17 +165,22 @@ class Sender:
 
     async def _targets(
         self, ctx: HandlerContext, stored: MessageStored
-    ) -> tuple[list[Target], list[Sent]]:
-        """Devices to push now, and devices already answered (a replay after a crash)."""
+    ) -> tuple[list[Target], list[Sent], Tally[str]]:
+        """Devices to push now, devices already answered (a replay after a crash), and
+        how many of the devices reached nothing can push, by why."""
         targets: dict[str, Target] = {}
         settled: list[Sent] = []
+        skipped: Tally[str] = Tally()
         seen: set[str] = set()  # a token two wallets registered is pushed once
         devices = await registry.devices_for(ctx, stored)
         logged = await self.log.all_of(ctx.session, stored.notification_id) if devices else {}
         for wallet, device in devices:
             token = device.token
             target = self.target(wallet, device)
-            if target is None or token in targets or token in seen:
+            if token in targets or token in seen:
+                continue
+            if target is None:
+                skipped[self.skipped(device)] += 1
                 continue
             seen.add(token)
             before = logged.get(token)
@@ -171,7 +193,7 @@ class Sender:
                 IN_DOUBT.labels(target.provider.value).inc()
                 log.warning("push in flight at a crash is sent again", provider=target.provider)
             targets[token] = target
-        return list(targets.values()), settled
+        return list(targets.values()), settled, skipped
 
     def _republish(
         self, ctx: HandlerContext, cause: Envelope, content: PushContent, settled: list[Sent]
@@ -187,17 +209,23 @@ class Sender:
         content: PushContent,
         targets: list[Target],
         attempt: int,
+        skipped: Tally[str] | None = None,
     ) -> None:
-        """Push `content` to `targets` (attempt `attempt`), log each answer, publish its facts."""
+        """Push `content` to `targets` (attempt `attempt`), log each answer, publish its facts;
+        what was not pushed (`skipped`, or lost on the way) is counted, never silent."""
         settler = Settler(self.log, ctx, content.notification_id, attempt)
 
         async def push(target: Target) -> SendOutcome:
             return await self._push(content, target)
 
-        for target, outcome in await send_all(targets, push, settler, self.concurrency):
+        answered = await send_all(targets, push, settler, self.concurrency)
+        for target, outcome in answered:
             reason = _reason(outcome)
             PUSHES.labels(target.provider.value, outcome.kind.value, reason).inc()
             self._publish(ctx, cause, content, target, outcome, attempt)
+        missing = Tally(skipped or {})
+        missing["dropped"] = len(targets) - len(answered)
+        self.completeness.not_attempted(content.notification_id, +missing)
 
     async def _push(self, content: PushContent, target: Target) -> SendOutcome:
         try:

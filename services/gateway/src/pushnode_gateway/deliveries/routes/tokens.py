@@ -6,6 +6,7 @@ import time
 
 from fastapi import APIRouter, Response
 
+from pushnode_gateway.config import Settings
 from pushnode_gateway.deps import ProducerDep, SettingsDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import PushTokenCreate, PushTokenDelete
@@ -18,6 +19,12 @@ from pushnode_shared.protocol.signatures import (
     recover_personal_signer,
 )
 from pushnode_shared.protocol.topics import DEVICES
+from pushnode_shared.protocol.webpush_endpoints import (
+    EndpointPolicy,
+    EndpointRefused,
+    admit,
+    subscription_endpoint,
+)
 
 router = APIRouter(tags=["devices"])
 
@@ -48,6 +55,20 @@ def _verified_wallet(
     return address
 
 
+async def _admit_web_endpoint(token: str, settings: Settings) -> None:
+    """A browser's subscription must name a public https push service (no internal requests)."""
+    endpoint = subscription_endpoint(token)
+    if endpoint is None:
+        return  # not a subscription: nothing to request; the dispatcher drops it at its push
+    policy = EndpointPolicy.of(
+        settings.webpush_hosts.split(","), settings.webpush_dev_origins.split(",")
+    )
+    try:
+        await admit(endpoint, policy)
+    except EndpointRefused as refused:
+        raise ApiError(400, refused.code, refused.reason) from refused
+
+
 @router.post("/v1/pushtokens/register", status_code=204)
 async def register(body: PushTokenCreate, producer: ProducerDep, settings: SettingsDep) -> Response:
     """Register a device token for the signing wallet."""
@@ -61,6 +82,8 @@ async def register(body: PushTokenCreate, producer: ProducerDep, settings: Setti
         settings.signature_max_age_seconds,
         body.app,
     )
+    if body.platform.value == "web":
+        await _admit_web_endpoint(body.device_token, settings)
     event = DeviceRegistered(
         wallet=address,
         device_token=body.device_token,

@@ -1,0 +1,68 @@
+"""A browser's Web Push subscription is registered only if its endpoint is a public https URL:
+the node must never be made to POST to its own network."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+from eth_account import Account
+
+from pushnode_shared.protocol.signatures import device_registration_message, personal_sign
+from pushnode_shared.protocol.topics import DEVICES
+from pushnode_shared.testing import InMemoryProducer
+
+
+def web_registration(key: str, endpoint: str) -> dict[str, Any]:
+    wallet = Account.from_key(key).address.lower()
+    token = json.dumps({"endpoint": endpoint, "keys": {"p256dh": "BAAA", "auth": "AAAA"}})
+    ts = int(time.time())
+    message = device_registration_message("register", wallet, token, "web", ts, None)
+    return {
+        "wallet": f"eip155:{wallet}",
+        "device_token": token,
+        "platform": "web",
+        "timestamp": ts,
+        "signature": personal_sign(message, key),
+    }
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        ("https://127.0.0.1:4014/metrics", "ENDPOINT_NOT_PUBLIC"),
+        ("https://169.254.169.254/latest/meta-data/", "ENDPOINT_NOT_PUBLIC"),
+        ("https://10.96.0.1/api", "ENDPOINT_NOT_PUBLIC"),
+        ("https://[::1]/push", "ENDPOINT_NOT_PUBLIC"),
+        ("http://142.250.74.42/push", "ENDPOINT_NOT_HTTPS"),
+    ],
+)
+async def test_an_internal_push_endpoint_is_refused_with_a_reason(
+    client: httpx.AsyncClient,
+    producer: InMemoryProducer,
+    anvil_keys: tuple[str, ...],
+    endpoint: str,
+    reason: str,
+) -> None:
+    response = await client.post(
+        "/apis/v1/pushtokens/register", json=web_registration(anvil_keys[2], endpoint)
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["reason"] == reason
+    assert producer.published == []
+
+
+async def test_a_public_https_push_endpoint_is_registered(
+    client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+) -> None:
+    body = web_registration(anvil_keys[2], "https://142.250.74.42/fcm/send/abc")
+
+    response = await client.post("/apis/v1/pushtokens/register", json=body)
+
+    assert response.status_code == 204
+    [envelope] = producer.on(DEVICES)
+    assert envelope.payload["platform"] == "web"
