@@ -11,6 +11,7 @@ from pushnode_gateway.channels import projection as channel_projection
 from pushnode_gateway.channels.adapters import read_model
 from pushnode_gateway.chat import projection as chat_projection
 from pushnode_gateway.chat.adapters import chat_db
+from pushnode_gateway.users.adapters import history as user_history
 from pushnode_gateway.config import Settings
 from pushnode_gateway.deliveries import projection as delivery_projection
 from pushnode_gateway.deliveries.adapters import store as deliveries_store
@@ -108,6 +109,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
             *read_model.STATE_TABLES,
             *inbox.STATE_TABLES,
             *chat_db.STATE_TABLES,
+            *user_history.STATE_TABLES,
             *deliveries_store.STATE_TABLES,
         ],
     )
