@@ -11,7 +11,6 @@ from pushnode_gateway.channels import projection as channel_projection
 from pushnode_gateway.channels.adapters import read_model
 from pushnode_gateway.chat import projection as chat_projection
 from pushnode_gateway.chat.adapters import chat_db
-from pushnode_gateway.users.adapters import history as user_history
 from pushnode_gateway.config import Settings
 from pushnode_gateway.deliveries import projection as delivery_projection
 from pushnode_gateway.deliveries.adapters import store as deliveries_store
@@ -24,6 +23,7 @@ from pushnode_gateway.sockets.audience import Audience
 from pushnode_gateway.sockets.live import LiveFeed
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_gateway.users import projection as user_projection
+from pushnode_gateway.users.adapters import history as user_history
 from pushnode_shared.infra.consumer import ConsumerSpec
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.ipfs import KuboClient

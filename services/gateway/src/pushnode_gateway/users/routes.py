@@ -108,9 +108,7 @@ async def rotate_keys(
     _check_keys(body, did, did_path, pgp)
     async with database.engine.connect() as conn:
         if await history.seen(conn, did, history.key_digest(str(body["publicKey"]))):
-            raise ApiError(
-                409, "KEY_SUPERSEDED", f"{did} had this key before: rotate to a new key"
-            )
+            raise ApiError(409, "KEY_SUPERSEDED", f"{did} had this key before: rotate to a new key")
     event = UserKeysRotated(
         did=did,
         public_key=str(body["publicKey"]),

@@ -132,7 +132,11 @@ class BatchView:
         """Queue an accepted notification's content; later copies in the batch are replays."""
         self.contents.add(content_id)
         self.contents_known.add(content_id)
-        row = {"content_id": content_id, "notification_id": notification_id, "channel": channel}
+        row: dict[str, object] = {
+            "content_id": content_id,
+            "notification_id": notification_id,
+            "channel": channel,
+        }
         self.new_contents.append(row)
 
     async def bucket(self, channel: str) -> Bucket | None:
