@@ -46,7 +46,7 @@ def signed_payload(channel_key: str, comm: str, recipients: list[str]) -> dict[s
         "data": {
             "type": "4",
             "asub": "Walking skeleton",
-            "amsg": "Every hop is real",
+            "amsg": f"Every hop is real ({uuid.uuid4().hex[:8]})",  # content differs per send
             "app": "e2e",
         },
         "recipients": {f"eip155:{CHAIN_ID}:{r}": None for r in recipients},

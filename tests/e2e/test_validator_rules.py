@@ -25,7 +25,13 @@ from pushnode_shared.protocol.events import unwrap
 from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_crash import whole_inbox
-from tests.e2e.test_notification_path import CHAIN_ID, RPC, channel_with_subscriber, wait_for
+from tests.e2e.test_notification_path import (
+    CHAIN_ID,
+    RPC,
+    channel_with_subscriber,
+    connected_socket,
+    wait_for,
+)
 from tests.support.chat import ChatWallet, new_pgp_key, pgp_sign
 from tests.support.devchain import ROOT, deploy_module, fresh_wallet
 from tests.support.signing import pgpv4_text, sign_data
@@ -234,3 +240,56 @@ async def ready(http: httpx.AsyncClient, port: int) -> bool:
         return (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def independently_signed(key: str, comm: str, identity: str, recipient: str) -> dict[str, Any]:
+    """The SDK's body, signed with eth-account's typed-data signer (not the node's helper)."""
+    signed = Account.sign_typed_data(
+        key,
+        domain_data={"name": "EPNS COMM V1", "chainId": CHAIN_ID, "verifyingContract": comm},
+        message_types={"Data": [{"name": "data", "type": "string"}]},
+        message_data={"data": identity},
+    )
+    body = body_for(key, comm, identity, recipient)
+    return {**body, "verificationProof": f"eip712v2:0x{signed.signature.hex()}::uid::first"}
+
+
+def with_uid(body: dict[str, Any], uid: str) -> dict[str, Any]:
+    signature = body["verificationProof"].split("::uid::")[0]
+    return {**body, "verificationProof": f"{signature}::uid::{uid}"}
+
+
+async def test_a_repost_with_a_fresh_uid_reaches_no_feed_or_socket_again(
+    node: RunningNode,
+) -> None:
+    deploy = deploy_module()
+    w3 = deploy.connect(RPC, CHAIN_ID)
+    channel_key, user_key = fresh_wallet(w3, deploy), fresh_wallet(w3, deploy, push=0)
+    user = Account.from_key(user_key).address
+    comm = deploy.comm_address(CHAIN_ID)
+    events: list[Any] = []
+    async with httpx.AsyncClient(timeout=15) as http:
+        await channel_with_subscriber(http, node, deploy, w3, channel_key, user_key)
+        socket = await connected_socket(node, user, events, [])
+        try:
+            original = independently_signed(channel_key, comm, targeted("Once"), user)
+            assert (await post(http, node, original)).status_code == 204
+            assert await reason_on_the_log(node, original) == "NotificationAccepted"
+            replay = with_uid(original, f"replay-{uuid.uuid4()}")
+            assert (await post(http, node, replay)).status_code == 204
+            assert await reason_on_the_log(node, replay) == "DUPLICATE_NOTIFICATION"
+            # Decisions are in log order per channel: once a later notification is in the
+            # feed and on the socket, the replay's would have been too.
+            later = independently_signed(channel_key, comm, targeted("Later"), user)
+            assert (await post(http, node, later)).status_code == 204
+            feed = await inbox_of(http, node, user, 2)
+            await wait_for("both socket events", lambda: _at_least(events, 2))
+        finally:
+            await socket.disconnect()
+    titles = sorted(item["payload"]["notification"]["title"] for item in feed)
+    assert titles == ["Later", "Once"]
+    assert sorted(e["sid"] for e in events) == sorted(item["sid"] for item in feed)
+
+
+async def _at_least(items: list[Any], count: int) -> bool:
+    return len(items) >= count

@@ -1,5 +1,6 @@
 """The eip712v2 fast path hashes what eth-account's encode_typed_data hashes, and recovers the
-signer eth-account's recover_message would (or refuses what it refuses)."""
+signer eth-account's recover_message would (or refuses what it refuses), except that a high-s
+signature, the malleable twin of a low-s one, is refused."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from pushnode_shared.protocol.signatures import (
     BadSignature,
     data_signable,
     data_typed_message,
+    personal_sign,
     recover_data_signer,
+    recover_personal_signer,
     sign_data,
 )
 from tests.conftest import ANVIL_KEYS
@@ -85,4 +88,28 @@ def test_the_direct_recover_answers_as_eth_account_does_for_any_v_r_and_s(
     if r_override is not None:
         r = r_override
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes((v,))
-    assert _direct_signer(data, signature) == _eth_account_signer(data, signature)
+    expected = None if high_s else _eth_account_signer(data, signature)
+    assert _direct_signer(data, signature) == expected
+
+
+def _high_s_twin(signature: str) -> str:
+    raw = bytes.fromhex(signature.removeprefix("0x"))
+    s = _N - int.from_bytes(raw[32:64], "big")  # and v flipped (27 <-> 28)
+    return "0x" + (raw[:32] + s.to_bytes(32, "big") + bytes((55 - raw[64],))).hex()
+
+
+def test_the_high_s_twin_of_a_signature_is_refused_though_eth_account_takes_it() -> None:
+    chain = LOCAL_CHAINS[0]
+    signature = sign_data("2+{}", chain.chain_id, chain.comm, ANVIL_KEYS[1])
+    twin = _high_s_twin(signature)
+    signer = Account.from_key(ANVIL_KEYS[1]).address
+    assert _eth_account_signer("2+{}", bytes.fromhex(twin[2:])) == signer
+    with pytest.raises(BadSignature, match="high-s"):
+        recover_data_signer("2+{}", chain.chain_id, chain.comm, twin)
+
+
+def test_the_high_s_twin_of_a_personal_signature_is_refused() -> None:
+    signature = personal_sign("hello", ANVIL_KEYS[2])
+    assert recover_personal_signer("hello", signature) == Account.from_key(ANVIL_KEYS[2]).address
+    with pytest.raises(BadSignature, match="high-s"):
+        recover_personal_signer("hello", _high_s_twin(signature))

@@ -93,7 +93,8 @@ def notification(
 ) -> Envelope:
     """A signed NotificationSubmitted as the gateway would append it (`claim`: sender to name)."""
     sender = claim or str(Account.from_key(key).address)
-    body = {"notification": {"title": "T", "body": "B"}, "data": {"type": ntype}}
+    # The uid is not signed: each uid's body differs, or the judge would see one content twice.
+    body = {"notification": {"title": "T", "body": f"B {uid}"}, "data": {"type": ntype}}
     identity = identity or "2+" + json.dumps(body)
     proof = f"eip712v2:{sign_data(identity, chain.chain_id, chain.comm, key)}::uid::{uid}"
     event = NotificationSubmitted(

@@ -115,6 +115,16 @@ def oversized(field_name: str, limit: int, where: str = "data") -> str:
     return inline(body)
 
 
+def high_s(proof: str) -> str:
+    """The malleable twin (r, N - s, v flipped) of an eip712v2 proof: it recovers the same
+    signer, so accepting it would let a replay pass as a new notification."""
+    n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+    signature, _, uid = proof.removeprefix("eip712v2:").partition("::uid::")
+    raw = bytes.fromhex(signature.removeprefix("0x"))
+    twin = raw[:32] + (n - int.from_bytes(raw[32:64], "big")).to_bytes(32, "big")
+    return f"eip712v2:0x{(twin + bytes((55 - raw[64],))).hex()}::uid::{uid}"
+
+
 MISSING_CID = cid_of(b"never stored on this node")
 GARBAGE_CID = cid_of(b"not json at all")
 
@@ -147,6 +157,8 @@ CASES = [
     case("signature that is not hex", R.BAD_SIGNATURE, Sub(proof="eip712v2:0xzz::uid::x")),
     case("signature of 65 zero bytes recovers nobody", R.BAD_SIGNATURE,
          Sub(proof="eip712v2:0x" + "00" * 65)),
+    case("high-s twin of the channel's own signature", R.BAD_SIGNATURE,
+         Sub(proof=high_s(Sub().build().verification_proof)), detail="high-s"),
     case("identity changed after signing", R.SIGNER_NOT_AUTHORISED,
          Sub(identity=inline(payload(asub="changed")), proof=Sub().build().verification_proof)),
     case("wrong chain id in the EIP-712 domain", R.SIGNER_NOT_AUTHORISED,

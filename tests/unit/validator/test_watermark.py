@@ -47,3 +47,28 @@ async def test_another_consumers_offsets_do_not_count(vdb: Database) -> None:
         await session.execute(sa.insert(db.offsets).values(**row))
     with pytest.raises(TransientError):
         await FixedEnds("unused", vdb, USERS_CONSUMER, db.offsets, timeout=0.2).wait()
+
+
+class GrowingEnds(UsersWatermark):
+    """The users topic grows between two batches: one more record each time it is asked."""
+
+    asked = 0
+
+    async def _ends(self) -> dict[int, int]:
+        self.asked += 1
+        return {0: 4 + self.asked}
+
+
+async def test_every_batch_reads_the_users_ends_anew_so_a_key_acknowledged_before_it_counts(
+    vdb: Database,
+) -> None:
+    # Batch 1 is fetched after 5 users records were on the log; a key is then acknowledged
+    # (record 5) before the next notification is sent: batch 2 must wait for it.
+    watermark = GrowingEnds("unused", vdb, USERS_CONSUMER, db.offsets, timeout=0.2)
+    await folded_up_to(vdb, 4)
+    await watermark.wait()
+    with pytest.raises(TransientError, match="not folded"):
+        await watermark.wait()
+    await folded_up_to(vdb, 5)
+    watermark.asked = 1  # the retried batch sees the same end as its first try
+    await watermark.wait()

@@ -4,7 +4,8 @@ eth-account does the signing and builds the EIP-712 domain; recovery goes straig
 coincurve (libsecp256k1, the backend eth-account itself uses through eth-keys): the validator
 recovers thousands of proofs a second, and eth-account's generic path spends most of its time
 in validation wrappers and extra keccaks around the one secp256k1 call. tests/unit/shared/
-test_signatures.py holds the two paths equal, including on malformed and high-s signatures.
+test_signatures.py holds the two paths equal on malformed signatures; high-s ones (the
+malleable twin of a low-s signature, EIP-2) are refused here where eth-account accepts them.
 """
 
 from __future__ import annotations
@@ -126,6 +127,10 @@ def _recover(signable: SignableMessage, signature: str) -> str:
     r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big")
     if v is None or not (0 < r < _SECP256K1_N and 0 < s < _SECP256K1_N):
         raise BadSignature(f"cannot recover signer: v={raw[64]}, r or s out of range")
+    if s > _SECP256K1_N // 2:
+        # (r, N - s) with v flipped recovers the same signer: a second spelling of one
+        # signature, which would make a replay look new. Wallets only make low-s (EIP-2).
+        raise BadSignature("high-s signature (s > N/2): use the low-s form (EIP-2)")
     digest = keccak(b"\x19" + signable.version + signable.header + signable.body)
     try:
         public = coincurve.PublicKey.from_signature_and_message(

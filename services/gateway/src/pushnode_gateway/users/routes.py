@@ -1,4 +1,7 @@
-"""Push profiles: POST/GET /apis/v2/users/, batch, key rotation and profile (users topic)."""
+"""Push profiles: POST/GET /apis/v2/users/, batch, key rotation and profile (users topic).
+
+No rollback (the proofs carry no nonce and GET serves them): a key the DID ever had, a profile
+proof seen before or signed no later than the one in force, is 409 with a reason."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from pushnode_gateway.chat.deps import (
 )
 from pushnode_gateway.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.errors import ApiError
+from pushnode_gateway.users.adapters import history
 from pushnode_gateway.users.formatting import user_public
 from pushnode_shared.infra.envelope import utcnow
 from pushnode_shared.protocol.chat import armored_key, sdk_hash
@@ -102,6 +106,9 @@ async def rotate_keys(
         if await chat_db.user(conn, did) is None:
             raise ApiError(404, "USER_NOT_FOUND", f"{did} has no profile")
     _check_keys(body, did, did_path, pgp)
+    async with database.engine.connect() as conn:
+        if await history.seen(conn, did, history.key_digest(str(body["publicKey"]))):
+            raise ApiError(409, "KEY_SUPERSEDED", f"{did} had this key before: rotate to a new key")
     event = UserKeysRotated(
         did=did,
         public_key=str(body["publicKey"]),
@@ -134,6 +141,7 @@ async def update_profile(
         raise ApiError(403, "INVALID_SIGNATURE", "profile signature does not verify")
     profile = {**signed, "profileVerificationProof": body["verificationProof"]}
     profile["blockedUsersList"] = signed["blockedUsersList"] or []
+    await _refuse_rollback(database, did, existing["profile"], profile)
     event = UserProfileUpdated(did=did, profile=profile, updated_at=utcnow())
 
     async def probe(conn: Any) -> dict[str, Any] | None:
@@ -149,6 +157,20 @@ async def update_profile(
         SETTLE_SECONDS,
     )
     return JSONResponse(user_public(row or existing))
+
+
+async def _refuse_rollback(
+    database: DatabaseDep, did: str, current: dict[str, Any], profile: dict[str, Any]
+) -> None:
+    """409 for a profile proof seen before, or signed no later than the profile in force."""
+    async with database.engine.connect() as conn:
+        if await history.seen(conn, did, history.profile_digest(profile)):
+            raise ApiError(409, "PROFILE_REPLAYED", "this profile proof was applied before")
+    before, signed = history.profile_signed_at(current), history.profile_signed_at(profile)
+    if before is not None and (signed is None or signed <= before):
+        raise ApiError(
+            409, "PROFILE_OUTDATED", "signed no later than the profile in force: sign it anew"
+        )
 
 
 def _check_keys(body: dict[str, Any], did: str, signed_did: Any, pgp: VerifierDep) -> None:

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_validator.adapters import bulk, db
+from pushnode_validator.adapters import bulk, db, replays
 from pushnode_validator.domain.notice import Notice
 from pushnode_validator.domain.projection import ChannelState
 from pushnode_validator.domain.ratelimit import Bucket
@@ -36,6 +36,9 @@ class BatchView:
         self.buckets_known: set[str] = set()
         self.changed: dict[str, Bucket] = {}
         self.verdicts: list[dict[str, object]] = []
+        self.contents: set[str] = set()  # signed contents accepted (before or in this batch)
+        self.contents_known: set[str] = set()
+        self.new_contents: list[dict[str, object]] = []
         self.positions: dict[str, int] = {}
         # Every wallet the batch's notifications need, per channel: what a re-read loads.
         self.wanted: dict[str, set[str] | None] = {}
@@ -56,6 +59,9 @@ class BatchView:
         ids = {n.sub.notification_id for n, _ in notices}
         self.seen_ids = await bulk.seen_among(self.session, ids)
         self.seen_known = ids
+        contents = {n.content_id for n, _ in notices}
+        self.contents = await replays.contents_among(self.session, contents)
+        self.contents_known = contents
         self.buckets = await bulk.load_buckets(self.session, wanted)
         self.buckets_known = set(wanted)
 
@@ -115,6 +121,24 @@ class BatchView:
                 self.seen_ids.add(notification_id)
         return notification_id in self.seen_ids
 
+    async def content_seen(self, content_id: str) -> bool:
+        """A notification with this signed content was accepted before (or in this batch)."""
+        if content_id not in self.contents_known:
+            self.contents_known.add(content_id)
+            self.contents |= await replays.contents_among(self.session, [content_id])
+        return content_id in self.contents
+
+    def accepted_content(self, content_id: str, notification_id: str, channel: str) -> None:
+        """Queue an accepted notification's content; later copies in the batch are replays."""
+        self.contents.add(content_id)
+        self.contents_known.add(content_id)
+        row: dict[str, object] = {
+            "content_id": content_id,
+            "notification_id": notification_id,
+            "channel": channel,
+        }
+        self.new_contents.append(row)
+
     async def bucket(self, channel: str) -> Bucket | None:
         """The channel's rate bucket as of this point in the batch."""
         if channel not in self.buckets_known:
@@ -146,9 +170,10 @@ class BatchView:
         self.changed[channel] = bucket
 
     async def flush(self) -> None:
-        """Write the queued verdicts and changed buckets."""
+        """Write the queued verdicts, accepted contents and changed buckets."""
         await bulk.write(self.session, self.verdicts, self.changed)
-        self.verdicts, self.changed = [], {}
+        await replays.insert_contents(self.session, self.new_contents)
+        self.verdicts, self.changed, self.new_contents = [], {}, []
 
 
 def _union(a: set[str] | None, b: set[str] | None) -> set[str] | None:

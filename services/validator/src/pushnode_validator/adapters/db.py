@@ -89,6 +89,8 @@ STATE_TABLES = [
     buckets.name,
     positions.name,
     "validator_user_keys",  # userkeys.py: the pgpv4 key registry
+    "validator_signed_contents",  # replays.py: accepted notifications' signed content
+    "validator_applied_optins",  # replays.py: opt-in/out signatures applied
 ]
 
 

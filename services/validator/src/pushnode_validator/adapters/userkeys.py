@@ -44,6 +44,23 @@ async def known(session: AsyncSession, event_id: str) -> bool:
     return (await session.execute(query)).first() is not None
 
 
+async def had_key(session: AsyncSession, wallet: str, key: RegisteredKey) -> bool:
+    """Whether the wallet ever had this key (by fingerprint; by text when it has none)."""
+    same = (
+        user_keys.c.fingerprint == key.fingerprint
+        if key.fingerprint
+        else user_keys.c.public_key == key.public_key
+    )
+    query = sa.select(user_keys.c.seq).where((user_keys.c.wallet == wallet) & same).limit(1)
+    return (await session.execute(query)).first() is not None
+
+
+async def has_any(session: AsyncSession, wallet: str) -> bool:
+    """Whether the wallet registered a key already."""
+    query = sa.select(user_keys.c.seq).where(user_keys.c.wallet == wallet).limit(1)
+    return (await session.execute(query)).first() is not None
+
+
 async def record(
     session: AsyncSession, event_id: str, wallet: str, at: datetime, key: RegisteredKey
 ) -> None:

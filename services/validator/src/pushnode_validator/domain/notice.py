@@ -55,6 +55,22 @@ class Notice:
     to_itself: bool = False  # on-chain: sent to the channel itself, Push's broadcast
 
     @property
+    def content_id(self) -> str:
+        """What its authorisation covers, as an id: the key replays are refused by.
+
+        `notification_id` hashes the whole proof, `::uid::` tail included, which anyone
+        carrying a proof can change. Off-chain, a signature covers the identity under the
+        sender's chain (the EIP-712 domain) and the channel; pgpv4 armour is left out too (its
+        headers and comments can be altered without breaking it). On-chain, the log is the
+        proof and its place (chain, tx, log index) the identity.
+        """
+        if self.on_chain:
+            return self.sub.notification_id
+        kind = self.sub.verification_proof.partition(":")[0]
+        chain = str(self.sender.chain_id)
+        return derive_id("content", kind, chain, self.sub.channel, self.sub.identity)
+
+    @property
     def rate_limited(self) -> bool:
         """Off-chain sends spend the channel's bucket; the chain charged gas for on-chain ones."""
         return not self.on_chain

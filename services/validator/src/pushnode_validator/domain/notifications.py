@@ -56,7 +56,8 @@ class Context:
 
     channel: ChannelState | None
     chain: ChainConfig | None
-    already_seen: bool = False
+    already_seen: bool = False  # this very input (its notification id) was judged before
+    content_seen: bool = False  # its signed content was accepted before (Notice.content_id)
     blocks: Mapping[str, bytes | None] = field(default_factory=dict)
     bucket: Bucket | None = None
     limit: RateLimit = NO_LIMIT
@@ -107,6 +108,14 @@ def _judge(notice: Notice, ctx: Context) -> Verdict:
             "nor its verified alias on that chain",
         )
     signer, signing_key = authenticate(notice, chain, channel, ctx.pgp_key, ctx.pgp)
+    if ctx.content_seen:
+        # After authentication (a forgery is BAD_SIGNATURE, not a probe of what was sent),
+        # before the rate bucket (a replay costs the channel nothing).
+        raise Rejected(
+            RejectReason.DUPLICATE_NOTIFICATION,
+            "this signed content was accepted before (a new ::uid:: does not make it new; "
+            "change a signed field to send it again)",
+        )
     payload = _payload(notice, ctx.blocks)
     recipients = recipients_of(notice.sub.recipient, payload, channel)
     spends = notice.rate_limited and ctx.limit.enabled

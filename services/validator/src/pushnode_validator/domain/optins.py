@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from pushnode_shared.infra.envelope import derive_id
 from pushnode_shared.protocol.chains import ChainConfig
 from pushnode_shared.protocol.events import (
     Event,
@@ -26,10 +27,26 @@ from pushnode_validator.domain.rejected import Rejected
 _SETTING = re.compile(r"1-[01]|2-[01]-[0-9.]+|3-[01]-[0-9.]+-[0-9.]+")
 
 
+def signed_id(sub: SubscriptionSubmitted) -> str:
+    """What an opt-in/out's signature covers, as an id: the signed message in its domain.
+
+    Push's opt-in messages carry no time or nonce, and wallets sign deterministically, so the
+    same message is the same signature every time: applied once, it is never applied again.
+    """
+    parts = (sub.proof_kind, str(sub.chain_id), sub.channel, sub.subscriber, sub.action.value)
+    return derive_id("optin", *parts, sub.message)
+
+
 def judge_optin(
-    sub: SubscriptionSubmitted, channel: ChannelState | None, chain: ChainConfig | None
+    sub: SubscriptionSubmitted,
+    channel: ChannelState | None,
+    chain: ChainConfig | None,
+    applied_before: bool = False,
 ) -> Event:
-    """An off-chain opt-in/out becomes the same fact an on-chain Subscribe would, or a refusal."""
+    """An off-chain opt-in/out becomes the same fact an on-chain Subscribe would, or a refusal.
+
+    `applied_before`: this signed message (signed_id) already changed a subscription once.
+    """
     try:
         if chain is None:
             raise Rejected(RejectReason.CHAIN_NOT_SUPPORTED, f"chain {sub.chain_id} not followed")
@@ -37,6 +54,12 @@ def judge_optin(
             raise Rejected(RejectReason.UNKNOWN_CHANNEL, f"{sub.channel} is not a channel")
         setting = _verify_optin(sub, chain)
         check_user_setting(setting)
+        if applied_before:
+            raise Rejected(
+                RejectReason.DUPLICATE_OPTIN,
+                f"this signed {sub.action.value} was applied before; sign a different message "
+                "(e.g. other settings) or subscribe on chain",
+            )
     except (Rejected, PayloadError) as exc:
         return SubscriptionRejected(
             channel=sub.channel, subscriber=sub.subscriber, reason=exc.reason, detail=exc.detail

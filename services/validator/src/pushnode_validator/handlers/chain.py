@@ -13,15 +13,16 @@ from pushnode_shared.protocol.events import (
     ChainEventObserved,
     Event,
     SubscriptionAdded,
+    SubscriptionRejected,
     SubscriptionRemoved,
     SubscriptionSubmitted,
     payload_of,
 )
-from pushnode_validator.adapters import db
+from pushnode_validator.adapters import db, replays
 from pushnode_validator.adapters.ipfs import PayloadFetcher, fetch_metadata
 from pushnode_validator.domain import channel_meta, facts
 from pushnode_validator.domain.aliases import judge_alias
-from pushnode_validator.domain.optins import judge_optin
+from pushnode_validator.domain.optins import judge_optin, signed_id
 from pushnode_validator.domain.positions import stamp
 from pushnode_validator.domain.projection import ChannelState, apply
 from pushnode_validator.handlers.emit import emit
@@ -63,8 +64,12 @@ async def judge_subscription(
     """An opt-in/out becomes a subscription fact or a refusal; the channel it changed, if any."""
     sub = payload_of(envelope, SubscriptionSubmitted)
     before = await db.load_channel(ctx.session, sub.channel, {sub.subscriber})
-    fact = judge_optin(sub, before, by_id(chains, sub.chain_id))
+    optin_id = signed_id(sub)
+    applied = await replays.optin_applied(ctx.session, optin_id)
+    fact = judge_optin(sub, before, by_id(chains, sub.chain_id), applied)
     changed = None
+    if before is not None and not isinstance(fact, SubscriptionRejected):
+        await replays.record_optin(ctx.session, optin_id, sub.channel, sub.subscriber)
     if before is not None:
         await db.save_channel(ctx.session, before, apply(fact, before))
         fact = (await _stamp(ctx, sub.channel, [fact]))[0]

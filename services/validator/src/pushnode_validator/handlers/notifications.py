@@ -78,18 +78,31 @@ async def judge_notice(
     home = await view.home(notice.sender.chain_id, sub.channel)
     channel = await view.channel(home, notice.wanted(blocks))
     already = await view.seen(sub.notification_id)
+    content_seen = await view.content_seen(notice.content_id)
     limited = notice.rate_limited and judging.limit.enabled
     bucket = await view.bucket(home) if limited else None
     key = None
     if sub.verification_proof.startswith("pgpv4:"):
         key = await userkeys.key_at(ctx.session, home, sub.submitted_at)
-    context = Context(channel, chain, already, blocks, bucket, judging.limit, key, judging.pgp)
+    context = Context(
+        channel,
+        chain,
+        already_seen=already,
+        content_seen=content_seen,
+        blocks=blocks,
+        bucket=bucket,
+        limit=judging.limit,
+        pgp_key=key,
+        pgp=judging.pgp,
+    )
     verdict = judge_in(notice, context)
     if verdict.bucket is not None:
         view.spend(home, verdict.bucket)
     if not already:
         reason = None if verdict.reason is None else verdict.reason.value
         view.record(sub.notification_id, sub.channel, verdict.accepted, reason)
+    if verdict.accepted:
+        view.accepted_content(notice.content_id, sub.notification_id, sub.channel)
     position = await view.position(home) if verdict.broadcast else 0
     decision = decision_event(sub, verdict, Broadcast(channel=home, position=position))
     # A duplicate's refusal gets its own id, never the id of the original verdict.

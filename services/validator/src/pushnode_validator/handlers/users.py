@@ -1,5 +1,8 @@
 """Consumer `validator-users`: consumes UserRegistered and UserKeysRotated from `users` into
-the pgpv4 key history (adapters/userkeys.py); produces nothing."""
+the pgpv4 key history (adapters/userkeys.py); produces nothing.
+
+No rollback, whatever reaches the log: a registration after the wallet's first key changes
+nothing (keys change by rotation), and a key the wallet ever had never becomes current again."""
 
 from __future__ import annotations
 
@@ -25,7 +28,9 @@ class UserKeyHandlers:
 
     async def on_user_registered(self, ctx: HandlerContext, envelope: Envelope) -> None:
         event = payload_of(envelope, UserRegistered)
-        await _record(ctx, envelope.event_id, event.did, event.public_key, event.registered_at)
+        await _record(
+            ctx, envelope.event_id, event.did, event.public_key, event.registered_at, first=True
+        )
 
     async def on_user_keys_rotated(self, ctx: HandlerContext, envelope: Envelope) -> None:
         event = payload_of(envelope, UserKeysRotated)
@@ -33,7 +38,13 @@ class UserKeyHandlers:
 
 
 async def _record(
-    ctx: HandlerContext, event_id: str, did: str, public_key: str, at: datetime
+    ctx: HandlerContext,
+    event_id: str,
+    did: str,
+    public_key: str,
+    at: datetime,
+    *,
+    first: bool = False,
 ) -> None:
     wallet = wallet_of(did)
     if wallet is None or not public_key:
@@ -46,4 +57,8 @@ async def _record(
         key = RegisteredKey(public_key, facts.fingerprint, expires)
     except pgp.BadKey:
         key = RegisteredKey(public_key, "", None)
+    if first and await userkeys.has_any(ctx.session, wallet):
+        return  # a replayed registration: it cannot put back the key a rotation replaced
+    if await userkeys.had_key(ctx.session, wallet, key):
+        return  # a superseded (or the current) key again: never current a second time
     await userkeys.record(ctx.session, event_id, wallet, at, key)

@@ -32,6 +32,7 @@ class RejectReason(StrEnum):
     ALIAS_NOT_VERIFIED = "ALIAS_NOT_VERIFIED"
     RATE_LIMITED = "RATE_LIMITED"
     PGP_KEY_NOT_REGISTERED = "PGP_KEY_NOT_REGISTERED"
+    DUPLICATE_OPTIN = "DUPLICATE_OPTIN"  # an opt-in/out signature already applied once
 
 
 class Recipient(BaseModel):

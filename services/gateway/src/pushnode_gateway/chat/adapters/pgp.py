@@ -75,3 +75,14 @@ class PgpyVerifier:
                 return bool(key.verify(text, parsed))
         except Exception:  # malformed signature, wrong key id, policy: all mean "not verified"
             return False
+
+
+def signed_at(signature: str) -> int | None:
+    """The creation time a detached armored signature carries (signed, so not alterable), in
+    Unix seconds; None when it does not parse. Orders a user's profile updates."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return int(pgpy.PGPSignature.from_blob(signature).created.timestamp())
+    except Exception:  # not a signature at all: the route refuses it on its own terms
+        return None
