@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "users_0001"
-down_revision = "bcast_0001"
+down_revision = "net_0001"
 
 
 def upgrade() -> None:
