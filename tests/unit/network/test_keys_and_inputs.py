@@ -14,7 +14,7 @@ from pushnode_shared.protocol.network.inputs import (
 )
 from pushnode_shared.protocol.network.keys import SECP256K1_N, BadNodeSignature, NodeKey
 from pushnode_shared.protocol.network.keys import recover_digest_signer as recover
-from pushnode_shared.protocol.signatures import recover_data_signer, sign_data
+from pushnode_shared.protocol.signatures import BadSignature, recover_data_signer, sign_data
 
 DIGEST = bytes(range(32))
 COMM = "0x0C34d54a09CFe75BCcd878A469206Ae77E0fe6e7"
@@ -64,13 +64,14 @@ def test_the_unsigned_uid_tail_and_the_recipient_do_not_change_a_notifications_i
 
 
 def test_a_high_s_twin_of_a_client_signature_is_the_same_input() -> None:
+    # The validator refuses the twin (BAD_SIGNATURE); a peer relaying it must still not make
+    # it a second input, so the input id is taken over the low-s form.
     signature = sign_data("2+{}", 11155111, COMM, CHANNEL_KEY)
     raw = bytes.fromhex(signature[2:])
     s = int.from_bytes(raw[32:64], "big")
     twin = "0x" + (raw[:32] + (SECP256K1_N - s).to_bytes(32, "big") + bytes((55 - raw[64],))).hex()
-    assert recover_data_signer("2+{}", 11155111, COMM, twin) == recover_data_signer(
-        "2+{}", 11155111, COMM, signature
-    )
+    with pytest.raises(BadSignature):
+        recover_data_signer("2+{}", 11155111, COMM, twin)
     assert normalise_signature(twin) == normalise_signature(signature)
     assert input_id("NotificationSubmitted", notification("eip712v2:" + twin)) == input_id(
         "NotificationSubmitted", notification("eip712v2:" + signature)
