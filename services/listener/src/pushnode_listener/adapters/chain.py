@@ -129,7 +129,7 @@ class ChainRpc:
                 raise RangeTooLarge(f"{method}: timed out") from exc
             raise TransientError(f"{method}: timed out") from exc
         except Exception as exc:  # aiohttp errors: the RPC is unavailable for now
-            raise TransientError(f"{method}: {_describe(exc)}") from exc
+            raise TransientError(f"{method}: {redact_urls(_describe(exc))}") from exc
         if "error" in response:
             raise _rpc_error(method, response["error"])
         return response["result"]
