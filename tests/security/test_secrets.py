@@ -11,8 +11,8 @@ import pytest
 import structlog
 
 from pushnode_listener.adapters.chain import ChainRpc
-from pushnode_shared.infra.logging import configure_logging
 from pushnode_shared.infra.context import TransientError
+from pushnode_shared.infra.logging import configure_logging
 from pushnode_shared.infra.untrusted import keep_recursion_limit_safe
 
 KEY = "sEcReTkEy0123456789"

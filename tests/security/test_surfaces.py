@@ -1,4 +1,4 @@
-"""What the public port shows: no metrics, strict headers, its own Swagger UI, no credentialed CORS."""
+"""What the public port shows: no metrics, strict headers, its own Swagger UI, safe CORS."""
 
 from __future__ import annotations
 

@@ -44,13 +44,10 @@ def json_depth(raw: str | bytes) -> int:
 
 def check_depth(raw: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> None:
     """JsonTooDeep when raw nests deeper than max_depth."""
-    if (
-        raw.count("[" if isinstance(raw, str) else b"[")
-        + raw.count("{" if isinstance(raw, str) else b"{")
-        <= max_depth
-    ):
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if data.count(b"[") + data.count(b"{") <= max_depth:
         return  # the common case: too few brackets to nest that deep
-    depth = json_depth(raw)
+    depth = json_depth(data)
     if depth > max_depth:
         raise JsonTooDeep(f"JSON is nested {depth} deep; the limit is {max_depth}")
 

@@ -33,7 +33,8 @@ VerifierDep = Annotated[SignatureVerifier, Depends(_verifier)]
 async def json_object(request: Request, max_bytes: int | None = None) -> dict[str, Any]:
     """The body as a dict in the client's key order (the signed hashes depend on it)."""
     settings = getattr(request.app.state, "settings", None)
-    limit = max_bytes or getattr(settings, "chat_max_body_bytes", MAX_CHAT_BODY_BYTES)
+    configured: int = getattr(settings, "chat_max_body_bytes", MAX_CHAT_BODY_BYTES)
+    limit = max_bytes if max_bytes is not None else configured
     raw = await request.body()
     if len(raw) > limit:
         raise ApiError(413, "MESSAGE_TOO_LARGE", f"body is {len(raw)} bytes; limit {limit}")

@@ -34,7 +34,7 @@ def writer_of(path: str, body: Any) -> str | None:
     if match:
         claimed.append(match.group(1))
     for value in claimed:
-        found = _ADDRESS.findall(value) if isinstance(value, str) else []
+        found: list[str] = _ADDRESS.findall(value) if isinstance(value, str) else []
         if found:
             return found[-1].lower()
     return None
