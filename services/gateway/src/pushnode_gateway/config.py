@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -50,6 +52,7 @@ class Settings(SharedSettings):
     # Delivery-mode sockets (liveFeeds, historicalFeeds) stream every notification with its
     # recipients: only for clients holding this token; unset, they are refused.
     delivery_socket_token: SecretStr | None = None
-    # "any" (the SDK's way: a DID in the query) or "required" (a wallet-signed, time-bounded
-    # auth in the connect query; see sockets/chat_auth.py).
-    chat_socket_auth: str = "any"
+    # "any": the SDK's way, a DID in the query (what such a socket gets is public over REST).
+    # "required" (a wallet-signed, time-bounded auth in the connect query) is planned, not
+    # built: it is refused at startup rather than silently ignored.
+    chat_socket_auth: Literal["any"] = "any"
