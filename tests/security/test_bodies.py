@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from aiokafka.errors import MessageSizeTooLargeError
+from eth_account import Account
 
+from pushnode_shared.protocol.signatures import sign_data
 from pushnode_shared.testing import InMemoryProducer
 from tests.security.conftest import Gateway
-from tests.unit.gateway.test_api import notification
+from tests.unit.gateway.test_api import CHAIN, notification
 
 DEEP = b'{"userIds": ' + b"[" * 3000 + b"]" * 3000 + b"}"  # ~6 KB
 
@@ -62,13 +67,23 @@ async def test_a_chat_body_is_limited_below_the_edge_limit(gateway: Gateway) -> 
     assert answer.status_code == 413
 
 
+def subset(key: str, recipients: list[str]) -> dict[str, Any]:
+    """A signed subset notification (payload type 4) to these recipients."""
+    payload = {"notification": {"title": "T", "body": "B"}, "data": {"type": "4"}}
+    identity = "2+" + json.dumps(payload)
+    proof = "eip712v2:" + sign_data(identity, CHAIN.chain_id, CHAIN.comm, key)
+    return notification(key, identity=identity, verificationProof=proof, recipient=recipients)
+
+
 async def test_a_recipient_list_past_the_cap_is_refused(
     gateway: Gateway, anvil_keys: tuple[str, ...]
 ) -> None:
-    body = notification(anvil_keys[1], recipient=["eip155:11155111:0x" + "1" * 40] * 1001)
+    wallets = [f"eip155:{CHAIN.chain_id}:{Account.create().address}" for _ in range(1001)]
     async with gateway() as http:
-        answer = await http.post("/apis/v1/payloads/", json=body)
-    assert answer.status_code == 400
+        within = await http.post("/apis/v1/payloads/", json=subset(anvil_keys[1], wallets[:3]))
+        past = await http.post("/apis/v1/payloads/", json=subset(anvil_keys[1], wallets))
+    assert within.status_code == 204
+    assert past.status_code == 400
 
 
 async def test_an_event_kafka_refuses_as_too_large_is_the_clients_413_not_a_503(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from pushnode_shared.infra.runtime import metrics_app
+from pushnode_shared.infra import runtime
 from tests.security.conftest import Gateway
 
 
@@ -14,7 +14,7 @@ async def test_metrics_are_not_on_the_public_port_but_on_the_internal_app(
     async with gateway() as http:
         public = await http.get("/metrics")
         health = await http.get("/healthz")
-    transport = httpx.ASGITransport(app=metrics_app())
+    transport = httpx.ASGITransport(app=runtime.metrics_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://internal") as internal:
         metrics = await internal.get("/metrics")
     assert public.status_code == 404 and health.status_code == 200
