@@ -33,7 +33,7 @@ async def test_a_body_over_the_limit_is_a_413_on_every_route(gateway: Gateway) -
         for path in ("/apis/v1/payloads/", "/apis/v1/ipfs/upload", "/apis/v2/users/batch"):
             answer = await http.post(path, content=huge)
             assert answer.status_code == 413, path
-            assert answer.json()["error"]["reason"] == "BODY_TOO_LARGE"
+            assert answer.json()["error"]["reason"] == "MESSAGE_TOO_LARGE"
 
 
 async def test_a_body_streamed_past_the_limit_is_refused_before_it_is_read_whole(

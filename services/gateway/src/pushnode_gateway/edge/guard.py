@@ -5,6 +5,8 @@ GATEWAY_MAX_BODY_BYTES gets 413, refused on Content-Length or as soon as the byt
 the limit (never read whole); a body nested deeper than GATEWAY_MAX_JSON_DEPTH gets 400 before
 any parser recurses into it; a write whose named wallet used its budget gets 429. Each answer
 is the gateway's one error body, {"error": {"reason", "message"}}; 429s carry Retry-After.
+A body over the limit has the reason the chat API already gave oversized messages,
+MESSAGE_TOO_LARGE (the SDK's clients know it), on every route.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ async def read_bounded(scope: Scope, receive: Receive, limit: int) -> bytes:
     headers = dict(scope.get("headers") or [])
     declared = headers.get(b"content-length", b"").decode("latin-1")
     if declared.isdigit() and int(declared) > limit:
-        raise Refused(413, "BODY_TOO_LARGE", f"body is {declared} bytes; the limit is {limit}")
+        raise Refused(413, "MESSAGE_TOO_LARGE", f"body is {declared} bytes; the limit is {limit}")
     chunks, size, more = [], 0, True
     while more:
         message = await receive()
@@ -105,7 +107,7 @@ async def read_bounded(scope: Scope, receive: Receive, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise Refused(413, "BODY_TOO_LARGE", f"body is over the limit of {limit} bytes")
+            raise Refused(413, "MESSAGE_TOO_LARGE", f"body is over the limit of {limit} bytes")
         chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks)
