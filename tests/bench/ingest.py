@@ -151,7 +151,7 @@ async def stage_times(http: httpx.AsyncClient) -> list[str]:
     where a notification's time went (a stage busy for most of the run is the limit)."""
     lines = []
     for service, port in SERVICE_PORTS.items():
-        text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+        text = (await http.get(f"http://127.0.0.1:{port + 5400}/metrics")).text  # internal port
         for family in text_string_to_metric_families(text):
             if family.name not in ("pushnode_batch_seconds", "pushnode_ipfs_put_seconds"):
                 continue

@@ -18,6 +18,8 @@ import pytest
 
 from tests.support.devchain import ROOT
 
+# What a delivery node presents to open a delivery-mode socket (GATEWAY_DELIVERY_SOCKET_TOKEN).
+DELIVERY_TOKEN = "e2e-delivery-node-token"
 PG_ADMIN = os.environ.get(
     "PUSHNODE_PG_ADMIN", "postgresql://pushnode:pushnode@127.0.0.1:55432/pushnode"
 )
@@ -31,6 +33,12 @@ class RunningNode:
     env: dict[str, str]
     gateway: str = "http://127.0.0.1:4000"
     fcm: str = "http://127.0.0.1:4020"
+
+    def metrics_url(self, service: str) -> str:
+        """The internal port that serves a service's /metrics (its HTTP port + 5400)."""
+        ports = {"gateway": 9400, "listener": 9411, "validator": 9412}
+        ports |= {"storage": 9413, "dispatcher": 9414}
+        return f"http://127.0.0.1:{ports[service]}"
 
     def service_url(self, service: str) -> str:
         ports = {"listener": 4011, "validator": 4012, "storage": 4013, "dispatcher": 4014}
@@ -73,6 +81,12 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
         PUSHNODE_VAR=str(var),
         DATABASE_URL=f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}",
         LOG_LEVEL="INFO",
+        # The whole suite writes from one IP and a few wallets, far faster than a public
+        # client may (tests/security holds the limits to their defaults).
+        GATEWAY_RATE_LIMIT_IP="100000/minute",
+        GATEWAY_RATE_LIMIT_WALLET="100000/minute",
+        GATEWAY_MAX_SOCKETS_PER_IP="100000",
+        GATEWAY_DELIVERY_SOCKET_TOKEN=DELIVERY_TOKEN,
     )
     running = RunningNode(var=var, env=env)
     try:

@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
 from devstack.emulators.service_account import make_service_account
 
 DISPATCHER = "http://127.0.0.1:4014"
+DISPATCHER_METRICS = "http://127.0.0.1:9414"  # the internal metrics port
 APP = "wallet-b"
 PROJECT = "pushnode-e2e-b"
 DEFAULT_PROJECT = "pushnode-dev"
@@ -109,7 +110,7 @@ async def test_one_apps_refused_credentials_hold_only_its_pushes(two_apps: TwoAp
         during = await wait_for("readiness to name the refused app", b_refused, 60)
         pushed_a = await wait_for("the default app's push", lambda: _pushes(http, node, phone_a))
         held_b = await _pushes(http, node, phone_b)
-        metrics = (await http.get(DISPATCHER + "/metrics")).text
+        metrics = (await http.get(DISPATCHER_METRICS + "/metrics")).text
         # The operator fixes wallet-b's key: the next probe is accepted, the held push leaves.
         assert (await http.delete(node.fcm + "/_emulator/faults")).status_code == 200
         pushed_b = await wait_for("wallet-b's held push", lambda: _pushes(http, node, phone_b), 60)

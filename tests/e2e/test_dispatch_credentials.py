@@ -15,6 +15,7 @@ from tests.e2e.test_delivery import notify, register, subscribed_user
 from tests.e2e.test_notification_path import _pushes, wait_for
 
 DISPATCHER = "http://127.0.0.1:4014"
+DISPATCHER_METRICS = "http://127.0.0.1:9414"  # the internal metrics port
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ async def test_refused_credentials_stop_sends_until_a_probe_is_accepted(
             return (status, detail) if detail.startswith("failing") else None
 
         status, detail = await wait_for("readiness to report the refusal", refused, 60)
-        metrics = (await http.get(DISPATCHER + "/metrics")).text
+        metrics = (await http.get(DISPATCHER_METRICS + "/metrics")).text
 
         async def accepted_again() -> bool:
             return (await credentials_check(http))[1].startswith("ok")

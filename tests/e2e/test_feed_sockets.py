@@ -10,7 +10,7 @@ import httpx
 import socketio
 from eth_account import Account
 
-from tests.e2e.conftest import RunningNode
+from tests.e2e.conftest import DELIVERY_TOKEN, RunningNode
 from tests.e2e.test_notification_path import (
     CHAIN_ID,
     RPC,
@@ -40,7 +40,9 @@ async def test_delivery_socket_and_a_reconnecting_wallet_miss_nothing(node: Runn
     replayed: list[Any] = []
     async with httpx.AsyncClient(timeout=10) as http:
         await channel_with_subscriber(http, node, deploy, w3, channel_key, alice_key)
-        delivery = await connect(node, "mode=delivery", liveFeeds=live.append)
+        delivery = await connect(
+            node, f"mode=delivery&token={DELIVERY_TOKEN}", liveFeeds=live.append
+        )
         started_ms = int(time.time() * 1000) - 5_000
         body = signed_payload(channel_key, deploy.comm_address(CHAIN_ID), [alice])
         assert (await http.post(node.gateway + "/apis/v1/payloads/", json=body)).status_code == 204

@@ -10,6 +10,10 @@ gateway needs a CAIP-10 address of a followed chain or a signed proof, so schema
 is legitimately refused with a 400.
 
 FUZZ_SEED=<seed> replays a run; FUZZ_REQUESTS raises the floor for a longer soak.
+
+Chat and user routes read their bodies by hand; the schema says they take a JSON object, so
+schemathesis sends them objects too. Bodies no generator makes (nested thousands deep, larger
+than the edge's limit) go to every write operation from the second test.
 """
 
 from __future__ import annotations
@@ -97,3 +101,43 @@ def test_fuzzed_requests_get_documented_answers_and_never_a_server_error(
     print(f"schemathesis sent {len(sent)} requests ({examples} examples per operation): {statuses}")
     assert len(sent) >= MIN_REQUESTS, f"only {len(sent)} requests were sent: {statuses}"
     assert not [code for code in statuses if code is None or code >= 500], statuses
+
+
+HOSTILE_BODIES = {
+    "deep": b'{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+    "deep inside a field": b'{"userIds": [' + b'{"x":' * 2000 + b"1" + b"}" * 2000 + b"]}",
+    "huge": b'{"data": "' + b"a" * 2_100_000 + b'"}',
+    "huge array": b'{"recipient": [' + b'"0x1",' * 400_000 + b'"0x1"]}',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_BODIES))
+def test_deep_and_huge_bodies_get_a_4xx_with_a_reason_on_every_write_route(
+    node: RunningNode, kind: str
+) -> None:
+    schema = httpx.get(f"{node.gateway}/openapi.json", timeout=10).json()
+    writes = [
+        (method, path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"post", "put", "delete"}
+    ]
+    assert any(path.startswith("/apis/v1/chat/") for _, path in writes)
+    assert any(path.startswith("/apis/v2/users") for _, path in writes)
+    answers = {}
+    with httpx.Client(base_url=node.gateway, timeout=30) as http:
+        for method, path in writes:
+            url = path.replace("{", "").replace("}", "")  # any text fills a path parameter
+            response = http.request(
+                method.upper(),
+                url,
+                content=HOSTILE_BODIES[kind],
+                headers={"content-type": "application/json"},
+            )
+            answers[f"{method.upper()} {path}"] = response
+    wrong = {
+        name: (r.status_code, r.text[:200])
+        for name, r in answers.items()
+        if not 400 <= r.status_code < 500 or "reason" not in r.json().get("error", {})
+    }
+    assert not wrong, wrong

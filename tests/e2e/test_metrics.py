@@ -31,7 +31,7 @@ async def test_a_rejection_is_counted_by_reason_and_the_request_by_route(node: R
     async with httpx.AsyncClient(timeout=10) as http:
 
         async def rejections() -> float:
-            page = (await http.get(node.service_url("validator") + "/metrics")).text
+            page = (await http.get(node.metrics_url("validator") + "/metrics")).text
             return sample(
                 page,
                 "pushnode_decisions_total",
@@ -43,7 +43,7 @@ async def test_a_rejection_is_counted_by_reason_and_the_request_by_route(node: R
         answer = await http.post(node.gateway + "/apis/v1/payloads/", json=body)
         assert answer.status_code == 204, answer.text
         assert await wait_for("the rejection metric", lambda: _above(rejections, before)) == 1
-        gateway = (await http.get(node.gateway + "/metrics")).text
+        gateway = (await http.get(node.metrics_url("gateway") + "/metrics")).text
     assert (
         sample(
             gateway,

@@ -17,7 +17,8 @@ def test_each_service_reports_health_readiness_and_metrics(node: RunningNode, se
     ready = httpx.get(base + "/readyz", timeout=5)
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"]["database"].startswith("ok")
-    metrics = httpx.get(base + "/metrics", timeout=5).text
+    assert httpx.get(base + "/metrics", timeout=5).status_code == 404  # internal port only
+    metrics = httpx.get(node.metrics_url(service) + "/metrics", timeout=5).text
     assert "# TYPE pushnode_events_consumed_total counter" in metrics
     assert "pushnode_consumer_lag" in metrics
 

@@ -161,7 +161,8 @@ async def test_an_oversized_message_is_refused_before_anything_else(
 ) -> None:
     a, b = pair
     response = await client.post(
-        "/apis/v1/chat/request", json=a.message(b.did, "x" * 1_100_000, "pgp")
+        "/apis/v1/chat/request",
+        json=a.message(b.did, "x" * 300_000, "pgp"),  # sent twice: over the chat limit
     )
     assert response.status_code == 413
     assert response.json()["error"]["reason"] == "MESSAGE_TOO_LARGE"

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds
-from pushnode_gateway.feeds.history import BadRange, FeedHistory, as_epoch, page_request
+from pushnode_gateway.feeds.history import (
+    MAX_PAGE_SIZE,
+    BadRange,
+    FeedHistory,
+    as_epoch,
+    page_request,
+)
 from pushnode_shared.infra.db import Database
 from pushnode_shared.protocol.events import Recipient
 from tests.unit.gateway.test_channel_history_api import ALICE, BOB, CHANNEL, sent_three, stored
@@ -41,7 +47,7 @@ def test_a_history_request_is_checked_and_its_page_size_capped() -> None:
         "2026-01-01T12:00:00.000000Z",
         "2026-01-01T12:02:00.000000Z",
         2,
-        500,
+        MAX_PAGE_SIZE,
     )
     with pytest.raises(BadRange):
         page_request({"page": 1})

@@ -23,6 +23,8 @@ from pushnode_shared.protocol.events import Recipient
 from pushnode_shared.testing import InMemoryProducer
 from tests.unit.gateway.test_channel_history_api import ALICE, BOB, sent_three, stored
 
+DELIVERY_TOKEN = "a-delivery-node-token"
+
 
 @pytest.fixture
 async def served(database: Database, tmp_path: Path) -> AsyncIterator[tuple[str, FeedSockets]]:
@@ -30,7 +32,7 @@ async def served(database: Database, tmp_path: Path) -> AsyncIterator[tuple[str,
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    sockets = FeedSockets(history=FeedHistory(database))
+    sockets = FeedSockets(history=FeedHistory(database), delivery_token=DELIVERY_TOKEN)
     settings = Settings(PUSHNODE_DATA_DIR=tmp_path)  # type: ignore[call-arg]
     app = create_app(settings, InMemoryProducer(), database, sockets, Readiness())  # type: ignore[arg-type]
     stop = asyncio.Event()
@@ -76,7 +78,7 @@ async def test_a_delivery_node_gets_live_feeds_from_the_live_feed(
 ) -> None:
     url, sockets = served
     live: list[Any] = []
-    node = await client(f"{url}?mode=delivery", liveFeeds=live.append)
+    node = await client(f"{url}?mode=delivery&token={DELIVERY_TOKEN}", liveFeeds=live.append)
     message = stored(4, "subset", [Recipient(address=ALICE.lower(), spam=False)], 5)
     await push_stored(sockets, message)
     await eventually(live)
@@ -90,7 +92,9 @@ async def test_historical_feeds_are_answered_for_a_delivery_node_and_for_a_walle
     url, _ = served
     await sent_three(database)
     answers: list[Any] = []
-    node = await client(f"{url}?mode=delivery", historicalFeeds=answers.append)
+    node = await client(
+        f"{url}?mode=delivery&token={DELIVERY_TOKEN}", historicalFeeds=answers.append
+    )
     request = {"startTime": "1767268800000", "endTime": "1767272400000", "page": 1}
     await node.emit("historicalFeeds", request)
     await eventually(answers)
@@ -134,7 +138,7 @@ async def test_open_connections_are_counted_by_kind_until_they_close(
     url, _ = served
     before = open_sockets("wallet"), open_sockets("delivery")
     wallet = await client(f"{url}?address=eip155:11155111:{BOB}")
-    node = await client(f"{url}?mode=delivery")
+    node = await client(f"{url}?mode=delivery&token={DELIVERY_TOKEN}")
     opened = open_sockets("wallet"), open_sockets("delivery")
     await wallet.disconnect()
     await node.disconnect()

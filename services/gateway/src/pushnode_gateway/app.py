@@ -14,6 +14,9 @@ from pushnode_gateway.chat.routes import writes as chat_writes
 from pushnode_gateway.config import Settings
 from pushnode_gateway.deliveries.routes import status as delivery_status
 from pushnode_gateway.deliveries.routes import tokens
+from pushnode_gateway.edge.docs import install_docs
+from pushnode_gateway.edge.guard import EdgeGuard
+from pushnode_gateway.edge.headers import SecurityHeaders
 from pushnode_gateway.errors import install_error_handlers
 from pushnode_gateway.feeds.routes import channel_feeds, inbox, send
 from pushnode_gateway.network import routes as network_routes
@@ -62,11 +65,13 @@ def create_app(
     node_identity: NodeIdentity | None = None,
 ) -> ASGIApp:
     """The gateway's ASGI app: REST under /apis, socket.io at /socket.io, health at the root."""
-    api = FastAPI(title="pushnode gateway", version="0.1.0")
+    api = FastAPI(title="pushnode gateway", version="0.1.0", docs_url=None, redoc_url=None)
     api.state.settings, api.state.producer, api.state.db = settings, producer, database
     api.state.ipfs = blocks
     api.state.node_identity = node_identity  # None: not in a network (the node API says 404)
     api.state.waiters = waiters or Waiters()  # chat writes wait for the chat consumers
+    # Middleware added last runs first: metrics, headers, CORS, then the edge's limits.
+    api.add_middleware(EdgeGuard, settings=settings)
     api.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -74,8 +79,10 @@ def create_app(
         allow_headers=["*"],
     )
     install_error_handlers(api)
+    api.add_middleware(SecurityHeaders)
     api.add_middleware(HttpMetrics)
     install_openapi(api)
+    install_docs(api)
     for router in ROUTERS:
         api.include_router(router, prefix="/apis")
     for route in health_routes(readiness):

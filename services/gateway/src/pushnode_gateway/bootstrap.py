@@ -61,7 +61,12 @@ async def bootstrap(settings: SharedSettings) -> Node:
     """Choose the real adapters for a running gateway."""
     assert isinstance(settings, Settings)
     raise_open_files_limit()  # one descriptor per socket: 1024 would cap the sockets
-    sockets = FeedSockets(list(settings.cors_origins))
+    token = settings.delivery_socket_token
+    sockets = FeedSockets(
+        list(settings.cors_origins),
+        delivery_token=token.get_secret_value() if token else None,
+        max_per_ip=settings.max_sockets_per_ip,
+    )
     waiters = Waiters()
     database = Database(settings.db_url(), "gateway", MIGRATIONS)
     # The projection writes feeds only; sockets get their pushes from the live feed, which every

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -44,3 +45,22 @@ class Settings(SharedSettings):
     # Dev mode (make up): the demo channel's key, for the console's "send a test notification".
     # Unset everywhere else, and then that endpoint is not mounted at all.
     console_demo_key: SecretStr | None = None
+
+    # The public edge (edge/): limits applied before a body is parsed, in bytes.
+    max_body_bytes: int = 1_048_576  # every route; Kafka's default record limit is 1 MiB
+    chat_max_body_bytes: int = 524_288  # a chat write or profile, ciphertext included
+    upload_max_bytes: int = 524_288  # POST /v1/ipfs/upload's data, UTF-8 encoded
+    max_json_depth: int = 32  # the SDK's bodies nest ~6 deep
+    # Write routes, per client IP and per sender wallet (`limits` notation, moving window).
+    # A wallet's budget is spent only by writes the node accepted, so forged requests naming a
+    # victim's wallet cannot exhaust it; the IP budget bounds the forger.
+    rate_limit_ip: str = "120/minute;20/second"
+    rate_limit_wallet: str = "60/minute"
+    max_sockets_per_ip: int = 200
+    # Delivery-mode sockets (liveFeeds, historicalFeeds) stream every notification with its
+    # recipients: only for clients holding this token; unset, they are refused.
+    delivery_socket_token: SecretStr | None = None
+    # "any": the SDK's way, a DID in the query (what such a socket gets is public over REST).
+    # "required" (a wallet-signed, time-bounded auth in the connect query) is planned, not
+    # built: it is refused at startup rather than silently ignored.
+    chat_socket_auth: Literal["any"] = "any"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -39,6 +39,14 @@ def _refused_value(exc: Exception) -> bool:
         return False
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return isinstance(code, str) and code.startswith("22")
+
+
+async def _event_too_large(_: Request, exc: Exception) -> JSONResponse:
+    # The broker refuses the record for its size: retrying the same request cannot help,
+    # so it is the client's 413, not the node's retryable 503.
+    message = "the request makes an event larger than the event log accepts"
+    body = {"error": {"reason": "EVENT_TOO_LARGE", "message": message}}
+    return JSONResponse(body, status_code=413)
 
 
 class ApiError(Exception):
@@ -98,6 +106,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
     app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(MessageSizeTooLargeError, _event_too_large)
     app.add_exception_handler(KafkaError, log_unavailable)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_request)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pushnode_shared.protocol.events import Platform
+
+# A subset notification's recipients are capped, as a list or as one comma-separated string
+# (a CAIP-10 is at most ~60 characters).
+MAX_RECIPIENTS = 1000
+RecipientText = Annotated[str, Field(max_length=MAX_RECIPIENTS * 64)]
+RecipientList = Annotated[
+    list[Annotated[str, Field(max_length=200)]], Field(max_length=MAX_RECIPIENTS)
+]
 
 
 class PayloadCreate(BaseModel):
@@ -18,7 +26,7 @@ class PayloadCreate(BaseModel):
     identity: str = Field(min_length=2, max_length=20_000)
     sender: str = Field(min_length=1, max_length=200)
     source: str = Field(min_length=1, max_length=64)
-    recipient: str | list[str] = Field(default="")
+    recipient: RecipientText | RecipientList = Field(default="")
     rules: dict[str, Any] | None = None
 
 

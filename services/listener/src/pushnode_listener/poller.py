@@ -29,6 +29,7 @@ from pushnode_listener.window import BlockWindow
 from pushnode_shared.infra.consumer import TRANSIENT, TransientError
 from pushnode_shared.infra.envelope import Envelope, derive_id
 from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.redact import redact_urls
 from pushnode_shared.protocol.chains import ChainConfig
 from pushnode_shared.protocol.events import ChainCursorAdvanced, ChainEventObserved, wrap
 from pushnode_shared.protocol.events.chain import ChainBlocksRecorded, EmittedBlock
@@ -328,6 +329,8 @@ class ChainPoller:
         )
 
     def _halt(self, reason: str) -> None:
+        # The reason reaches /readyz and the console: an RPC URL in it keeps only its host.
+        reason = redact_urls(reason)
         self.halted = reason
         self.progress.halted(True)
         log.error("chain halted", chain=self.chain.chain_id, reason=reason)

@@ -54,7 +54,10 @@ async def readyz_body(readiness: Readiness) -> dict[str, Any]:
 
 
 def health_routes(readiness: Readiness) -> list[Route]:
-    """/healthz (process up), /readyz (dependencies and consumers), /metrics (Prometheus)."""
+    """/healthz (process up) and /readyz (dependencies and consumers), for probes.
+
+    /metrics is not among them: it is served on the internal metrics port (metrics_app).
+    """
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -63,10 +66,20 @@ def health_routes(readiness: Readiness) -> list[Route]:
         body = await readyz_body(readiness)
         return JSONResponse(body, status_code=200 if body["ready"] else 503)
 
+    return [Route("/healthz", healthz), Route("/readyz", readyz)]
+
+
+def metrics_app() -> Starlette:
+    """/metrics (Prometheus) alone, for the internal metrics port.
+
+    Apart from the public port so that a Service or ingress exposing the API never exposes
+    the node's figures (consumer lags, per-route traffic, socket counts) with it.
+    """
+
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    return [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]
+    return Starlette(routes=[Route("/metrics", metrics)])
 
 
 def install_stop_signals(stop: asyncio.Event) -> None:
@@ -125,7 +138,7 @@ async def run_until_stopped(
 
 
 def health_app(readiness: Readiness) -> Starlette:
-    """A bare health/metrics app for services without an API of their own."""
+    """A bare health app for services without an API of their own."""
     app = Starlette(routes=health_routes(readiness))
     app.add_middleware(HttpMetrics)
     return app

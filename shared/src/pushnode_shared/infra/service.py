@@ -23,6 +23,7 @@ from pushnode_shared.infra.runtime import (
     Readiness,
     health_app,
     install_stop_signals,
+    metrics_app,
     run_until_stopped,
     serve_http,
 )
@@ -103,7 +104,10 @@ async def run_node(node: Node) -> None:
         tasks: list[Task] = [r.run for r in node.runners] + node.tasks
         host, port = node.settings.http_host, node.settings.http_port
         tasks.append(lambda s: serve_http(app, host, port, s, node.http_options))
-        log.info("service started", port=node.settings.http_port)
+        metrics_port = node.settings.internal_metrics_port
+        if metrics_port:
+            tasks.append(lambda s: serve_http(metrics_app(), host, metrics_port, s))
+        log.info("service started", port=node.settings.http_port, metrics_port=metrics_port)
         await run_until_stopped(stop, tasks)
     finally:
         await node.resources.aclose()

@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
 from pushnode_shared.protocol.topics import KEYED_PARTITIONS
 
+METRICS_PORT_OFFSET = 5400
+
 
 class SharedSettings(BaseSettings):
     """Common knobs. Services subclass with env_prefix "<NAME>_"; shared names are unprefixed."""
@@ -30,6 +32,9 @@ class SharedSettings(BaseSettings):
     # A worker's consumer that is behind and has committed nothing for this long is stuck:
     # the worker reports not-ready. Lag alone never does (it goes to metrics and alerts).
     ready_stuck_seconds: float = Field(300.0, gt=0, validation_alias="READY_STUCK_SECONDS")
+    # /metrics only, on its own port (runtime.metrics_app): unset, http_port + 5400 (gateway
+    # 9400, listener 9411, ..., dispatcher 9414); 0 turns it off.
+    metrics_port: int | None = None
     # JSON list of ChainConfig in PUSHNODE_CHAINS; defaults to the two local dev chains.
     chains: tuple[ChainConfig, ...] = Field(LOCAL_CHAINS, validation_alias="PUSHNODE_CHAINS")
     # Partitions of each keyed topic this node creates (existing topics keep theirs).
@@ -52,6 +57,13 @@ class SharedSettings(BaseSettings):
                 + ", ".join(known)
             )
         return self
+
+    @property
+    def internal_metrics_port(self) -> int:
+        """The port /metrics is served on (0: none)."""
+        if self.metrics_port is not None:
+            return self.metrics_port
+        return self.http_port + METRICS_PORT_OFFSET if self.http_port else 0
 
     @model_validator(mode="after")
     def _refuse_non_loopback_sqlite(self) -> SharedSettings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -14,12 +13,14 @@ from pushnode_gateway.chat.rules import ChatRefused
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.settling import Waiters
 from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.untrusted import BadJson, load_json
 from pushnode_shared.protocol.chat import BadAddress, did_of
 
 T = TypeVar("T")
 _DEFAULT_VERIFIER = PgpyVerifier()
-# A 1:1 chat message, ciphertext and both copies of the content included.
-MAX_CHAT_BODY_BYTES = 1_048_576
+# A 1:1 chat message, ciphertext and both copies of the content included; below the edge's
+# body limit so that the event carrying it stays under Kafka's record limit.
+MAX_CHAT_BODY_BYTES = 524_288
 
 
 def _verifier(request: Request) -> SignatureVerifier:
@@ -29,15 +30,18 @@ def _verifier(request: Request) -> SignatureVerifier:
 VerifierDep = Annotated[SignatureVerifier, Depends(_verifier)]
 
 
-async def json_object(request: Request, max_bytes: int = MAX_CHAT_BODY_BYTES) -> dict[str, Any]:
+async def json_object(request: Request, max_bytes: int | None = None) -> dict[str, Any]:
     """The body as a dict in the client's key order (the signed hashes depend on it)."""
+    settings = getattr(request.app.state, "settings", None)
+    configured: int = getattr(settings, "chat_max_body_bytes", MAX_CHAT_BODY_BYTES)
+    limit = max_bytes if max_bytes is not None else configured
     raw = await request.body()
-    if len(raw) > max_bytes:
-        raise ApiError(413, "MESSAGE_TOO_LARGE", f"body is {len(raw)} bytes; limit {max_bytes}")
+    if len(raw) > limit:
+        raise ApiError(413, "MESSAGE_TOO_LARGE", f"body is {len(raw)} bytes; limit {limit}")
     try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, "INVALID_REQUEST", "body is not JSON") from exc
+        body = load_json(raw)  # the node's one safe loader: depth-limited, strict
+    except BadJson as exc:
+        raise ApiError(400, "INVALID_REQUEST", f"body is not JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise ApiError(400, "INVALID_REQUEST", "body is not a JSON object")
     return body

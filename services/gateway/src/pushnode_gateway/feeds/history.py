@@ -19,8 +19,11 @@ from pushnode_gateway.feeds.adapters import inbox
 from pushnode_gateway.feeds.formatting import delivery_feeds
 from pushnode_shared.infra.db import Database
 
-MAX_PAGE_SIZE = 500
-REPLAY_LIMIT = 10_000  # a reconnect replays at most this many items; older ones: use /feeds
+# Bounds on what one socket request can make the node read and send (issue 15): a client
+# pages on (it asks until count is 0), a reconnect past REPLAY_LIMIT items reads /feeds.
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000
+REPLAY_LIMIT = 500
 FAR_FUTURE = "9999-12-31T23:59:59.999999Z"
 
 
@@ -51,8 +54,10 @@ def page_request(data: Any) -> tuple[str, str, int, int]:
     try:
         page = max(1, int(data.get("page") or 1))
         size = min(MAX_PAGE_SIZE, max(1, int(data.get("pageSize") or 50)))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise BadRange("page and pageSize are numbers") from exc
+    if page > MAX_PAGE:
+        raise BadRange(f"page is at most {MAX_PAGE}; narrow the time range instead")
     return as_epoch(data["startTime"]), end, page, size
 
 

@@ -5,10 +5,21 @@ A delivery node connects with query {mode: 'delivery'} and gets every notificati
 (feeds/history.py), and a wallet's socket may reconnect with query {address, since} to be
 replayed what it missed.
 Chat sockets (query `{mode: 'chat', did}`) join the DID's chat room and get CHATS events.
+
+At the public edge (issue 15): delivery-mode sockets stream every notification with its
+recipients, so they need the configured token (GATEWAY_DELIVERY_SOCKET_TOKEN, in the socket.io
+auth `{token}` or the query) and are refused when none is configured. Chat sockets connect
+with any DID, as the SDK does, and get CHATS events only in the shape the chat REST API
+already serves to anyone (the stored message, ciphertext as sent); they may not ask for
+notification history. One IP holds at most GATEWAY_MAX_SOCKETS_PER_IP sockets. socket.io
+answers cross-origin requests without credentials: the node sets no cookies, so no Origin
+is ever allowed to send them.
 """
 
 from __future__ import annotations
 
+import hmac
+from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -36,12 +47,23 @@ class FeedSockets:
     """Wraps the socket.io server; a client joins the room of the address in its query."""
 
     def __init__(
-        self, cors_origins: list[str] | str = "*", history: FeedHistory | None = None
+        self,
+        cors_origins: list[str] | str = "*",
+        history: FeedHistory | None = None,
+        *,
+        delivery_token: str | None = None,
+        max_per_ip: int = 200,
     ) -> None:
         self.server = socketio.AsyncServer(
-            async_mode="asgi", cors_allowed_origins=cors_origins, client_manager=IndexedRooms()
+            async_mode="asgi",
+            cors_allowed_origins=cors_origins,
+            cors_credentials=False,
+            client_manager=IndexedRooms(),
         )
         self.history = history
+        self.delivery_token, self.max_per_ip = delivery_token, max_per_ip
+        self.per_ip: Counter[str] = Counter()
+        self.ips: dict[str, str] = {}  # sid -> client IP, for the per-IP cap
         self.server.on("connect", self._on_connect)
         self.server.on("disconnect", self._on_disconnect)
         self.server.on(HISTORY_EVENT, self._on_historical_feeds)
@@ -50,13 +72,37 @@ class FeedSockets:
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         query = parse_qs(environ.get("QUERY_STRING", ""))
         kind = {"chat": "chat", DELIVERY_MODE: "delivery"}.get((query.get("mode") or [""])[0])
+        ip = str(environ.get("REMOTE_ADDR") or "unknown")
+        if self.per_ip[ip] >= self.max_per_ip:
+            log.info("socket refused: too many from one IP", ip=ip)
+            return False
+        if kind == "delivery" and not self._delivery_allowed(query, auth):
+            log.info("delivery socket refused: no valid token", sid=sid)
+            return False
         accepted = await self._accept(sid, query)
         if accepted:
             self.kinds[sid] = kind or "wallet"
+            self.ips[sid] = ip
+            self.per_ip[ip] += 1
             SOCKET_CONNECTIONS.labels(self.kinds[sid]).inc()
         return accepted
 
+    def _delivery_allowed(self, query: dict[str, list[str]], auth: Any) -> bool:
+        """The configured token, from the socket.io auth or the query; none configured: no."""
+        if not self.delivery_token:
+            return False
+        given = auth.get("token") if isinstance(auth, dict) else None
+        given = given or (query.get("token") or [""])[0]
+        return isinstance(given, str) and hmac.compare_digest(
+            given.encode(), self.delivery_token.encode()
+        )
+
     async def _on_disconnect(self, sid: str, *_: Any) -> None:
+        ip = self.ips.pop(sid, None)
+        if ip is not None:
+            self.per_ip[ip] -= 1
+            if self.per_ip[ip] <= 0:
+                del self.per_ip[ip]
         kind = self.kinds.pop(sid, None)
         if kind is not None:
             SOCKET_CONNECTIONS.labels(kind).dec()
@@ -117,6 +163,8 @@ class FeedSockets:
                 session = await self.server.get_session(sid)
                 if session.get("mode") == DELIVERY_MODE:
                     answer = await self.history.delivery_page(start, end, page, size)
+                elif "address" not in session:  # a chat socket: no notification history
+                    answer = {"count": 0, "feeds": [], "error": "NOT_ALLOWED"}
                 else:
                     answer = await self.history.wallet_page(
                         session["address"], start, end, page, size

@@ -24,6 +24,7 @@ from web3 import AsyncHTTPProvider
 from pushnode_listener.domain import Header
 from pushnode_shared.infra.consumer import TransientError
 from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.redact import redact_url, redact_urls
 
 log = get_logger(__name__)
 
@@ -111,11 +112,11 @@ class ChainRpc:
             logging.WARNING if state.attempt_number >= 3 else logging.INFO,
             "rpc call failed, retrying",
             chain=self.chain,
-            rpc=self.url,
+            rpc=redact_url(self.url),
             method=method,
             attempt=state.attempt_number,
             retry_in_s=round(state.upcoming_sleep, 3),
-            error=str(outcome),
+            error=redact_urls(str(outcome)),
         )
 
     async def _once(self, method: str, params: list[Any]) -> Any:
@@ -128,7 +129,7 @@ class ChainRpc:
                 raise RangeTooLarge(f"{method}: timed out") from exc
             raise TransientError(f"{method}: timed out") from exc
         except Exception as exc:  # aiohttp errors: the RPC is unavailable for now
-            raise TransientError(f"{method}: {_describe(exc)}") from exc
+            raise TransientError(f"{method}: {redact_urls(_describe(exc))}") from exc
         if "error" in response:
             raise _rpc_error(method, response["error"])
         return response["result"]

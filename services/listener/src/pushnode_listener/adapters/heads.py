@@ -16,6 +16,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
 from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.infra.redact import redact_url
 
 log = get_logger(__name__)
 
@@ -63,7 +64,9 @@ class NewHeads:
             if "error" in reply:
                 raise ValueError(f"eth_subscribe refused: {reply['error']}")
             self.connected = True
-            log.info("following new heads over websocket", chain=self.chain_id, ws=self.url)
+            log.info(
+                "following new heads over websocket", chain=self.chain_id, ws=redact_url(self.url)
+            )
             self.arrived.set()  # look once now: blocks may have come while we connected
             async for message in ws:
                 if json.loads(message).get("method") == "eth_subscription":
