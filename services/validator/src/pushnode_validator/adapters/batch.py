@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_validator.adapters import bulk, db
+from pushnode_validator.adapters import bulk, db, verdicts
 from pushnode_validator.domain.notice import Notice
 from pushnode_validator.domain.projection import ChannelState
 from pushnode_validator.domain.ratelimit import Bucket
@@ -114,6 +114,20 @@ class BatchView:
             if await db.seen(self.session, notification_id):
                 self.seen_ids.add(notification_id)
         return notification_id in self.seen_ids
+
+    async def accepted(self, notification_id: str) -> bool:
+        """Whether it was accepted, earlier in this batch or in an earlier one."""
+        queued = [v["accepted"] for v in self.verdicts if v["notification_id"] == notification_id]
+        if queued:
+            return bool(queued[-1])
+        return bool(await verdicts.verdict_of(self.session, notification_id))
+
+    async def withdraw(self, notification_id: str) -> None:
+        """Forget its verdict (queued or written): a re-mined log is judged again."""
+        self.verdicts = [v for v in self.verdicts if v["notification_id"] != notification_id]
+        self.seen_ids.discard(notification_id)
+        self.seen_known.add(notification_id)
+        await verdicts.forget_verdict(self.session, notification_id)
 
     async def bucket(self, channel: str) -> Bucket | None:
         """The channel's rate bucket as of this point in the batch."""

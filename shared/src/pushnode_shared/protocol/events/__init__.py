@@ -55,10 +55,11 @@ from pushnode_shared.protocol.events.notifications import (
     NotificationAccepted,
     NotificationRejected,
     NotificationSubmitted,
+    NotificationWithdrawn,
     Recipient,
     RejectReason,
 )
-from pushnode_shared.protocol.events.storage import MessageStored
+from pushnode_shared.protocol.events.storage import MessageStored, MessageWithdrawn
 from pushnode_shared.protocol.events.subscriptions import (
     SubscriptionAction,
     SubscriptionRejected,
@@ -98,9 +99,11 @@ __all__ = [
     "Event",
     "EventDeadLettered",
     "MessageStored",
+    "MessageWithdrawn",
     "NotificationAccepted",
     "NotificationRejected",
     "NotificationSubmitted",
+    "NotificationWithdrawn",
     "Platform",
     "Recipient",
     "RejectReason",
