@@ -96,6 +96,7 @@ EXAMPLES = {
         "source": "x",
         "submitted_at": "2026-01-01T00:00:00Z",
     },
+    "ChannelVerificationChanged": {"channel": "0xc", "chain_id": 1, "verified": True, "by": "0xv"},
     "NotificationWithdrawn": {
         "notification_id": "n",
         "channel": "0xc",

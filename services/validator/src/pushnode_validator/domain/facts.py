@@ -10,6 +10,7 @@ from pushnode_shared.protocol.events import (
     ChannelCreated,
     ChannelStateChanged,
     ChannelUpdated,
+    ChannelVerificationChanged,
     DelegateAdded,
     DelegateRemoved,
     Event,
@@ -24,6 +25,12 @@ _STATE_EVENTS = {
     "ChannelBlocked": (False, "blocked"),
     # A time-bound channel past its expiry, destroyed on Core: it can no longer send.
     "TimeBoundChannelDestroyed": (False, "destroyed"),
+}
+
+# Core's verification logs: whether the channel is verified after it, and who did it.
+_VERIFICATION_EVENTS = {
+    "ChannelVerified": (True, "verifier"),
+    "ChannelVerificationRevoked": (False, "revoker"),
 }
 
 
@@ -69,6 +76,16 @@ def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event
         return [
             ChannelStateChanged(
                 channel=log.channel, chain_id=log.chain_id, active=active, cause=cause
+            )
+        ]
+    if log.event in _VERIFICATION_EVENTS and log.chain_id in core_chains:
+        verified, role = _VERIFICATION_EVENTS[log.event]
+        return [
+            ChannelVerificationChanged(
+                channel=log.channel,
+                chain_id=log.chain_id,
+                verified=verified,
+                by=str(args[role]).lower(),
             )
         ]
     if log.event in ("Subscribe", "Unsubscribe"):
@@ -118,6 +135,8 @@ def undo(fact: Event) -> Event | None:
         )
     if isinstance(fact, ChannelStateChanged):
         return fact.model_copy(update={"active": not fact.active, "cause": "retracted"})
+    if isinstance(fact, ChannelVerificationChanged):
+        return fact.model_copy(update={"verified": not fact.verified})
     inverse: dict[type[Event], type[Event]] = {
         SubscriptionAdded: SubscriptionRemoved,
         SubscriptionRemoved: SubscriptionAdded,

@@ -8,6 +8,14 @@ from fastapi import APIRouter
 
 from pushnode_gateway.channels.adapters import read_model, registry
 from pushnode_gateway.channels.formatting import caip10, channels_public, subscriber_public
+from pushnode_gateway.channels.routes.narrowing import (
+    FilterQuery,
+    TagQuery,
+    WalletQuery,
+    narrowing,
+    unsupported,
+    with_verification,
+)
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import (
@@ -28,14 +36,19 @@ async def list_channels(
     limit: LimitQuery = 10,
     sort: Literal["subscribers", "timestamp"] = "subscribers",
     order: Literal["asc", "desc"] = "desc",
+    kind: FilterQuery = None,
+    tag: TagQuery = None,
+    user_subscribed: WalletQuery = None,
 ) -> ChannelsPublic:
-    """Channels that are not blocked; the SDK's default is most subscribers first."""
+    """Channels that are not blocked; the SDK's default is most subscribers first.
+
+    `filter` all/verified/unverified (Core's verification), `tag` one of the channel's tags,
+    `user_subscribed` a wallet: only the channels it is subscribed to."""
+    narrow = narrowing(kind, tag, user_subscribed)
     async with database.engine.connect() as conn:
-        rows, total = await registry.page_of_channels(conn, page, limit, sort, order)
-        return ChannelsPublic(
-            channels=channels_public(rows, *await read_model.decorations(conn, rows)),
-            itemcount=total,
-        )
+        rows, total = await registry.page_of_channels(conn, page, limit, sort, order, narrow)
+        found = channels_public(rows, *await read_model.decorations(conn, rows))
+        return ChannelsPublic(channels=await with_verification(conn, found), itemcount=total)
 
 
 @router.get("/v1/channels/{channel}")
@@ -46,14 +59,27 @@ async def get_channel(channel: str, database: DatabaseDep) -> ChannelPublic:
         row = await registry.get_channel(conn, address)
         if row is None:
             raise ApiError(404, "UNKNOWN_CHANNEL", f"{channel} is not a channel on this node")
-        return channels_public([row], *await read_model.decorations(conn, [row]))[0]
+        found = channels_public([row], *await read_model.decorations(conn, [row]))
+        return (await with_verification(conn, found))[0]
 
 
 @router.get("/v1/channels/{channel}/subscribers")
 async def channel_subscribers(
-    channel: str, database: DatabaseDep, page: PageQuery = 1, limit: LimitQuery = 10
+    channel: str,
+    database: DatabaseDep,
+    page: PageQuery = 1,
+    limit: LimitQuery = 10,
+    category: int | None = None,
+    setting: bool = False,
 ) -> SubscribersPublic:
-    """A page of subscribers in address order, with the total as `itemcount`."""
+    """A page of subscribers in address order, with the total as `itemcount`.
+
+    Per-subscriber notification settings are not modelled yet: `category` and
+    `setting=true` answer 400 rather than a list that ignores them."""
+    if category is not None:
+        raise unsupported("category", category, "subscribers' settings are not kept yet")
+    if setting:
+        raise unsupported("setting", "true", "subscribers' settings are not kept yet")
     address = account_or_400(channel).lower
     async with database.engine.connect() as conn:
         rows, total = await registry.page_of_subscribers(conn, address, page, limit)
