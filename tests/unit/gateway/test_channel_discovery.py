@@ -12,6 +12,7 @@ from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.ipfs import cid_of
 from pushnode_shared.protocol.events import (
     ChannelCreated,
+    ChannelSettingsChanged,
     ChannelVerificationChanged,
     ContentUploaded,
     SubscriptionAdded,
@@ -119,10 +120,37 @@ async def test_what_the_node_cannot_honour_is_a_400_naming_the_parameter(
         ("/apis/v1/channels", {"filter": "2"}, "filter"),
         ("/apis/v1/channels/search/", {"query": "w", "filter": "x"}, "filter"),
         (f"/apis/v1/channels/{CAIP}/subscribers", {"category": 2}, "category"),
-        (f"/apis/v1/channels/{CAIP}/subscribers", {"setting": "true"}, "setting"),
     ]:
         answer = await client.get(path, params=params)
         assert answer.status_code == 400, (path, params, answer.text)
         assert answer.json()["error"]["message"].startswith(f"{name}="), answer.text
-    ok = await client.get(f"/apis/v1/channels/{CAIP}/subscribers", params={"setting": "false"})
-    assert ok.status_code == 200
+    for setting in ("false", "true"):
+        ok = await client.get(f"/apis/v1/channels/{CAIP}/subscribers", params={"setting": setting})
+        assert ok.status_code == 200
+
+
+async def test_channel_and_subscriber_settings_are_read_back_as_the_sdk_parses_them(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    await channel_with(database, CHANNEL, "Weather", [])
+    defined = ChannelSettingsChanged(
+        channel=CHANNEL.lower(), chain_id=SEPOLIA, settings="2+1-1+2-1-5-0-10", description="A+B"
+    )
+    added = SubscriptionAdded(
+        channel=CHANNEL.lower(),
+        subscriber=ALICE.lower(),
+        chain_id=SEPOLIA,
+        user_setting="1+1-0+2-1-7",
+        position=1,
+    )
+    await apply(database, defined, added)
+    details = (await client.get(f"/apis/v1/channels/{CAIP}")).json()
+    assert [s["description"] for s in json.loads(details["channel_settings"])] == ["A", "B"]
+    page = (await client.get(f"/apis/v1/channels/{CAIP}/subscribers")).json()
+    [alice] = page["subscribers"]
+    assert [(s["user"], s["enabled"]) for s in json.loads(alice["settings"])] == [
+        (False, False),
+        (7, True),
+    ]
+    mine = (await client.get(f"/apis/v1/users/eip155:{SEPOLIA}:{ALICE}/subscriptions")).json()
+    assert json.loads(mine["subscriptions"][0]["user_settings"])[1]["user"] == 7

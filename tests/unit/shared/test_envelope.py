@@ -96,6 +96,12 @@ EXAMPLES = {
         "source": "x",
         "submitted_at": "2026-01-01T00:00:00Z",
     },
+    "ChannelSettingsChanged": {
+        "channel": "0xc",
+        "chain_id": 1,
+        "settings": "1+1-0",
+        "description": "d",
+    },
     "ChannelVerificationChanged": {"channel": "0xc", "chain_id": 1, "verified": True, "by": "0xv"},
     "NotificationWithdrawn": {
         "notification_id": "n",

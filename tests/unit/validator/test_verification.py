@@ -1,4 +1,4 @@
-"""Core's ChannelVerified / ChannelVerificationRevoked logs become verification facts."""
+"""Core's verification and settings logs become facts the gateway folds."""
 
 from __future__ import annotations
 
@@ -37,3 +37,20 @@ async def test_a_retracted_verification_is_undone(
     await handle(db, log)
     [undo] = await handle(db, retraction_of(log))
     assert (undo.type, undo.payload["verified"]) == ("ChannelVerificationChanged", False)
+
+
+async def test_channel_settings_defined_on_core_become_a_settings_fact(
+    db: Database, anvil_keys: tuple[str, ...]
+) -> None:
+    channel = Account.from_key(anvil_keys[1]).address.lower()
+    await handle(db, new_channel(channel))
+    args = {
+        "_channel": channel,
+        "totalNotifOptions": 1,
+        "_notifSettings": "1+1-1",
+        "_notifDescription": "Sales",
+    }
+    log = chain_log("ChannelNotifcationSettingsAdded", channel, args, 9)
+    [fact] = await handle(db, log)
+    assert fact.type == "ChannelSettingsChanged"
+    assert (fact.payload["settings"], fact.payload["description"]) == ("1+1-1", "Sales")

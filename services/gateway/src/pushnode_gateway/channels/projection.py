@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from pushnode_gateway.channels.adapters import discovery, read_model, registry
+from pushnode_gateway.channels.adapters import discovery, read_model, registry, settings
 from pushnode_gateway.channels.formatting import iso
 from pushnode_gateway.feeds.adapters import inbox
 from pushnode_shared.infra.consumer import Handler, HandlerContext
@@ -19,6 +19,7 @@ from pushnode_shared.protocol.events import (
     ChannelAliasVerified,
     ChannelCreated,
     ChannelMetadataResolved,
+    ChannelSettingsChanged,
     ChannelStateChanged,
     ChannelUpdated,
     ChannelVerificationChanged,
@@ -60,6 +61,7 @@ async def on_channel_updated(ctx: HandlerContext, envelope: Envelope) -> None:
 async def on_subscription_added(ctx: HandlerContext, envelope: Envelope) -> None:
     added = payload_of(envelope, SubscriptionAdded)
     await registry.add_subscription(ctx.session, added.channel, added.subscriber, added.chain_id)
+    await settings.set_user(ctx.session, added.channel, added.subscriber, added.user_setting)
     await periods.opened(
         ctx.session, inbox.PERIODS, added.channel, added.subscriber, added.position
     )
@@ -68,6 +70,7 @@ async def on_subscription_added(ctx: HandlerContext, envelope: Envelope) -> None
 async def on_subscription_removed(ctx: HandlerContext, envelope: Envelope) -> None:
     removed = payload_of(envelope, SubscriptionRemoved)
     await registry.remove_subscription(ctx.session, removed.channel, removed.subscriber)
+    await settings.set_user(ctx.session, removed.channel, removed.subscriber, None)
     await periods.closed(
         ctx.session, inbox.PERIODS, removed.channel, removed.subscriber, removed.position
     )
@@ -119,6 +122,13 @@ async def on_alias_removed(ctx: HandlerContext, envelope: Envelope) -> None:
     await read_model.set_alias(ctx.session, removed.alias_chain_id, removed.alias.lower(), None)
 
 
+async def on_settings_changed(ctx: HandlerContext, envelope: Envelope) -> None:
+    changed = payload_of(envelope, ChannelSettingsChanged)
+    await settings.set_channel(
+        ctx.session, changed.channel.lower(), changed.settings, changed.description
+    )
+
+
 async def on_verification_changed(ctx: HandlerContext, envelope: Envelope) -> None:
     changed = payload_of(envelope, ChannelVerificationChanged)
     by = changed.by.lower() if changed.verified else None
@@ -138,6 +148,7 @@ HANDLERS: dict[str, Handler] = {
     "ChannelAliasRemoved": on_alias_removed,
     "ChannelMetadataResolved": on_metadata_resolved,
     "ChannelVerificationChanged": on_verification_changed,
+    "ChannelSettingsChanged": on_settings_changed,
 }
 # gateway-uploads (uploads): channel metadata uploaded through this node.
 UPLOAD_HANDLERS: dict[str, Handler] = {"ContentUploaded": on_content_uploaded}

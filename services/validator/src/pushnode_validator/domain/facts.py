@@ -8,6 +8,7 @@ from pushnode_shared.protocol.events import (
     ChannelAliasRemoved,
     ChannelAliasVerified,
     ChannelCreated,
+    ChannelSettingsChanged,
     ChannelStateChanged,
     ChannelUpdated,
     ChannelVerificationChanged,
@@ -41,6 +42,11 @@ def _chain_text(hex_bytes: object) -> str:
     """
     text = bytes.fromhex(str(hex_bytes).removeprefix("0x")).decode(errors="replace")
     return text.replace("\x00", "\ufffd")
+
+
+def _text_of(value: object) -> str:
+    """A string argument as a database can hold it (no NUL)."""
+    return str(value).replace("\x00", "\ufffd")
 
 
 def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event]:
@@ -88,6 +94,15 @@ def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event
                 by=str(args[role]).lower(),
             )
         ]
+    if log.event == "ChannelNotifcationSettingsAdded" and log.chain_id in core_chains:
+        return [
+            ChannelSettingsChanged(
+                channel=log.channel,
+                chain_id=log.chain_id,
+                settings=_text_of(args["_notifSettings"]),
+                description=_text_of(args["_notifDescription"]),
+            )
+        ]
     if log.event in ("Subscribe", "Unsubscribe"):
         cls = SubscriptionAdded if log.event == "Subscribe" else SubscriptionRemoved
         return [
@@ -125,7 +140,7 @@ def undo(fact: Event) -> Event | None:
 
     None where the old value is not known (a metadata update): the next update corrects it.
     """
-    if isinstance(fact, ChannelUpdated | ChannelAliasRejected):
+    if isinstance(fact, ChannelUpdated | ChannelAliasRejected | ChannelSettingsChanged):
         return None
     if isinstance(fact, ChannelAliasVerified):
         return ChannelAliasRemoved.model_validate(fact.model_dump())

@@ -24,6 +24,7 @@ from pushnode_shared.protocol.events.chain import (
 from pushnode_shared.protocol.events.channel_meta import ChannelMetadataResolved
 from pushnode_shared.protocol.events.channels import (
     ChannelCreated,
+    ChannelSettingsChanged,
     ChannelStateChanged,
     ChannelUpdated,
     ChannelVerificationChanged,
@@ -81,6 +82,7 @@ __all__ = [
     "ChannelAliasVerified",
     "ChannelCreated",
     "ChannelMetadataResolved",
+    "ChannelSettingsChanged",
     "ChannelStateChanged",
     "ChannelUpdated",
     "ChannelVerificationChanged",

@@ -130,3 +130,20 @@ class ChannelVerificationChanged(Event):
 
     def key(self) -> str:
         return self.channel
+
+
+@register
+class ChannelSettingsChanged(Event):
+    """Core recorded the channel's notification settings (ChannelNotifcationSettingsAdded):
+    `settings` as emitted (`<count>+<setting>+…`, protocol/settings.py), `description` the
+    `+`-joined descriptions."""
+
+    TYPE = "ChannelSettingsChanged"
+
+    channel: str
+    chain_id: int
+    settings: str
+    description: str
+
+    def key(self) -> str:
+        return self.channel

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pushnode_gateway.channels.adapters import discovery
+from pushnode_gateway.channels.adapters import discovery, settings
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import ChannelPublic
 from pushnode_gateway.params import account_or_400
@@ -45,9 +45,17 @@ def narrowing(kind: str | None, tag: str | None, user_subscribed: str | None) ->
 async def with_verification(
     conn: AsyncConnection, answers: list[ChannelPublic]
 ) -> list[ChannelPublic]:
-    """`verified_status` 1 for the channels Core verified (ChannelVerified, not revoked)."""
-    found = await discovery.verified_among(conn, [a.channel.lower() for a in answers])
+    """`verified_status` 1 for the channels Core verified (ChannelVerified, not revoked), and
+    `channel_settings` for those that defined notification settings on Core."""
+    addresses = [a.channel.lower() for a in answers]
+    found = await discovery.verified_among(conn, addresses)
+    defined = await settings.channel_json(conn, addresses)
     return [
-        a.model_copy(update={"verified_status": 1}) if a.channel.lower() in found else a
+        a.model_copy(
+            update={
+                "verified_status": int(a.channel.lower() in found),
+                "channel_settings": defined.get(a.channel.lower()),
+            }
+        )
         for a in answers
     ]

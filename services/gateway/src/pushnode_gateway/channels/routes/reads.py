@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 
-from pushnode_gateway.channels.adapters import read_model, registry
+from pushnode_gateway.channels.adapters import read_model, registry, settings
 from pushnode_gateway.channels.formatting import caip10, channels_public, subscriber_public
 from pushnode_gateway.channels.routes.narrowing import (
     FilterQuery,
@@ -72,18 +72,22 @@ async def channel_subscribers(
     category: int | None = None,
     setting: bool = False,
 ) -> SubscribersPublic:
-    """A page of subscribers in address order, with the total as `itemcount`.
+    """A page of subscribers in address order, with the total as `itemcount`; each with its
+    notification `settings` (null without any), whatever `setting` says.
 
-    Per-subscriber notification settings are not modelled yet: `category` and
-    `setting=true` answer 400 rather than a list that ignores them."""
+    Narrowing by `category` is not supported yet: it answers 400 rather than a list that
+    ignores it."""
+    del setting  # settings are always included: the SDK parses them when present
     if category is not None:
-        raise unsupported("category", category, "subscribers' settings are not kept yet")
-    if setting:
-        raise unsupported("setting", "true", "subscribers' settings are not kept yet")
+        raise unsupported("category", category, "narrowing subscribers by category")
     address = account_or_400(channel).lower
     async with database.engine.connect() as conn:
         rows, total = await registry.page_of_subscribers(conn, address, page, limit)
-    return SubscribersPublic(subscribers=[subscriber_public(r) for r in rows], itemcount=total)
+        chosen = await settings.users_json(conn, address, [r["subscriber"] for r in rows])
+    return SubscribersPublic(
+        subscribers=[subscriber_public(r, chosen.get(r["subscriber"])) for r in rows],
+        itemcount=total,
+    )
 
 
 @router.get("/v1/channels/{channel}/delegates")

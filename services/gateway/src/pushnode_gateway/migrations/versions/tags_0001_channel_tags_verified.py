@@ -1,4 +1,5 @@
-"""Gateway tables: channel tags (by metadata CID) and Core's channel verifications.
+"""Gateway tables: channel tags (by metadata CID), Core's channel verifications, and
+notification settings (channels' and subscribers').
 
 Revision ID: tags_0001
 Revises: bcast_0001
@@ -24,9 +25,23 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(42), primary_key=True),
         sa.Column("verified_by", sa.String(42), nullable=False),
     )
+    op.create_table(
+        "gateway_channel_settings",
+        sa.Column("channel", sa.String(42), primary_key=True),
+        sa.Column("settings", sa.Text, nullable=False),
+        sa.Column("description", sa.Text, nullable=False),
+    )
+    op.create_table(
+        "gateway_user_settings",
+        sa.Column("channel", sa.String(42), primary_key=True),
+        sa.Column("subscriber", sa.String(42), primary_key=True),
+        sa.Column("setting", sa.Text, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("gateway_user_settings")
+    op.drop_table("gateway_channel_settings")
     op.drop_table("gateway_channel_verified")
     op.drop_index("ix_gateway_channel_tags_tag", "gateway_channel_tags")
     op.drop_table("gateway_channel_tags")
