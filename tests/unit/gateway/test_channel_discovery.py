@@ -119,7 +119,7 @@ async def test_what_the_node_cannot_honour_is_a_400_naming_the_parameter(
     for path, params, name in [
         ("/apis/v1/channels", {"filter": "2"}, "filter"),
         ("/apis/v1/channels/search/", {"query": "w", "filter": "x"}, "filter"),
-        (f"/apis/v1/channels/{CAIP}/subscribers", {"category": 2}, "category"),
+        (f"/apis/v1/channels/{CAIP}/subscribers", {"category": 2}, "category"),  # none defined
     ]:
         answer = await client.get(path, params=params)
         assert answer.status_code == 400, (path, params, answer.text)
@@ -154,3 +154,31 @@ async def test_channel_and_subscriber_settings_are_read_back_as_the_sdk_parses_t
     ]
     mine = (await client.get(f"/apis/v1/users/eip155:{SEPOLIA}:{ALICE}/subscriptions")).json()
     assert json.loads(mine["subscriptions"][0]["user_settings"])[1]["user"] == 7
+
+
+async def test_subscribers_of_a_category_are_those_who_chose_it_or_kept_its_default(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    await channel_with(database, CHANNEL, "Weather", [])
+    defined = ChannelSettingsChanged(
+        channel=CHANNEL.lower(), chain_id=SEPOLIA, settings="2+1-1+1-0", description="A+B"
+    )
+
+    def optin(wallet: str, setting: str | None) -> SubscriptionAdded:
+        return SubscriptionAdded(
+            channel=CHANNEL.lower(), subscriber=wallet.lower(), chain_id=SEPOLIA,
+            user_setting=setting, position=1,
+        )  # fmt: skip
+
+    await apply(database, defined, optin(ALICE, "1+1-0+1-1"), optin(OTHER, None))
+    path = f"/apis/v1/channels/{CAIP}/subscribers"
+
+    async def category(index: int) -> list[str]:
+        answer = await client.get(path, params={"category": index})
+        assert answer.status_code == 200, answer.text
+        return [s["subscriber"] for s in answer.json()["subscribers"]]
+
+    assert await category(1) == [OTHER]  # Alice switched it off; the default is on
+    assert await category(2) == [ALICE]  # Alice switched it on; the default is off
+    missing = await client.get(path, params={"category": 3})
+    assert missing.status_code == 400 and "category=3" in missing.json()["error"]["message"]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pushnode_shared.protocol.settings import BadSettings, channel_settings, user_settings
+from pushnode_shared.protocol.settings import (
+    BadSettings,
+    channel_settings,
+    enabled_for,
+    user_settings,
+)
 
 # What `channel.setting([boolean, slider, range])` puts on Core, as Core emits it.
 SETTINGS = "3+1-0+2-1-10-0-20-1+3-1-3-5-0-10-1"
@@ -38,3 +43,12 @@ def test_settings_that_do_not_read_are_refused(bad: str) -> None:
 def test_a_choice_that_does_not_fit_the_channels_setting_is_refused() -> None:
     with pytest.raises(BadSettings):
         user_settings(channel_settings("1+3-1-3-5-0-10", "d"), "1+3-1-2")
+
+
+def test_a_category_is_on_by_the_wallets_choice_else_by_the_channels_default() -> None:
+    channel = channel_settings(SETTINGS, DESCRIPTION)
+    chosen = user_settings(channel, "2+1-1+2-0-7+3-1-2-4")
+    assert [enabled_for(channel, chosen, i) for i in (1, 2, 3)] == [True, False, True]
+    assert [enabled_for(channel, None, i) for i in (1, 2, 3)] == [False, True, True]
+    with pytest.raises(BadSettings):
+        enabled_for(channel, None, 4)

@@ -77,3 +77,14 @@ def user_settings(channel: list[Setting], chosen: str) -> list[Setting]:
         else:
             raise BadSettings(f"{part!r} does not fit the channel's setting {setting['type']}")
     return merged
+
+
+def enabled_for(channel: list[Setting], chosen: list[Setting] | None, category: int) -> bool:
+    """Whether a subscriber gets notifications of `category` (1-based): its own choice, else
+    the channel's default (a boolean's default, a slider's or range's `enabled`)."""
+    if not 1 <= category <= len(channel):
+        raise BadSettings(f"category {category}: the channel defines {len(channel)} settings")
+    if chosen is not None and category <= len(chosen):
+        return bool(chosen[category - 1]["enabled"])
+    setting = channel[category - 1]
+    return bool(setting["default"]) if setting["type"] == BOOLEAN else bool(setting["enabled"])

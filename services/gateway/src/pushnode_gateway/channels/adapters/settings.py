@@ -8,9 +8,14 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from pushnode_gateway.db import metadata
+from pushnode_gateway.db import metadata, subscriptions
 from pushnode_shared.infra.logging import get_logger
-from pushnode_shared.protocol.settings import BadSettings, channel_settings, user_settings
+from pushnode_shared.protocol.settings import (
+    BadSettings,
+    channel_settings,
+    enabled_for,
+    user_settings,
+)
 
 log = get_logger(__name__)
 
@@ -83,3 +88,42 @@ async def users_json(conn: AsyncConnection, channel: str, wallets: list[str]) ->
             continue
         found[chosen.subscriber] = json.dumps(merged)
     return found
+
+
+async def in_category(conn: AsyncConnection, channel: str, category: int) -> list[str]:
+    """The channel's subscribers who get notifications of `category`, in address order
+    (BadSettings when the channel defines no such category). Reads every subscriber: the
+    choices live in settings strings, not columns."""
+    row = (
+        await conn.execute(sa.select(channel_table).where(channel_table.c.channel == channel))
+    ).first()
+    defined = channel_settings(row.settings, row.description) if row is not None else []
+    if not 1 <= category <= len(defined):
+        raise BadSettings(f"the channel defines {len(defined)} settings")
+    everyone = await conn.execute(
+        sa.select(subscriptions.c.subscriber, user_table.c.setting)
+        .select_from(
+            subscriptions.outerjoin(
+                user_table,
+                (user_table.c.channel == subscriptions.c.channel)
+                & (user_table.c.subscriber == subscriptions.c.subscriber),
+            )
+        )
+        .where(subscriptions.c.channel == channel)
+        .order_by(subscriptions.c.subscriber)
+    )
+    found = []
+    for wallet, chosen in everyone:
+        if enabled_for(defined, _choices(defined, chosen), category):
+            found.append(wallet)
+    return found
+
+
+def _choices(
+    defined: list[dict[str, object]], chosen: str | None
+) -> list[dict[str, object]] | None:
+    """A wallet's choices; None without any, or when they do not fit the channel's settings."""
+    try:
+        return user_settings(defined, chosen) if chosen else None
+    except BadSettings:
+        return None

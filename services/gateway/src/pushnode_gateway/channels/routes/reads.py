@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pushnode_gateway.channels.adapters import read_model, registry, settings
 from pushnode_gateway.channels.formatting import caip10, channels_public, subscriber_public
@@ -25,6 +26,7 @@ from pushnode_gateway.models import (
     SubscribersPublic,
 )
 from pushnode_gateway.params import LimitQuery, PageQuery, account_or_400
+from pushnode_shared.protocol.settings import BadSettings
 
 router = APIRouter(tags=["channels"])
 
@@ -73,16 +75,15 @@ async def channel_subscribers(
     setting: bool = False,
 ) -> SubscribersPublic:
     """A page of subscribers in address order, with the total as `itemcount`; each with its
-    notification `settings` (null without any), whatever `setting` says.
-
-    Narrowing by `category` is not supported yet: it answers 400 rather than a list that
-    ignores it."""
+    notification `settings` (null without any), whatever `setting` says. `category` (the
+    1-based index of one of the channel's settings): only the subscribers who get it."""
     del setting  # settings are always included: the SDK parses them when present
-    if category is not None:
-        raise unsupported("category", category, "narrowing subscribers by category")
     address = account_or_400(channel).lower
     async with database.engine.connect() as conn:
-        rows, total = await registry.page_of_subscribers(conn, address, page, limit)
+        if category is None:
+            rows, total = await registry.page_of_subscribers(conn, address, page, limit)
+        else:
+            rows, total = await _in_category(conn, address, category, page, limit)
         chosen = await settings.users_json(conn, address, [r["subscriber"] for r in rows])
     return SubscribersPublic(
         subscribers=[subscriber_public(r, chosen.get(r["subscriber"])) for r in rows],
@@ -97,3 +98,14 @@ async def channel_delegates(channel: str, database: DatabaseDep) -> DelegatesPub
     async with database.engine.connect() as conn:
         rows = await registry.delegates_of(conn, account.lower, account.chain_id)
     return DelegatesPublic(delegates=[caip10(r["chain_id"], r["delegate"]) for r in rows])
+
+
+async def _in_category(
+    conn: AsyncConnection, channel: str, category: int, page: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    try:
+        wallets = await settings.in_category(conn, channel, category)
+    except BadSettings as exc:
+        raise unsupported("category", category, str(exc)) from exc
+    start = (page - 1) * limit
+    return [{"subscriber": w} for w in wallets[start : start + limit]], len(wallets)
