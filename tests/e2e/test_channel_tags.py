@@ -1,5 +1,6 @@
 """The official SDK finds channels by tag, by Core's verification and by a wallet's
-subscriptions, as tests/sdk/notifications/tags.js calls them."""
+subscriptions, and reads the settings a channel defined on Core, as
+tests/sdk/notifications/tags.js calls them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ from tests.support.devchain import deploy_module, fresh_wallet
 
 __all__ = ["node_binary"]  # the fixture
 SCRIPT = SDK_DIR / "notifications" / "tags.js"
+SETTINGS = "1-1+2-1-5-0-10-1"  # a boolean on by default, a slider 0..10 at 5
+
+
+def define_settings(deploy: Any, w3: Any, channel_key: str) -> None:
+    """What the SDK's `channel.setting([boolean, slider])` sends to Core."""
+    fee = deploy.ADD_CHANNEL_MIN_FEES
+    deploy.approve_push(w3, channel_key, fee)
+    create = deploy.core(w3).functions.createChannelSettings(2, SETTINGS, "Sales+Price", fee)
+    deploy.send_tx(w3, channel_key, create)
 
 
 async def tagged_verified_channel(node: RunningNode, tag: str) -> tuple[str, str]:
@@ -34,6 +44,7 @@ async def tagged_verified_channel(node: RunningNode, tag: str) -> tuple[str, str
         assert upload.status_code == 200, upload.text
         deploy.create_channel(w3, channel_key, f"1+{upload.json()['cid']}".encode())
         deploy.subscribe(w3, dave_key, channel)
+        define_settings(deploy, w3, channel_key)
         verify = deploy.core(w3).functions.verifyChannel(channel)
         receipt = deploy.send_tx(w3, deploy.anvil_private_keys()[0], verify)
         await wait_for("the channel on the log", lambda: _past(http, node, receipt["blockNumber"]))
@@ -43,7 +54,8 @@ async def tagged_verified_channel(node: RunningNode, tag: str) -> tuple[str, str
                 f"{node.gateway}/apis/v1/channels/eip155:{CHAIN_ID}:{channel}"
             )
             found: dict[str, Any] = response.json() if response.status_code == 200 else {}
-            return found.get("verified_status") == 1 and found.get("subscriber_count") == 1
+            folded = found.get("verified_status") == 1 and found.get("subscriber_count") == 1
+            return folded and found.get("channel_settings") is not None
 
         await wait_for("the verified channel with its subscriber", folded)
     return channel, Account.from_key(dave_key).address
@@ -68,3 +80,8 @@ async def test_the_sdk_reads_tags_and_narrows_the_channel_list(
     assert result["listSubscribed"] == [me]
     assert result["searchByTag"] == [me]
     assert result["details"]["verified_status"] == 1
+    # The SDK's getChannel parses channel_settings (parseSettings) into these:
+    boolean, slider = result["details"]["channel_settings"]
+    assert (boolean["type"], boolean["default"], boolean["description"]) == (1, 1, "Sales")
+    assert slider["data"] == {"upper": 10, "lower": 0, "ticker": 1}
+    assert (slider["default"], slider["description"]) == (5, "Price")
