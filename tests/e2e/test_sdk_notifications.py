@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -79,12 +80,15 @@ async def test_the_official_sdk_sends_reads_opts_in_and_out_and_listens(
     assert returncode == 0
 
 
-async def run_script(node_binary: str, inputs: dict[str, str]) -> tuple[str, str, int | None]:
-    """conformance.js with its input in the environment; stdout, stderr and the exit code."""
+async def run_script(
+    node_binary: str, inputs: dict[str, str], script: Path = SCRIPT
+) -> tuple[str, str, int | None]:
+    """An SDK script (conformance.js) with its input in the environment; stdout, stderr and
+    the exit code."""
     env = dict(os.environ, PUSHNODE_SDK_INPUT=json.dumps(inputs))
     process = await asyncio.create_subprocess_exec(
         node_binary,
-        str(SCRIPT),
+        str(script),
         cwd=SDK_DIR,
         env=env,
         stdout=asyncio.subprocess.PIPE,

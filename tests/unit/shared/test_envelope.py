@@ -97,6 +97,27 @@ EXAMPLES = {
         "source": "x",
         "submitted_at": "2026-01-01T00:00:00Z",
     },
+    "ChannelSettingsChanged": {
+        "channel": "0xc",
+        "chain_id": 1,
+        "settings": "1+1-0",
+        "description": "d",
+    },
+    "ChannelVerificationChanged": {"channel": "0xc", "chain_id": 1, "verified": True, "by": "0xv"},
+    "NotificationWithdrawn": {
+        "notification_id": "n",
+        "channel": "0xc",
+        "chain_id": 1,
+        "block_number": 7,
+        "tx_hash": "0xt",
+        "reason": "reorg",
+    },
+    "MessageWithdrawn": {
+        "notification_id": "n",
+        "channel": "0xc",
+        "chain_id": 1,
+        "reason": "reorg",
+    },
     "NotificationRejected": {
         "notification_id": "n",
         "channel": "0xc",

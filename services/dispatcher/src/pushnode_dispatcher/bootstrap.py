@@ -18,6 +18,7 @@ from pushnode_dispatcher.handlers.registry import (
     SUBSCRIPTION_HANDLERS,
 )
 from pushnode_dispatcher.handlers.sender import PRODUCER, Sender
+from pushnode_dispatcher.handlers.withdrawals import WITHDRAWAL_HANDLERS
 from pushnode_dispatcher.providers import providers
 from pushnode_shared.infra.consumer import ConsumerSpec
 from pushnode_shared.infra.db import Database
@@ -76,7 +77,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     subscriptions = ConsumerSpec(
         name="dispatcher-subscriptions",
         topics=(PROTOCOL_DECISIONS,),
-        handlers=SUBSCRIPTION_HANDLERS,
+        handlers=SUBSCRIPTION_HANDLERS | WITHDRAWAL_HANDLERS,
         offsets=db.offsets,
     )
     status = ConsumerSpec(

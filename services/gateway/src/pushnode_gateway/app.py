@@ -9,6 +9,7 @@ from socketio import ASGIApp
 from pushnode_gateway.channels.routes import history as channel_history
 from pushnode_gateway.channels.routes import opt_in, wallets
 from pushnode_gateway.channels.routes import reads as channel_reads
+from pushnode_gateway.channels.routes import tags as channel_tags
 from pushnode_gateway.chat.routes import reads as chat_reads
 from pushnode_gateway.chat.routes import writes as chat_writes
 from pushnode_gateway.config import Settings
@@ -36,6 +37,7 @@ from pushnode_shared.infra.runtime import Readiness, health_routes
 # Every feature's routers under /apis, in match order: a feature is one line here.
 # channel_history first: its /v1/channels/search must win over /v1/channels/{channel}.
 ROUTERS: list[APIRouter] = [
+    channel_tags.router,  # before the routes whose `{channel}` would match `search`
     channel_history.router,
     channel_feeds.router,
     upload.router,

@@ -8,7 +8,8 @@ from pathlib import Path
 from pushnode_gateway import db
 from pushnode_gateway.app import create_app
 from pushnode_gateway.channels import projection as channel_projection
-from pushnode_gateway.channels.adapters import read_model
+from pushnode_gateway.channels.adapters import discovery, read_model
+from pushnode_gateway.channels.adapters import settings as notification_settings
 from pushnode_gateway.chat import projection as chat_projection
 from pushnode_gateway.chat.adapters import chat_db
 from pushnode_gateway.config import Settings
@@ -131,6 +132,8 @@ async def bootstrap(settings: SharedSettings) -> Node:
         state_tables=[
             *db.STATE_TABLES,
             *read_model.STATE_TABLES,
+            *discovery.STATE_TABLES,
+            *notification_settings.STATE_TABLES,
             *inbox.STATE_TABLES,
             *chat_db.STATE_TABLES,
             *user_history.STATE_TABLES,

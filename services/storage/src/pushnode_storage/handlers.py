@@ -2,6 +2,8 @@
 
 Consumes NotificationAccepted; puts its stored form into IPFS (idempotent by content),
 indexes the CID, and produces MessageStored with an id derived from the decision's id.
+Consumes NotificationWithdrawn; relays it as MessageWithdrawn, after the MessageStored it
+cancels in the same messages-stored partition (both keyed by channel).
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ import asyncio
 from pushnode_shared.infra.consumer import Handler, HandlerContext, TransientError
 from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id
 from pushnode_shared.infra.ipfs import BlockStore
-from pushnode_shared.protocol.events import MessageStored, NotificationAccepted, payload_of, wrap
+from pushnode_shared.protocol.events import (
+    MessageStored,
+    MessageWithdrawn,
+    NotificationAccepted,
+    NotificationWithdrawn,
+    payload_of,
+    wrap,
+)
 from pushnode_shared.protocol.topics import MESSAGES_STORED
 from pushnode_storage import domain
 from pushnode_storage.adapters import db
@@ -31,7 +40,10 @@ class Handlers:
 
     def mapping(self) -> dict[str, Handler]:
         """Event type -> handler."""
-        return {"NotificationAccepted": self.on_notification_accepted}
+        return {
+            "NotificationAccepted": self.on_notification_accepted,
+            "NotificationWithdrawn": self.on_notification_withdrawn,
+        }
 
     async def prepare(self, envelopes: list[Envelope]) -> None:
         """Put every accepted message of the batch into kubo concurrently, before the handlers."""
@@ -81,6 +93,25 @@ class Handlers:
                 stored,
                 producer=PRODUCER,
                 event_id=derive_id(envelope.event_id, "stored"),
+                causation_id=envelope.event_id,
+                occurred_at=envelope.occurred_at,
+            ),
+        )
+
+    async def on_notification_withdrawn(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        withdrawn = payload_of(envelope, NotificationWithdrawn)
+        relayed = MessageWithdrawn(
+            notification_id=withdrawn.notification_id,
+            channel=withdrawn.channel,
+            chain_id=withdrawn.chain_id,
+            reason=withdrawn.reason,
+        )
+        ctx.publish(
+            MESSAGES_STORED,
+            wrap(
+                relayed,
+                producer=PRODUCER,
+                event_id=derive_id(envelope.event_id, "withdrawn"),
                 causation_id=envelope.event_id,
                 occurred_at=envelope.occurred_at,
             ),

@@ -51,9 +51,16 @@ sends = sa.Table(
     sa.Column("retry_after", sa.Float, nullable=True),
 )
 # Subscription periods folded from protocol-decisions: who a broadcast reaches.
+# Notifications withdrawn after acceptance (a reorg removed their log): never pushed.
+withdrawn = sa.Table(
+    "dispatcher_withdrawn",
+    metadata,
+    sa.Column("notification_id", sa.String(64), primary_key=True),
+    sa.Column("reason", sa.String(40), nullable=False),
+)
 PERIODS = period_tables(metadata, "dispatcher")
 offsets = offsets_table(metadata, "dispatcher")
-STATE_TABLES = [devices.name, deliveries.name, *PERIODS.names]
+STATE_TABLES = [devices.name, deliveries.name, withdrawn.name, *PERIODS.names]
 # The status a device ends in when every allowed attempt failed with a retryable answer.
 GAVE_UP = "GAVE_UP"
 

@@ -31,6 +31,7 @@ from pushnode_dispatcher.handlers import registry
 from pushnode_dispatcher.handlers.completeness import Completeness
 from pushnode_dispatcher.handlers.facts import facts
 from pushnode_dispatcher.handlers.window import Settler, send_all
+from pushnode_dispatcher.handlers.withdrawals import withheld
 from pushnode_shared.infra.consumer import Handler, HandlerContext
 from pushnode_shared.infra.envelope import Envelope, derive_id, utcnow
 from pushnode_shared.infra.logging import get_logger
@@ -128,7 +129,7 @@ class Sender:
 
     async def on_message_stored(self, ctx: HandlerContext, envelope: Envelope) -> None:
         stored = payload_of(envelope, MessageStored)
-        if not self.sending:
+        if not self.sending or await withheld(ctx, stored.notification_id):
             return
         content = PushContent.of(stored)
         await self.registry_caught_up()
@@ -141,6 +142,8 @@ class Sender:
         provider = Provider(retry.provider)
         if not any(provider in app for app in self.apps.values()):
             return  # the provider was switched off since; nothing can send it
+        if await withheld(ctx, retry.notification_id):
+            return
         content = PushContent.of_retry(retry)
         before = await self.log.get(ctx.session, retry.notification_id, retry.device_token)
         if before is not None and (

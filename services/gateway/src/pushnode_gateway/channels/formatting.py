@@ -72,9 +72,9 @@ def channels_public(
     return answers
 
 
-def subscriber_public(row: dict[str, Any]) -> SubscriberPublic:
-    """One subscriber of a channel; per-user settings are not modelled yet."""
-    return SubscriberPublic(subscriber=to_checksum_address(row["subscriber"]))
+def subscriber_public(row: dict[str, Any], settings: str | None = None) -> SubscriberPublic:
+    """One subscriber of a channel, with its notification settings (JSON text) if it chose any."""
+    return SubscriberPublic(subscriber=to_checksum_address(row["subscriber"]), settings=settings)
 
 
 def delegation_public(row: dict[str, Any]) -> DelegationPublic:

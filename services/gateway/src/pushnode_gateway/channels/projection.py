@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from pushnode_gateway.channels.adapters import read_model, registry
+from pushnode_gateway.channels.adapters import discovery, read_model, registry, settings
 from pushnode_gateway.channels.formatting import iso
 from pushnode_gateway.feeds.adapters import inbox
 from pushnode_shared.infra.consumer import Handler, HandlerContext
@@ -19,8 +19,10 @@ from pushnode_shared.protocol.events import (
     ChannelAliasVerified,
     ChannelCreated,
     ChannelMetadataResolved,
+    ChannelSettingsChanged,
     ChannelStateChanged,
     ChannelUpdated,
+    ChannelVerificationChanged,
     ContentUploaded,
     DelegateAdded,
     DelegateRemoved,
@@ -59,6 +61,7 @@ async def on_channel_updated(ctx: HandlerContext, envelope: Envelope) -> None:
 async def on_subscription_added(ctx: HandlerContext, envelope: Envelope) -> None:
     added = payload_of(envelope, SubscriptionAdded)
     await registry.add_subscription(ctx.session, added.channel, added.subscriber, added.chain_id)
+    await settings.set_user(ctx.session, added.channel, added.subscriber, added.user_setting)
     await periods.opened(
         ctx.session, inbox.PERIODS, added.channel, added.subscriber, added.position
     )
@@ -67,6 +70,7 @@ async def on_subscription_added(ctx: HandlerContext, envelope: Envelope) -> None
 async def on_subscription_removed(ctx: HandlerContext, envelope: Envelope) -> None:
     removed = payload_of(envelope, SubscriptionRemoved)
     await registry.remove_subscription(ctx.session, removed.channel, removed.subscriber)
+    await settings.set_user(ctx.session, removed.channel, removed.subscriber, None)
     await periods.closed(
         ctx.session, inbox.PERIODS, removed.channel, removed.subscriber, removed.position
     )
@@ -91,6 +95,7 @@ async def on_content_uploaded(ctx: HandlerContext, envelope: Envelope) -> None:
         return  # any content may be uploaded; only channel metadata is read here
     if isinstance(fields, dict) and isinstance(fields.get("name"), str):
         await read_model.add_channel_meta(ctx.session, uploaded.cid, fields)
+        await discovery.add_tags(ctx.session, uploaded.cid, discovery.tags_in(fields))
 
 
 async def on_metadata_resolved(ctx: HandlerContext, envelope: Envelope) -> None:
@@ -117,6 +122,19 @@ async def on_alias_removed(ctx: HandlerContext, envelope: Envelope) -> None:
     await read_model.set_alias(ctx.session, removed.alias_chain_id, removed.alias.lower(), None)
 
 
+async def on_settings_changed(ctx: HandlerContext, envelope: Envelope) -> None:
+    changed = payload_of(envelope, ChannelSettingsChanged)
+    await settings.set_channel(
+        ctx.session, changed.channel.lower(), changed.settings, changed.description
+    )
+
+
+async def on_verification_changed(ctx: HandlerContext, envelope: Envelope) -> None:
+    changed = payload_of(envelope, ChannelVerificationChanged)
+    by = changed.by.lower() if changed.verified else None
+    await discovery.set_verified(ctx.session, changed.channel.lower(), by)
+
+
 # gateway-protocol (protocol-decisions): the registry, subscription periods, aliases, metadata.
 HANDLERS: dict[str, Handler] = {
     "ChannelCreated": on_channel_created,
@@ -129,6 +147,8 @@ HANDLERS: dict[str, Handler] = {
     "ChannelAliasVerified": on_alias_verified,
     "ChannelAliasRemoved": on_alias_removed,
     "ChannelMetadataResolved": on_metadata_resolved,
+    "ChannelVerificationChanged": on_verification_changed,
+    "ChannelSettingsChanged": on_settings_changed,
 }
 # gateway-uploads (uploads): channel metadata uploaded through this node.
 UPLOAD_HANDLERS: dict[str, Handler] = {"ContentUploaded": on_content_uploaded}

@@ -169,6 +169,14 @@ function show(listId, item, fresh) {
   deliveryOf(node);
 }
 
+// A reorg removed the notification's chain log: the node withdrew it (gone from the feed).
+function withdraw({ sid, reason }) {
+  document.querySelectorAll(`[data-sid="${CSS.escape(sid)}"]`).forEach((node) => {
+    node.classList.add("withdrawn");
+    node.querySelector(".meta").append(el("span", { class: "badge off" }, `withdrawn: ${reason}`));
+  });
+}
+
 async function deliveryOf(node) {
   const target = node.querySelector(".delivery");
   try {
@@ -202,6 +210,7 @@ async function watch(address) {
   socket.on("disconnect", () => setSocketState("disconnected", "off"));
   socket.on("userFeeds", (item) => show("inbox", item, true));
   socket.on("userSpamFeeds", (item) => show("spam", item, true));
+  socket.on("notificationWithdrawn", withdraw);
   for (const [listId, spam] of [["inbox", false], ["spam", true]]) {
     try {
       const page = await getJson(`${API}/users/${encodeURIComponent(address)}/feeds?limit=10&spam=${spam}`);

@@ -9,7 +9,7 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from pushnode_shared.protocol.events import MessageStored
+from pushnode_shared.protocol.events import MessageStored, MessageWithdrawn
 
 
 def payload_id(notification_id: str) -> int:
@@ -121,4 +121,14 @@ def v2_notification(item: dict[str, Any]) -> dict[str, Any]:
         },
         "source": item["source"],
         "raw": {"verificationProof": item["payload"]["verificationProof"]},
+    }
+
+
+def withdrawn_event(withdrawn: MessageWithdrawn) -> dict[str, Any]:
+    """The `notificationWithdrawn` socket event: which item (`sid`) went, and why."""
+    return {
+        "sid": withdrawn.notification_id,
+        "channel": withdrawn.channel,
+        "chain_id": withdrawn.chain_id,
+        "reason": withdrawn.reason,
     }

@@ -1,6 +1,7 @@
 """gateway-feeds: messages-stored folded into feed rows, one per recipient, or one row per
 broadcast (read with the subscription periods: feeds/adapters/inbox.py), plus one row per
 notification in the channel's history. Written in bulk once per batch; produces nothing.
+MessageWithdrawn (a reorg dropped the notification's log) removes all of them again.
 Sockets are not pushed from here but from the live feed (sockets/live.py)."""
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from functools import partial
 
 from pushnode_gateway import db
 from pushnode_gateway.channels.adapters import read_model
-from pushnode_gateway.feeds.adapters import inbox
+from pushnode_gateway.feeds.adapters import inbox, withdrawn
 from pushnode_gateway.feeds.formatting import channel_item, feed_item, kind_of
 from pushnode_shared.infra.consumer import Handler, HandlerContext
 from pushnode_shared.infra.envelope import Envelope
-from pushnode_shared.protocol.events import MessageStored, payload_of
+from pushnode_shared.protocol.events import MessageStored, MessageWithdrawn, payload_of
 
 
 async def on_message_stored(ctx: HandlerContext, envelope: Envelope) -> None:
@@ -48,4 +49,16 @@ async def on_message_stored(ctx: HandlerContext, envelope: Envelope) -> None:
         )
 
 
-HANDLERS: dict[str, Handler] = {"MessageStored": on_message_stored}
+async def on_message_withdrawn(ctx: HandlerContext, envelope: Envelope) -> None:
+    gone = payload_of(envelope, MessageWithdrawn)
+    for key in withdrawn.TABLES:  # rows of this batch not yet written
+        pending = ctx.buffers.get(key)
+        if pending:
+            pending[:] = [r for r in pending if r["notification_id"] != gone.notification_id]
+    await withdrawn.remove(ctx.session, gone.notification_id)
+
+
+HANDLERS: dict[str, Handler] = {
+    "MessageStored": on_message_stored,
+    "MessageWithdrawn": on_message_withdrawn,
+}

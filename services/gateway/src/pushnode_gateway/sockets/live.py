@@ -24,7 +24,12 @@ from collections.abc import Awaitable, Callable
 from aiokafka import AIOKafkaConsumer
 
 from pushnode_gateway.chat.formatting import chat_socket_event
-from pushnode_gateway.feeds.formatting import channel_item, delivery_feeds, feed_item
+from pushnode_gateway.feeds.formatting import (
+    channel_item,
+    delivery_feeds,
+    feed_item,
+    withdrawn_event,
+)
 from pushnode_gateway.sockets.audience import Audience
 from pushnode_gateway.sockets.committed import Committed
 from pushnode_gateway.sockets.server import FeedSockets
@@ -37,6 +42,7 @@ from pushnode_shared.protocol.events import (
     ChatRequestRejected,
     Event,
     MessageStored,
+    MessageWithdrawn,
     unwrap,
 )
 from pushnode_shared.protocol.topics import CHATS, MESSAGES_STORED, Topic
@@ -135,9 +141,15 @@ async def _push_stored(sockets: FeedSockets, event: Event) -> None:
     await push_stored(sockets, event)
 
 
+async def _push_withdrawn(sockets: FeedSockets, event: Event) -> None:
+    assert isinstance(event, MessageWithdrawn)
+    await sockets.push_withdrawn(withdrawn_event(event))
+
+
 # Event type -> what its arrival shows on this process's sockets.
 PUSHES: dict[str, Callable[[FeedSockets, Event], Awaitable[None]]] = {
     "MessageStored": _push_stored,
+    "MessageWithdrawn": _push_withdrawn,
     "ChatMessageStored": push_chat,
     "ChatRequestAccepted": push_chat,
     "ChatRequestRejected": push_chat,

@@ -36,6 +36,7 @@ INBOX_EVENT, SPAM_EVENT = "userFeeds", "userSpamFeeds"
 LIVE_EVENT, HISTORY_EVENT = "liveFeeds", "historicalFeeds"
 DELIVERY_MODE = DELIVERY_ROOM = "delivery"
 CHAT_EVENT = "CHATS"
+WITHDRAWN_EVENT = "notificationWithdrawn"
 
 
 def chat_room(did: str) -> str:
@@ -175,6 +176,13 @@ class FeedSockets:
     async def push(self, recipient: str, spam: bool, item: dict[str, Any]) -> None:
         """Deliver one feed item to every socket of that wallet."""
         await self.server.emit(SPAM_EVENT if spam else INBOX_EVENT, item, room=recipient)
+
+    async def push_withdrawn(self, withdrawn: dict[str, Any]) -> None:
+        """Tell every socket of this process that a notification was withdrawn (a reorg).
+
+        Its recipients are not on the log any more, and withdrawals are rare: every client
+        hears it and drops the item with that `sid` if it shows it."""
+        await self.server.emit(WITHDRAWN_EVENT, withdrawn)
 
     def wallets(self) -> list[str]:
         """The wallets with a notification socket on this process (their rooms)."""

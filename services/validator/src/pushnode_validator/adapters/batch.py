@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_validator.adapters import bulk, db, replays
+from pushnode_validator.adapters import bulk, db, replays, verdicts
 from pushnode_validator.domain.notice import Notice
 from pushnode_validator.domain.projection import ChannelState
 from pushnode_validator.domain.ratelimit import Bucket
@@ -138,6 +138,30 @@ class BatchView:
             "channel": channel,
         }
         self.new_contents.append(row)
+
+    async def accepted(self, notification_id: str) -> bool:
+        """Whether it was accepted, earlier in this batch or in an earlier one."""
+        queued = [v["accepted"] for v in self.verdicts if v["notification_id"] == notification_id]
+        if queued:
+            return bool(queued[-1])
+        return bool(await verdicts.verdict_of(self.session, notification_id))
+
+    async def withdraw(self, notification_id: str) -> None:
+        """Forget its verdict (queued or written): a re-mined log is judged again."""
+        self.verdicts = [v for v in self.verdicts if v["notification_id"] != notification_id]
+        self.seen_ids.discard(notification_id)
+        self.seen_known.add(notification_id)
+        await verdicts.forget_verdict(self.session, notification_id)
+        # Its content was recorded as accepted: the same log mined again is not a replay.
+        gone = {
+            str(r["content_id"])
+            for r in self.new_contents
+            if r["notification_id"] == notification_id
+        }
+        self.new_contents = [r for r in self.new_contents if r["content_id"] not in gone]
+        self.contents -= gone
+        self.contents_known -= gone
+        await replays.forget_contents_of(self.session, notification_id)
 
     async def bucket(self, channel: str) -> Bucket | None:
         """The channel's rate bucket as of this point in the batch."""

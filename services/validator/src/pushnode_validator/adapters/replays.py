@@ -45,6 +45,12 @@ async def insert_contents(session: AsyncSession, rows: list[dict[str, object]]) 
         await session.execute(sa.insert(signed_contents), rows)
 
 
+async def forget_contents_of(session: AsyncSession, notification_id: str) -> None:
+    """A withdrawn notification's content no longer counts as accepted (reorg, mined again)."""
+    column = signed_contents.c.notification_id
+    await session.execute(sa.delete(signed_contents).where(column == notification_id))
+
+
 async def optin_applied(session: AsyncSession, optin_id: str) -> bool:
     """Whether this signed opt-in/out was applied before."""
     query = sa.select(applied_optins.c.optin_id).where(applied_optins.c.optin_id == optin_id)

@@ -8,8 +8,10 @@ from pushnode_shared.protocol.events import (
     ChannelAliasRemoved,
     ChannelAliasVerified,
     ChannelCreated,
+    ChannelSettingsChanged,
     ChannelStateChanged,
     ChannelUpdated,
+    ChannelVerificationChanged,
     DelegateAdded,
     DelegateRemoved,
     Event,
@@ -26,6 +28,12 @@ _STATE_EVENTS = {
     "TimeBoundChannelDestroyed": (False, "destroyed"),
 }
 
+# Core's verification logs: whether the channel is verified after it, and who did it.
+_VERIFICATION_EVENTS = {
+    "ChannelVerified": (True, "verifier"),
+    "ChannelVerificationRevoked": (False, "revoker"),
+}
+
 
 def _chain_text(hex_bytes: object) -> str:
     """Bytes from a log as text a database can hold: bad UTF-8 and NUL become U+FFFD.
@@ -34,6 +42,11 @@ def _chain_text(hex_bytes: object) -> str:
     """
     text = bytes.fromhex(str(hex_bytes).removeprefix("0x")).decode(errors="replace")
     return text.replace("\x00", "\ufffd")
+
+
+def _text_of(value: object) -> str:
+    """A string argument as a database can hold it (no NUL)."""
+    return str(value).replace("\x00", "\ufffd")
 
 
 def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event]:
@@ -69,6 +82,25 @@ def facts_from_log(log: ChainEventObserved, core_chains: set[int]) -> list[Event
         return [
             ChannelStateChanged(
                 channel=log.channel, chain_id=log.chain_id, active=active, cause=cause
+            )
+        ]
+    if log.event in _VERIFICATION_EVENTS and log.chain_id in core_chains:
+        verified, role = _VERIFICATION_EVENTS[log.event]
+        return [
+            ChannelVerificationChanged(
+                channel=log.channel,
+                chain_id=log.chain_id,
+                verified=verified,
+                by=str(args[role]).lower(),
+            )
+        ]
+    if log.event == "ChannelNotifcationSettingsAdded" and log.chain_id in core_chains:
+        return [
+            ChannelSettingsChanged(
+                channel=log.channel,
+                chain_id=log.chain_id,
+                settings=_text_of(args["_notifSettings"]),
+                description=_text_of(args["_notifDescription"]),
             )
         ]
     if log.event in ("Subscribe", "Unsubscribe"):
@@ -108,7 +140,7 @@ def undo(fact: Event) -> Event | None:
 
     None where the old value is not known (a metadata update): the next update corrects it.
     """
-    if isinstance(fact, ChannelUpdated | ChannelAliasRejected):
+    if isinstance(fact, ChannelUpdated | ChannelAliasRejected | ChannelSettingsChanged):
         return None
     if isinstance(fact, ChannelAliasVerified):
         return ChannelAliasRemoved.model_validate(fact.model_dump())
@@ -118,6 +150,8 @@ def undo(fact: Event) -> Event | None:
         )
     if isinstance(fact, ChannelStateChanged):
         return fact.model_copy(update={"active": not fact.active, "cause": "retracted"})
+    if isinstance(fact, ChannelVerificationChanged):
+        return fact.model_copy(update={"verified": not fact.verified})
     inverse: dict[type[Event], type[Event]] = {
         SubscriptionAdded: SubscriptionRemoved,
         SubscriptionRemoved: SubscriptionAdded,

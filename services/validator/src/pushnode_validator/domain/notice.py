@@ -96,7 +96,7 @@ def from_log(log: ChainEventObserved, chain: ChainConfig | None, at: datetime) -
         bad = str(exc)
     recipient = str(log.args.get("recipient", ""))
     sub = NotificationSubmitted(
-        notification_id=derive_id("notification", proof, str(log.log_index)),
+        notification_id=onchain_notification_id(log.chain_id, log.tx_hash, log.log_index),
         channel=log.channel,
         sender=f"eip155:{log.chain_id}:{log.channel}",
         recipient=f"eip155:{log.chain_id}:{recipient}",
@@ -107,6 +107,11 @@ def from_log(log: ChainEventObserved, chain: ChainConfig | None, at: datetime) -
     )
     to_itself = recipient.lower() == log.channel
     return Notice(sub, Sender.parse(sub.sender), True, bad, to_itself)
+
+
+def onchain_notification_id(chain_id: int, tx_hash: str, log_index: int) -> str:
+    """The id of the notification a Comm SendNotification log carries (and a retraction names)."""
+    return derive_id("notification", f"{CHAIN_PROOF_KIND}:{chain_id}:{tx_hash}", str(log_index))
 
 
 def onchain_identity(log: ChainEventObserved, *, strict: bool = False) -> str:

@@ -2,7 +2,8 @@
 
 Consumes ChainEventObserved, ChainEventRetracted, NotificationSubmitted and
 SubscriptionSubmitted; produces ChannelCreated/Updated/StateChanged, Delegate*, ChannelAlias*,
-SubscriptionAdded/Removed/Rejected, NotificationAccepted and NotificationRejected. Output ids
+SubscriptionAdded/Removed/Rejected, NotificationAccepted, NotificationRejected and, for a
+retracted SendNotification that was accepted, NotificationWithdrawn (withdrawals.py). Output ids
 derive from the input event id, so a replayed batch re-publishes the same events.
 Notifications, off-chain and on-chain, take one path (notifications.py); facts chain.py.
 """
@@ -24,7 +25,7 @@ from pushnode_validator.domain.identities import ipfs_cid
 from pushnode_validator.domain.keys import PgpCheck
 from pushnode_validator.domain.notice import Notice
 from pushnode_validator.domain.ratelimit import NO_LIMIT, RateLimit
-from pushnode_validator.handlers import chain
+from pushnode_validator.handlers import chain, withdrawals
 from pushnode_validator.handlers.emit import PRODUCER
 from pushnode_validator.handlers.notifications import (
     Judging,
@@ -125,6 +126,7 @@ class Handlers:
         done = await db.applied_facts(ctx.session, retracted.retracted_event_id)
         if done is None:
             return  # never applied (or already undone): nothing to reverse
+        await withdrawals.withdraw(ctx, await self._view(ctx), envelope, retracted)
         undone = [u for u in (facts.undo(f) for f in reversed(done)) if u is not None]
         await chain.apply_facts(ctx, envelope, retracted.channel, undone, "undo")
         self._forget(ctx, {retracted.channel, *(str(getattr(f, "channel", "")) for f in undone)})

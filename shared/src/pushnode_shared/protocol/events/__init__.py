@@ -24,8 +24,10 @@ from pushnode_shared.protocol.events.chain import (
 from pushnode_shared.protocol.events.channel_meta import ChannelMetadataResolved
 from pushnode_shared.protocol.events.channels import (
     ChannelCreated,
+    ChannelSettingsChanged,
     ChannelStateChanged,
     ChannelUpdated,
+    ChannelVerificationChanged,
     DelegateAdded,
     DelegateRemoved,
     SubscriptionAdded,
@@ -56,10 +58,11 @@ from pushnode_shared.protocol.events.notifications import (
     NotificationAccepted,
     NotificationRejected,
     NotificationSubmitted,
+    NotificationWithdrawn,
     Recipient,
     RejectReason,
 )
-from pushnode_shared.protocol.events.storage import MessageStored
+from pushnode_shared.protocol.events.storage import MessageStored, MessageWithdrawn
 from pushnode_shared.protocol.events.subscriptions import (
     SubscriptionAction,
     SubscriptionRejected,
@@ -80,8 +83,10 @@ __all__ = [
     "ChannelAliasVerified",
     "ChannelCreated",
     "ChannelMetadataResolved",
+    "ChannelSettingsChanged",
     "ChannelStateChanged",
     "ChannelUpdated",
+    "ChannelVerificationChanged",
     "ChatMessageSent",
     "ChatMessageStored",
     "ChatRequestAccepted",
@@ -99,10 +104,12 @@ __all__ = [
     "Event",
     "EventDeadLettered",
     "MessageStored",
+    "MessageWithdrawn",
     "NodeRecordAppended",
     "NotificationAccepted",
     "NotificationRejected",
     "NotificationSubmitted",
+    "NotificationWithdrawn",
     "PeerMisbehaved",
     "Platform",
     "Recipient",

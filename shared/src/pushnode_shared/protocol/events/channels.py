@@ -114,3 +114,36 @@ class ChannelUpdated(Event):
 
     def key(self) -> str:
         return self.channel
+
+
+@register
+class ChannelVerificationChanged(Event):
+    """Core verified a channel (ChannelVerified) or revoked it (ChannelVerificationRevoked);
+    `by` is the verifier or the revoker. The channel list's `verified_status` follows it."""
+
+    TYPE = "ChannelVerificationChanged"
+
+    channel: str
+    chain_id: int
+    verified: bool
+    by: str
+
+    def key(self) -> str:
+        return self.channel
+
+
+@register
+class ChannelSettingsChanged(Event):
+    """Core recorded the channel's notification settings (ChannelNotifcationSettingsAdded):
+    `settings` as emitted (`<count>+<setting>+…`, protocol/settings.py), `description` the
+    `+`-joined descriptions."""
+
+    TYPE = "ChannelSettingsChanged"
+
+    channel: str
+    chain_id: int
+    settings: str
+    description: str
+
+    def key(self) -> str:
+        return self.channel

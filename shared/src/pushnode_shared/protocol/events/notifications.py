@@ -119,3 +119,24 @@ class NotificationRejected(Event):
 
     def key(self) -> str:
         return self.channel
+
+
+@register
+class NotificationWithdrawn(Event):
+    """An accepted on-chain notification whose log a reorg removed: it no longer happened.
+
+    Keyed by the channel like its NotificationAccepted, so it lands after it in the same
+    partition; `block_number`/`tx_hash` name the dropped log, `reason` is "reorg".
+    """
+
+    TYPE = "NotificationWithdrawn"
+
+    notification_id: str
+    channel: str
+    chain_id: int
+    block_number: int
+    tx_hash: str
+    reason: str = "reorg"
+
+    def key(self) -> str:
+        return self.channel

@@ -29,3 +29,22 @@ class MessageStored(Event):
 
     def key(self) -> str:
         return self.channel
+
+
+@register
+class MessageWithdrawn(Event):
+    """A stored notification was withdrawn (its chain log was reorged away): readers drop it.
+
+    Relayed from NotificationWithdrawn onto messages-stored so it follows the MessageStored it
+    cancels in the same partition: feeds and sockets see the two in order.
+    """
+
+    TYPE = "MessageWithdrawn"
+
+    notification_id: str
+    channel: str
+    chain_id: int
+    reason: str
+
+    def key(self) -> str:
+        return self.channel

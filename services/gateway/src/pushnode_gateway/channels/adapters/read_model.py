@@ -91,9 +91,15 @@ async def meta_by_cid(conn: AsyncConnection, cids: list[str]) -> dict[str, Row]:
 
 
 async def search_channels(
-    conn: AsyncConnection, query: str, page: int, limit: int
+    conn: AsyncConnection,
+    query: str,
+    page: int,
+    limit: int,
+    narrow: Any = None,
+    descending: bool = True,
 ) -> tuple[list[Row], int]:
-    """Channels (not blocked) whose name contains the query, or whose address starts with it."""
+    """Channels (not blocked, meeting `narrow`) whose name contains the query, or whose
+    address starts with it; by subscribers, most first unless not `descending`."""
     needle = query.strip().lower()
     joined = channels.outerjoin(
         channel_meta, channels.c.identity == sa.literal("1+") + channel_meta.c.cid
@@ -102,6 +108,9 @@ async def search_channels(
         sa.func.lower(channel_meta.c.name).contains(needle, autoescape=True)
         | channels.c.channel.startswith(needle, autoescape=True)
     )
+    if narrow is not None:
+        where = where & narrow
+    count = channels.c.subscriber_count
     total = (
         await conn.execute(sa.select(sa.func.count()).select_from(joined).where(where))
     ).scalar()
@@ -109,7 +118,7 @@ async def search_channels(
         sa.select(channels)
         .select_from(joined)
         .where(where)
-        .order_by(channels.c.subscriber_count.desc(), channels.c.channel)
+        .order_by(count.desc() if descending else count.asc(), channels.c.channel)
         .limit(limit)
         .offset((page - 1) * limit)
     )

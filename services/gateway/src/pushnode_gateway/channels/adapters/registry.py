@@ -99,10 +99,18 @@ async def get_channel(conn: AsyncConnection, channel: str) -> Row | None:
 
 
 async def page_of_channels(
-    conn: AsyncConnection, page: int, limit: int, sort: SortKey, order: Order
+    conn: AsyncConnection,
+    page: int,
+    limit: int,
+    sort: SortKey,
+    order: Order,
+    narrow: Any = None,
 ) -> tuple[list[Row], int]:
-    """Channels that are not blocked, sorted; ties broken by address so pages are stable."""
+    """Channels that are not blocked (and meet `narrow`), sorted; ties broken by address so
+    pages are stable."""
     where = channels.c.blocked.is_(False)
+    if narrow is not None:
+        where = where & narrow
     column = channels.c.subscriber_count if sort == "subscribers" else channels.c.created_at
     ordered = column.desc() if order == "desc" else column.asc()
     rows = await conn.execute(

@@ -10,6 +10,13 @@ from pydantic import BaseModel, Field
 
 from pushnode_gateway.channels.adapters import read_model
 from pushnode_gateway.channels.formatting import channels_public
+from pushnode_gateway.channels.routes.narrowing import (
+    FilterQuery,
+    TagQuery,
+    WalletQuery,
+    narrowing,
+    with_verification,
+)
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.feeds.formatting import TYPE_NAMES, v2_notification
@@ -27,17 +34,24 @@ async def search_channels(
     page: PageQuery = 1,
     limit: LimitQuery = 10,
     order: Literal["asc", "desc"] = "desc",
+    kind: FilterQuery = None,
+    tag: TagQuery = None,
+    user_subscribed: WalletQuery = None,
 ) -> dict[str, Any]:
     """Channels whose metadata name contains `query` (any case), or whose address starts with it.
 
-    Ordered by subscribers, most first; `order` is accepted for the SDK and ignored.
+    Ordered by subscribers (`order`, most first by default); `filter`, `tag` and
+    `user_subscribed` narrow it as they narrow the channel list.
     """
     if "\x00" in query:  # PostgreSQL text cannot hold it: refuse rather than fail
         raise ApiError(400, "BAD_QUERY", "query contains a NUL character")
+    narrow = narrowing(kind, tag, user_subscribed)
     async with database.engine.connect() as conn:
-        rows, total = await read_model.search_channels(conn, query, page, limit)
-        found: list[ChannelPublic] = channels_public(
-            rows, *await read_model.decorations(conn, rows)
+        rows, total = await read_model.search_channels(
+            conn, query, page, limit, narrow, order == "desc"
+        )
+        found: list[ChannelPublic] = await with_verification(
+            conn, channels_public(rows, *await read_model.decorations(conn, rows))
         )
     return {"channels": [c.model_dump() for c in found], "itemcount": total, "itemCount": total}
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pushnode_gateway.channels.adapters import read_model, registry
+from pushnode_gateway.channels.adapters import read_model, registry, settings
 from pushnode_gateway.channels.formatting import caip10, channels_public, subscriber_public
+from pushnode_gateway.channels.routes.narrowing import (
+    FilterQuery,
+    TagQuery,
+    WalletQuery,
+    narrowing,
+    unsupported,
+    with_verification,
+)
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import (
@@ -17,6 +26,7 @@ from pushnode_gateway.models import (
     SubscribersPublic,
 )
 from pushnode_gateway.params import LimitQuery, PageQuery, account_or_400
+from pushnode_shared.protocol.settings import BadSettings
 
 router = APIRouter(tags=["channels"])
 
@@ -28,14 +38,19 @@ async def list_channels(
     limit: LimitQuery = 10,
     sort: Literal["subscribers", "timestamp"] = "subscribers",
     order: Literal["asc", "desc"] = "desc",
+    kind: FilterQuery = None,
+    tag: TagQuery = None,
+    user_subscribed: WalletQuery = None,
 ) -> ChannelsPublic:
-    """Channels that are not blocked; the SDK's default is most subscribers first."""
+    """Channels that are not blocked; the SDK's default is most subscribers first.
+
+    `filter` all/verified/unverified (Core's verification), `tag` one of the channel's tags,
+    `user_subscribed` a wallet: only the channels it is subscribed to."""
+    narrow = narrowing(kind, tag, user_subscribed)
     async with database.engine.connect() as conn:
-        rows, total = await registry.page_of_channels(conn, page, limit, sort, order)
-        return ChannelsPublic(
-            channels=channels_public(rows, *await read_model.decorations(conn, rows)),
-            itemcount=total,
-        )
+        rows, total = await registry.page_of_channels(conn, page, limit, sort, order, narrow)
+        found = channels_public(rows, *await read_model.decorations(conn, rows))
+        return ChannelsPublic(channels=await with_verification(conn, found), itemcount=total)
 
 
 @router.get("/v1/channels/{channel}")
@@ -46,18 +61,34 @@ async def get_channel(channel: str, database: DatabaseDep) -> ChannelPublic:
         row = await registry.get_channel(conn, address)
         if row is None:
             raise ApiError(404, "UNKNOWN_CHANNEL", f"{channel} is not a channel on this node")
-        return channels_public([row], *await read_model.decorations(conn, [row]))[0]
+        found = channels_public([row], *await read_model.decorations(conn, [row]))
+        return (await with_verification(conn, found))[0]
 
 
 @router.get("/v1/channels/{channel}/subscribers")
 async def channel_subscribers(
-    channel: str, database: DatabaseDep, page: PageQuery = 1, limit: LimitQuery = 10
+    channel: str,
+    database: DatabaseDep,
+    page: PageQuery = 1,
+    limit: LimitQuery = 10,
+    category: int | None = None,
+    setting: bool = False,
 ) -> SubscribersPublic:
-    """A page of subscribers in address order, with the total as `itemcount`."""
+    """A page of subscribers in address order, with the total as `itemcount`; each with its
+    notification `settings` (null without any), whatever `setting` says. `category` (the
+    1-based index of one of the channel's settings): only the subscribers who get it."""
+    del setting  # settings are always included: the SDK parses them when present
     address = account_or_400(channel).lower
     async with database.engine.connect() as conn:
-        rows, total = await registry.page_of_subscribers(conn, address, page, limit)
-    return SubscribersPublic(subscribers=[subscriber_public(r) for r in rows], itemcount=total)
+        if category is None:
+            rows, total = await registry.page_of_subscribers(conn, address, page, limit)
+        else:
+            rows, total = await _in_category(conn, address, category, page, limit)
+        chosen = await settings.users_json(conn, address, [r["subscriber"] for r in rows])
+    return SubscribersPublic(
+        subscribers=[subscriber_public(r, chosen.get(r["subscriber"])) for r in rows],
+        itemcount=total,
+    )
 
 
 @router.get("/v1/channels/{channel}/delegates")
@@ -67,3 +98,14 @@ async def channel_delegates(channel: str, database: DatabaseDep) -> DelegatesPub
     async with database.engine.connect() as conn:
         rows = await registry.delegates_of(conn, account.lower, account.chain_id)
     return DelegatesPublic(delegates=[caip10(r["chain_id"], r["delegate"]) for r in rows])
+
+
+async def _in_category(
+    conn: AsyncConnection, channel: str, category: int, page: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    try:
+        wallets = await settings.in_category(conn, channel, category)
+    except BadSettings as exc:
+        raise unsupported("category", category, str(exc)) from exc
+    start = (page - 1) * limit
+    return [{"subscriber": w} for w in wallets[start : start + limit]], len(wallets)

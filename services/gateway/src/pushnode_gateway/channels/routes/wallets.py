@@ -5,7 +5,7 @@ from __future__ import annotations
 from eth_utils.address import to_checksum_address
 from fastapi import APIRouter
 
-from pushnode_gateway.channels.adapters import registry
+from pushnode_gateway.channels.adapters import registry, settings
 from pushnode_gateway.channels.formatting import delegation_public
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.models import DelegationsPublic, SubscriptionPublic, SubscriptionsPublic
@@ -23,8 +23,19 @@ async def user_subscriptions(
     only = account_or_400(channel).lower if channel else None
     async with database.engine.connect() as conn:
         rows = await registry.subscriptions_of(conn, subscriber, only)
+        chosen = {
+            r["channel"]: (await settings.users_json(conn, r["channel"], [subscriber])).get(
+                subscriber
+            )
+            for r in rows
+        }
     return SubscriptionsPublic(
-        subscriptions=[SubscriptionPublic(channel=to_checksum_address(r["channel"])) for r in rows]
+        subscriptions=[
+            SubscriptionPublic(
+                channel=to_checksum_address(r["channel"]), user_settings=chosen[r["channel"]]
+            )
+            for r in rows
+        ]
     )
 
 

@@ -1,0 +1,54 @@
+"""Notification settings strings read as the SDK writes them and reads them back."""
+
+from __future__ import annotations
+
+import pytest
+
+from pushnode_shared.protocol.settings import (
+    BadSettings,
+    channel_settings,
+    enabled_for,
+    user_settings,
+)
+
+# What `channel.setting([boolean, slider, range])` puts on Core, as Core emits it.
+SETTINGS = "3+1-0+2-1-10-0-20-1+3-1-3-5-0-10-1"
+DESCRIPTION = "Sales+Price alert+Hours"
+
+
+def test_a_channels_boolean_slider_and_range_settings_read_as_the_sdk_parses_them() -> None:
+    boolean, slider, span = channel_settings(SETTINGS, DESCRIPTION)
+    assert boolean == {"type": 1, "default": 0, "description": "Sales"}
+    assert (slider["default"], slider["lowerLimit"], slider["upperLimit"]) == (10, 0, 20)
+    assert (slider["enabled"], slider["ticker"], slider["description"]) == (True, 1, "Price alert")
+    assert span["default"] == {"lower": 3, "upper": 5}
+    assert (span["lowerLimit"], span["upperLimit"]) == (0, 10)
+
+
+def test_a_wallets_choices_are_merged_into_the_channels_settings() -> None:
+    chosen = user_settings(channel_settings(SETTINGS, DESCRIPTION), "2+1-1+2-0-7+3-1-2-4")
+    assert [(s["user"], s["enabled"]) for s in chosen] == [
+        (True, True),
+        (7, False),
+        ({"lower": 2, "upper": 4}, True),
+    ]
+
+
+@pytest.mark.parametrize("bad", ["2+1-0", "x+1-0", "1+4-1", "1+2-1-a-0-20"])
+def test_settings_that_do_not_read_are_refused(bad: str) -> None:
+    with pytest.raises(BadSettings):
+        channel_settings(bad, "d")
+
+
+def test_a_choice_that_does_not_fit_the_channels_setting_is_refused() -> None:
+    with pytest.raises(BadSettings):
+        user_settings(channel_settings("1+3-1-3-5-0-10", "d"), "1+3-1-2")
+
+
+def test_a_category_is_on_by_the_wallets_choice_else_by_the_channels_default() -> None:
+    channel = channel_settings(SETTINGS, DESCRIPTION)
+    chosen = user_settings(channel, "2+1-1+2-0-7+3-1-2-4")
+    assert [enabled_for(channel, chosen, i) for i in (1, 2, 3)] == [True, False, True]
+    assert [enabled_for(channel, None, i) for i in (1, 2, 3)] == [False, True, True]
+    with pytest.raises(BadSettings):
+        enabled_for(channel, None, 4)
