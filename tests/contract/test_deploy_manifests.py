@@ -151,7 +151,11 @@ def test_every_container_probes_healthz_and_readyz_on_its_services_default_port(
     services = of_kind(example, "Service")
     for name, deployment in of_kind(example, "Deployment").items():
         c, port = container(deployment), default_port(name)
-        assert c["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+        assert c["ports"] == [
+            {"name": "http", "containerPort": port, "protocol": "TCP"},
+            # /metrics alone, on the internal port the Service below does not expose.
+            {"name": "metrics", "containerPort": port + 5400, "protocol": "TCP"},
+        ]
         env = env_of(c)
         assert env[f"{name.upper()}_HTTP_PORT"]["value"] == str(port)
         assert env[f"{name.upper()}_HTTP_HOST"]["value"] == "0.0.0.0"

@@ -119,13 +119,21 @@ def test_the_monitoring_resources_pass_the_prometheus_operator_schemas() -> None
     assert crd_problems(broken) != []
 
 
-def test_the_pod_monitor_scrapes_the_port_every_service_names_http() -> None:
+def test_the_pod_monitor_scrapes_the_internal_metrics_port_the_services_do_not_expose() -> None:
     (monitor,) = of_kind("production-full", "PodMonitor").values()
+    assert [e["port"] for e in monitor["spec"]["podMetricsEndpoints"]] == ["metrics"]
     wanted = set(monitor["spec"]["selector"]["matchExpressions"][0]["values"])
+    services = of_kind("production-full", "Service")
     for name, deployment in of_kind("production-full", "Deployment").items():
-        ports = deployment["spec"]["template"]["spec"]["containers"][0]["ports"]
-        assert "http" in {p["name"] for p in ports}, name
+        ports = {
+            p["name"]: p["containerPort"]
+            for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]
+        }
+        # SharedSettings.internal_metrics_port: the HTTP port + 5400.
+        assert ports["metrics"] == ports["http"] + 5400, name
         assert name in wanted, name
+        exposed = {p.get("targetPort") for p in services[name]["spec"]["ports"]}
+        assert "metrics" not in exposed and ports["metrics"] not in exposed, name
 
 
 def test_the_dashboard_reaches_grafana_as_a_labelled_config_map() -> None:

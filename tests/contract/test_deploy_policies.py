@@ -139,7 +139,8 @@ def test_from_outside_only_the_gateway_port_is_reachable(example: str) -> None:
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_prometheus_in_monitoring_scrapes_every_service_and_nothing_more(example: str) -> None:
     scraped = reachable(example, Peer("monitoring", {"app.kubernetes.io/name": "prometheus"}))
-    expected = {(name, default_port(name)) for name in SERVICES}
+    expected = {(name, default_port(name) + 5400) for name in SERVICES}  # the metrics port
+    expected.add(("gateway", default_port("gateway")))  # public, as from anywhere
     expected |= {(name, 9187) for name in of_kind(example, "Cluster")}
     assert scraped == expected
     assert reachable(example, Peer("monitoring-staging")) == {("gateway", default_port("gateway"))}

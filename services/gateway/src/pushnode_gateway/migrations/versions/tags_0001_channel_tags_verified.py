@@ -2,7 +2,7 @@
 notification settings (channels' and subscribers').
 
 Revision ID: tags_0001
-Revises: bcast_0001
+Revises: users_0001
 """
 
 import sqlalchemy as sa
