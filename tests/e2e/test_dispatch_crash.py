@@ -47,7 +47,7 @@ async def deliveries(http: httpx.AsyncClient, node: RunningNode, sid: str) -> li
 
 async def answers_logged(http: httpx.AsyncClient, node: RunningNode) -> float:
     """The dispatcher's count of provider answers committed to its send log (its /metrics)."""
-    text = (await http.get(node.service_url("dispatcher") + "/metrics")).text
+    text = (await http.get(node.metrics_url("dispatcher") + "/metrics")).text
     found = re.search(r"^pushnode_dispatcher_answers_logged_total (\S+)$", text, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
 
