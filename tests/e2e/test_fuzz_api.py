@@ -86,6 +86,7 @@ def interactions(report: Path) -> list[dict[str, Any]]:
 
 # About 50 requests a second on a busy two-core machine; the heavy run sends 20,000.
 @pytest.mark.timeout(max(300, MIN_REQUESTS // 25))
+@pytest.mark.quarantined
 def test_fuzzed_requests_get_documented_answers_and_never_a_server_error(
     node: RunningNode, tmp_path: Path
 ) -> None:
