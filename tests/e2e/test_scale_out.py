@@ -61,7 +61,6 @@ def rebuilt_equals_live(node: RunningNode, service: str) -> tuple[str, str]:
         node.script("start", service)
 
 
-@pytest.mark.quarantined
 async def test_two_replicas_one_killed_lose_nothing_double_nothing_and_hash_the_same(
     node: RunningNode,
 ) -> None:
