@@ -87,6 +87,9 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
         GATEWAY_RATE_LIMIT_WALLET="100000/minute",
         GATEWAY_MAX_SOCKETS_PER_IP="100000",
         GATEWAY_DELIVERY_SOCKET_TOKEN=DELIVERY_TOKEN,
+        # A network of one: the listener records its own inputs on node-records, so the
+        # node API and the gateway's network projection have something to serve and replay.
+        PUSHNODE_NETWORK="true",
     )
     running = RunningNode(var=var, env=env)
     try:
