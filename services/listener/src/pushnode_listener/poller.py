@@ -21,24 +21,23 @@ from typing import Any, Protocol
 
 from pushnode_listener.adapters.chain import ChainReader, RangeTooLarge
 from pushnode_listener.adapters.heads import NewHeads
-from pushnode_listener.domain import PRODUCER, Header, decode_log, emitted_block, observed
+from pushnode_listener.domain import PRODUCER, Header, decode_log
+from pushnode_listener.emission import range_records
 from pushnode_listener.progress import Progress
-from pushnode_listener.ranges import AdaptiveRange
+from pushnode_listener.ranges import AdaptiveRange, Tuning
 from pushnode_listener.reorg import DeepReorg, find_fork, rewind_events
 from pushnode_listener.window import BlockWindow
 from pushnode_shared.infra.consumer import TRANSIENT, TransientError
-from pushnode_shared.infra.envelope import Envelope, derive_id
+from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.logging import get_logger
 from pushnode_shared.infra.redact import redact_urls
 from pushnode_shared.protocol.chains import ChainConfig
-from pushnode_shared.protocol.events import ChainCursorAdvanced, ChainEventObserved, wrap
-from pushnode_shared.protocol.events.chain import ChainBlocksRecorded, EmittedBlock
+from pushnode_shared.protocol.events import ChainEventObserved
+from pushnode_shared.protocol.events.chain import EmittedBlock
 from pushnode_shared.protocol.topics import CHAIN_CURSORS, PROTOCOL_INPUTS, Topic
 
 log = get_logger(__name__)
-# Logs per ChainBlocksRecorded record: about 250 bytes each, so well under 1 MB.
-RECORDED_LOGS = 2000
-__all__ = ["PRODUCER", "ChainPoller", "Publisher", "Resume"]
+__all__ = ["PRODUCER", "ChainPoller", "Publisher", "Resume", "Tuning"]
 
 
 class Publisher(Protocol):
@@ -54,17 +53,6 @@ class Resume:
 
     cursor: int | None
     blocks: list[EmittedBlock] = field(default_factory=list)
-
-
-@dataclass
-class Tuning:
-    """Per-chain knobs beyond ChainConfig."""
-
-    max_range: int = 2000
-    finality: int = 64
-    target_logs: int = 1000
-    # With a live newHeads subscription, still poll this often in case a notification is lost.
-    safety_poll_seconds: float = 10.0
 
 
 class ChainPoller:
@@ -253,27 +241,8 @@ class ChainPoller:
 
         All in one publish_many: with the transactional publisher that is one Kafka transaction.
         """
-        by_block: dict[int, list[ChainEventObserved]] = {}
-        for fact in facts:
-            by_block.setdefault(fact.block_number, []).append(fact)
-        blocks = [emitted_block(h, by_block.get(h.number, [])) for h in headers.values()]
-        cursor = ChainCursorAdvanced(
-            chain_id=self.chain.chain_id,
-            block_number=end,
-            block_hash=headers[end].hash,
-            logs_emitted=len(facts),
-        )
-        ident = str(self.chain.chain_id), str(end), headers[end].hash
-        await self.producer.publish_many(
-            [(PROTOCOL_INPUTS, observed(f)) for f in facts]
-            + [(CHAIN_CURSORS, e) for e in self._recorded(blocks, ident)]
-            + [
-                (
-                    CHAIN_CURSORS,
-                    wrap(cursor, producer=PRODUCER, event_id=derive_id("cursor", *ident)),
-                )
-            ]
-        )
+        blocks, items = range_records(self.chain.chain_id, self.finality, end, facts, headers)
+        await self.producer.publish_many(items)
         self.window.record(blocks)
         self.next_block = end + 1
         self.progress.emitted(end - start + 1, len(facts), end, safe, self.ranges.size)
@@ -281,28 +250,6 @@ class ChainPoller:
             log.info(
                 "logs emitted", chain=self.chain.chain_id, start=start, end=end, logs=len(facts)
             )
-
-    def _recorded(self, blocks: list[EmittedBlock], ident: tuple[str, ...]) -> list[Envelope]:
-        """The window's blocks as ChainBlocksRecorded records of at most RECORDED_LOGS logs.
-
-        A record carries every log of its blocks (to retract them later): split, a crowded
-        range stays under Kafka's 1 MB record limit. A block holds together even if bigger.
-        """
-        chunks: list[list[EmittedBlock]] = [[]]
-        for block in blocks:
-            if chunks[-1] and sum(len(b.logs) for b in chunks[-1]) + len(block.logs) > (
-                RECORDED_LOGS
-            ):
-                chunks.append([])
-            chunks[-1].append(block)
-        out = []
-        for i, chunk in enumerate(chunks):
-            recorded = ChainBlocksRecorded(
-                chain_id=self.chain.chain_id, blocks=tuple(chunk), window=self.finality
-            )
-            parts = ident if i == 0 else (*ident, str(i))
-            out.append(wrap(recorded, producer=PRODUCER, event_id=derive_id("window", *parts)))
-        return out
 
     async def _reorg(self) -> None:
         """Retract the dropped blocks' logs and rewind to the fork point, or halt if too deep."""

@@ -38,3 +38,14 @@ class AdaptiveRange:
         elif logs * 4 < self.target_logs and blocks >= self.size:
             # Only a full-size range says something about density; a short one at the head does not.
             self.size = min(self.max_size, self.size * 2)
+
+
+@dataclass
+class Tuning:
+    """Per-chain knobs beyond ChainConfig."""
+
+    max_range: int = 2000
+    finality: int = 64
+    target_logs: int = 1000
+    # With a live newHeads subscription, still poll this often in case a notification is lost.
+    safety_poll_seconds: float = 10.0
