@@ -51,6 +51,18 @@ async def test_kubo_pins_what_storage_puts() -> None:
         await kubo.aclose()
 
 
+async def test_kubo_unpins_an_upload_once_and_then_says_it_was_not_pinned() -> None:
+    kubo = KuboClient(IPFS_API)
+    try:
+        cid = await kubo.put(secrets.token_bytes(32))
+        assert await kubo.unpin(cid) is True
+        response = await kubo._http.post("/pin/ls", params={"arg": cid, "type": "recursive"})
+        assert cid not in response.text
+        assert await kubo.unpin(cid) is False
+    finally:
+        await kubo.aclose()
+
+
 def test_ipfshttpclient_named_by_the_design_card_refuses_this_kubo() -> None:
     """Why the storage adapter speaks kubo's RPC with httpx instead (see README)."""
     with warnings.catch_warnings():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pushnode_shared.infra.consumer import ConsumerSpec
 from pushnode_shared.infra.db import Database
+from pushnode_shared.infra.envelope import utcnow
 from pushnode_shared.infra.ipfs import KuboClient
 from pushnode_shared.infra.kafka import Producer
 from pushnode_shared.infra.service import Node, ServiceSpec
@@ -17,10 +19,11 @@ from pushnode_shared.protocol.topics import (
     UPLOADS,
     ServiceTopics,
 )
-from pushnode_storage.adapters import chat_db, db
+from pushnode_storage.adapters import chat_db, db, uploads_db
 from pushnode_storage.chat import ChatStorage
 from pushnode_storage.config import Settings
 from pushnode_storage.handlers import PRODUCER, Handlers
+from pushnode_storage.sweep import sweeper
 from pushnode_storage.uploads import UploadHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,9 +46,10 @@ async def bootstrap(settings: SharedSettings) -> Node:
         prepare=handlers.prepare,
     )
     # Its own consumer name: offsets sit in the same table, one row set per consumer.
+    # Uploads and the channel decisions that reference them, for the upload sweep.
     uploads = ConsumerSpec(
         name="storage-uploads",
-        topics=(UPLOADS,),
+        topics=(UPLOADS, PROTOCOL_DECISIONS),
         handlers=UploadHandlers(kubo).mapping(),
         offsets=db.offsets,
     )
@@ -65,9 +69,11 @@ async def bootstrap(settings: SharedSettings) -> Node:
         producer=Producer(settings.kafka_bootstrap, PRODUCER),
         consumers=[spec, uploads, chat],
         projections=[spec, uploads, chat],
-        state_tables=db.STATE_TABLES + chat_db.STATE_TABLES,
+        state_tables=db.STATE_TABLES + chat_db.STATE_TABLES + uploads_db.STATE_TABLES,
     )
     node.resources.push_async_callback(kubo.aclose)
+    grace = timedelta(seconds=settings.upload_grace_seconds)
+    node.tasks.append(sweeper(database, kubo, grace, settings.upload_sweep_seconds, utcnow))
 
     async def ipfs_ready() -> tuple[bool, str]:
         return True, f"kubo {await kubo.ping()}"

@@ -84,6 +84,16 @@ class KuboClient:
         response.raise_for_status()
         return response.content
 
+    async def unpin(self, cid: str) -> bool:
+        """pin/rm: False when the CID was not pinned (kubo says so with a 500), True otherwise."""
+        response = await self._http.post("/pin/rm", params={"arg": cid})
+        if response.status_code == 500 and "not pinned" in response.text:
+            return False
+        if response.status_code >= 500:
+            raise TransientError(f"kubo /pin/rm: {response.status_code} {response.text[:200]}")
+        response.raise_for_status()
+        return True
+
     async def ping(self) -> str:
         """The node's peer id; raises when kubo is down."""
         return str((await self._post("/id")).json()["ID"])
@@ -106,11 +116,20 @@ class MemoryBlockStore:
 
     def __init__(self) -> None:
         self.blocks: dict[str, bytes] = {}
+        self.pinned: set[str] = set()
 
     async def put(self, data: bytes) -> str:
         cid = cid_of(data)
         self.blocks[cid] = data
+        self.pinned.add(cid)
         return cid
+
+    async def unpin(self, cid: str) -> bool:
+        """Like kubo: the block stays until a garbage collection; only the pin goes."""
+        if cid not in self.pinned:
+            return False
+        self.pinned.discard(cid)
+        return True
 
     async def get(self, cid: str) -> bytes:
         if cid not in self.blocks:
