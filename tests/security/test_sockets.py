@@ -11,17 +11,22 @@ from typing import Any
 
 import pytest
 import socketio
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
 from pushnode_gateway.app import create_app
 from pushnode_gateway.config import Settings
 from pushnode_gateway.feeds.history import BadRange, FeedHistory, page_request
+from pushnode_gateway.sockets.chat_auth import chat_auth_message, chat_auth_problem
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.runtime import Readiness, serve_http
+from pushnode_shared.protocol.signatures import personal_sign
 from pushnode_shared.testing import InMemoryProducer
 from tests.unit.gateway.test_sockets import client, listening
 
 TOKEN = "a-delivery-node-token"
+NOW = 1_800_000_000
 WALLET = "eip155:11155111:0x" + "1" * 40
 Serve = Callable[..., Any]
 
@@ -99,3 +104,37 @@ def test_history_pages_are_bounded_in_size_and_depth() -> None:
     assert size <= 100
     with pytest.raises(BadRange):
         page_request({"startTime": 0, "page": 10**12, "pageSize": 50})
+
+
+async def test_with_chat_auth_required_only_the_dids_own_wallet_opens_a_chat_socket(
+    serve: Serve,
+) -> None:
+    owner, stranger = Account.create(), Account.create()
+    did = f"eip155:{owner.address}"
+    url = await serve(chat_auth_required=True, clock=lambda: NOW)
+
+    def query(signer: LocalAccount, at: int) -> str:
+        signature = personal_sign(chat_auth_message(did, at), signer.key.hex())
+        return f"{url}?mode=chat&did={did}&authTime={at}&authSig={signature}"
+
+    for refused in (
+        f"{url}?mode=chat&did={did}",  # the SDK's plain connect
+        query(stranger, NOW),  # someone else's signature
+        query(owner, NOW - 301),  # an old, captured query
+    ):
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await client(refused)
+    chat = await client(query(owner, NOW - 30))
+    await chat.disconnect()
+
+
+def test_chat_auth_names_why_a_connect_query_proves_nothing() -> None:
+    owner = Account.create()
+    did = f"eip155:{owner.address}"
+    signed = personal_sign(chat_auth_message(did, NOW), owner.key.hex())
+    assert chat_auth_problem(did, str(NOW), signed, now=NOW) is None
+    assert chat_auth_problem("not-a-did", str(NOW), signed, now=NOW) == "BAD_DID"
+    assert chat_auth_problem(did, "", signed, now=NOW) == "AUTH_TIME_MISSING"
+    assert chat_auth_problem(did, str(NOW), signed, now=NOW + 301) == "AUTH_EXPIRED"
+    assert chat_auth_problem(did, str(NOW), "0x00", now=NOW) == "BAD_SIGNATURE"
+    assert chat_auth_problem(did, str(NOW + 1), signed, now=NOW) == "WRONG_SIGNER"

@@ -67,6 +67,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
         list(settings.cors_origins),
         delivery_token=token.get_secret_value() if token else None,
         max_per_ip=settings.max_sockets_per_ip,
+        chat_auth_required=settings.chat_socket_auth == "required",
     )
     waiters = Waiters()
     database = Database(settings.db_url(), "gateway", MIGRATIONS)

@@ -61,6 +61,5 @@ class Settings(SharedSettings):
     # recipients: only for clients holding this token; unset, they are refused.
     delivery_socket_token: SecretStr | None = None
     # "any": the SDK's way, a DID in the query (what such a socket gets is public over REST).
-    # "required" (a wallet-signed, time-bounded auth in the connect query) is planned, not
-    # built: it is refused at startup rather than silently ignored.
-    chat_socket_auth: Literal["any"] = "any"
+    # "required": a wallet-signed, time-bounded auth in the connect query (sockets/chat_auth.py).
+    chat_socket_auth: Literal["any", "required"] = "any"

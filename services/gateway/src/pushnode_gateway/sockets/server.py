@@ -11,7 +11,8 @@ recipients, so they need the configured token (GATEWAY_DELIVERY_SOCKET_TOKEN, in
 auth `{token}` or the query) and are refused when none is configured. Chat sockets connect
 with any DID, as the SDK does, and get CHATS events only in the shape the chat REST API
 already serves to anyone (the stored message, ciphertext as sent); they may not ask for
-notification history. One IP holds at most GATEWAY_MAX_SOCKETS_PER_IP sockets. socket.io
+notification history. With GATEWAY_CHAT_SOCKET_AUTH=required a chat socket must also prove
+the DID's wallet (sockets/chat_auth.py). One IP holds at most GATEWAY_MAX_SOCKETS_PER_IP sockets. socket.io
 answers cross-origin requests without credentials: the node sets no cookies, so no Origin
 is ever allowed to send them.
 """
@@ -19,13 +20,16 @@ is ever allowed to send them.
 from __future__ import annotations
 
 import hmac
+import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 import socketio
 
 from pushnode_gateway.feeds.history import BadRange, FeedHistory, as_epoch, page_request
+from pushnode_gateway.sockets.chat_auth import chat_auth_problem
 from pushnode_gateway.sockets.rooms import IndexedRooms
 from pushnode_shared.infra.logging import get_logger
 from pushnode_shared.infra.metrics import SOCKET_CONNECTIONS
@@ -54,6 +58,8 @@ class FeedSockets:
         *,
         delivery_token: str | None = None,
         max_per_ip: int = 200,
+        chat_auth_required: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.server = socketio.AsyncServer(
             async_mode="asgi",
@@ -63,6 +69,7 @@ class FeedSockets:
         )
         self.history = history
         self.delivery_token, self.max_per_ip = delivery_token, max_per_ip
+        self.chat_auth_required, self.clock = chat_auth_required, clock
         self.per_ip: Counter[str] = Counter()
         self.ips: dict[str, str] = {}  # sid -> client IP, for the per-IP cap
         self.server.on("connect", self._on_connect)
@@ -110,7 +117,14 @@ class FeedSockets:
 
     async def _accept(self, sid: str, query: dict[str, list[str]]) -> bool:
         if (query.get("mode") or [""])[0] == "chat":
-            return await self._on_chat_connect(sid, (query.get("did") or [""])[0])
+            did = (query.get("did") or [""])[0]
+            if self.chat_auth_required:
+                given = [(query.get(k) or [""])[0] for k in ("authTime", "authSig")]
+                problem = chat_auth_problem(did, *given, now=self.clock())
+                if problem is not None:
+                    log.info("chat socket refused", sid=sid, reason=problem)
+                    return False
+            return await self._on_chat_connect(sid, did)
         if (query.get("mode") or [""])[0] == DELIVERY_MODE:
             await self.server.enter_room(sid, DELIVERY_ROOM)
             await self.server.save_session(sid, {"mode": DELIVERY_MODE})
