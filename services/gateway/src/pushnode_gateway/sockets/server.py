@@ -13,8 +13,8 @@ with any DID, as the SDK does, and get CHATS events only in the shape the chat R
 already serves to anyone (the stored message, ciphertext as sent); they may not ask for
 notification history. With GATEWAY_CHAT_SOCKET_AUTH=required a chat socket must also prove
 the DID's wallet (sockets/chat_auth.py). One IP holds at most GATEWAY_MAX_SOCKETS_PER_IP
-sockets. socket.io answers cross-origin requests without credentials: the node sets no cookies, so no Origin
-is ever allowed to send them.
+sockets. socket.io answers cross-origin requests without credentials: the node sets no
+cookies, so no Origin is ever allowed to send them.
 """
 
 from __future__ import annotations
