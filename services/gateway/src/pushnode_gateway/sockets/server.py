@@ -119,8 +119,8 @@ class FeedSockets:
         if (query.get("mode") or [""])[0] == "chat":
             did = (query.get("did") or [""])[0]
             if self.chat_auth_required:
-                given = [(query.get(k) or [""])[0] for k in ("authTime", "authSig")]
-                problem = chat_auth_problem(did, *given, now=self.clock())
+                at, signature = [(query.get(k) or [""])[0] for k in ("authTime", "authSig")]
+                problem = chat_auth_problem(did, at, signature, now=self.clock())
                 if problem is not None:
                     log.info("chat socket refused", sid=sid, reason=problem)
                     return False
