@@ -1,8 +1,4 @@
-"""PARKED outside the suite: it times out waiting for the channel to show verified_status 1,
-its subscriber and its channel settings; which of the three never arrives is not yet known
-(README, issue 16). Run it by moving it back under tests/e2e/.
-
-The official SDK finds channels by tag, by Core's verification and by a wallet's
+"""The official SDK finds channels by tag, by Core's verification and by a wallet's
 subscriptions, and reads the settings a channel defined on Core, as
 tests/sdk/notifications/tags.js calls them."""
 
@@ -53,15 +49,26 @@ async def tagged_verified_channel(node: RunningNode, tag: str) -> tuple[str, str
         receipt = deploy.send_tx(w3, deploy.anvil_private_keys()[0], verify)
         await wait_for("the channel on the log", lambda: _past(http, node, receipt["blockNumber"]))
 
+        seen: dict[str, Any] = {}
+
         async def folded() -> bool:
             response = await http.get(
                 f"{node.gateway}/apis/v1/channels/eip155:{CHAIN_ID}:{channel}"
             )
             found: dict[str, Any] = response.json() if response.status_code == 200 else {}
+            seen.update(
+                {
+                    k: found.get(k)
+                    for k in ("verified_status", "subscriber_count", "channel_settings")
+                }
+            )
             folded = found.get("verified_status") == 1 and found.get("subscriber_count") == 1
             return folded and found.get("channel_settings") is not None
 
-        await wait_for("the verified channel with its subscriber", folded)
+        try:
+            await wait_for("the verified channel with its subscriber", folded)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the channel showed {seen}") from None
     return channel, Account.from_key(dave_key).address
 
 
