@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pushnode_shared.protocol.chat import chat_id
-from pushnode_shared.protocol.events import (
-    ChatMessageStored,
-    ChatRequestAccepted,
-    ChatRequestRejected,
-)
+from pushnode_shared.protocol.events import ChatMessageStored, ChatRequestAnswered
 
 
 def peer_of(conversation: str, me: str) -> str:
@@ -83,14 +79,12 @@ def stored_body(stored: ChatMessageStored) -> dict[str, Any]:
 
 
 def chat_socket_event(
-    event: ChatMessageStored | ChatRequestAccepted | ChatRequestRejected,
+    event: ChatMessageStored | ChatRequestAnswered,
 ) -> tuple[tuple[str, str], dict[str, Any]]:
     """Pure: the two DIDs whose chat sockets hear of it, and the CHATS event they get."""
     dids = (event.from_did, event.to_did)
     if isinstance(event, ChatMessageStored):
         return dids, message_event(stored_body(event), event.conversation, event.intent)
-    if isinstance(event, ChatRequestAccepted):
-        at = int(event.accepted_at.timestamp() * 1000)
-        return dids, answer_event("Approve", *dids, event.conversation, at)
-    at = int(event.rejected_at.timestamp() * 1000)
-    return dids, answer_event("Reject", *dids, event.conversation, at)
+    at = int(event.answered_at.timestamp() * 1000)
+    category = "Approve" if event.status == "approved" else "Reject"
+    return dids, answer_event(category, *dids, event.conversation, at)
