@@ -92,7 +92,9 @@ async def bootstrap(settings: SharedSettings) -> Node:
     kubo = KuboClient(settings.ipfs_api)
     database = Database(settings.db_url(), "validator", MIGRATIONS)
     keys = UsersWatermark(settings.kafka_bootstrap, database, USERS_CONSUMER, db.offsets)
-    spec, users, chat = consumer_spec(settings, kubo, keys), users_spec(), chat_spec(keys)
+    # Its own watermark client: the two consumers wait on the users fold concurrently.
+    chat_keys = UsersWatermark(settings.kafka_bootstrap, database, USERS_CONSUMER, db.offsets)
+    spec, users, chat = consumer_spec(settings, kubo, keys), users_spec(), chat_spec(chat_keys)
     node = Node(
         settings=settings,
         db=database,
@@ -104,6 +106,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     )
     node.resources.push_async_callback(kubo.aclose)
     node.resources.push_async_callback(keys.aclose)
+    node.resources.push_async_callback(chat_keys.aclose)
     return node
 
 
