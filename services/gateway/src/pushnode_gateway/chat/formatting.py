@@ -45,6 +45,34 @@ def feed_public(
     }
 
 
+def chat_info(
+    conversation: str, me: str, thread: dict[str, Any] | None, encrypted: bool
+) -> dict[str, Any]:
+    """GET /v1/chat/{recipient}/address/{account} for a 1:1 chat (the SDK's ChatInfoResponse).
+
+    `list` says where the chat sits for `me`: CHATS (approved, or a request `me` sent),
+    REQUESTS (a request waiting for `me`), UNINITIALIZED (none yet, or rejected)."""
+    if thread is None or thread["status"] == "rejected":
+        where = "UNINITIALIZED"
+    elif thread["status"] == "pending" and thread["intent_to"] == me:
+        where = "REQUESTS"
+    else:
+        where = "CHATS"
+    a, _, b = conversation.partition("+")
+    return {
+        "meta": {
+            "group": False,
+            "encrypted": encrypted,
+            "visibility": True,
+            "groupInfo": {"public": False},
+        },
+        "list": where,
+        "participants": [a, b],
+        "chatId": chat_id(conversation),
+        "recipient": peer_of(conversation, me),
+    }
+
+
 def message_event(message: dict[str, Any], conversation: str, intent: bool) -> dict[str, Any]:
     """CHATS socket payload for a stored message (a request's first message is 'Request')."""
     return {

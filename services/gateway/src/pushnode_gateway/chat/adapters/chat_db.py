@@ -155,6 +155,13 @@ async def threads_of(
     return [dict(r._mapping) for r in rows]
 
 
+async def conversations_of(conn: AsyncConnection, did: str) -> list[str]:
+    """Every conversation `did` takes part in (to find one by its chat id)."""
+    mine = threads.c.conversation.like(f"{did}+%") | threads.c.conversation.like(f"%+{did}")
+    rows = await conn.execute(sa.select(threads.c.conversation).where(mine))
+    return [str(r[0]) for r in rows]
+
+
 async def message(conn: AsyncConnection, cid: str) -> dict[str, Any] | None:
     """A stored message body by CID, or None."""
     row = (await conn.execute(sa.select(messages.c.body).where(messages.c.cid == cid))).first()
