@@ -1,10 +1,10 @@
 """Scenario "chat": signed 1:1 chat messages over HTTP until each is verified, stored and linked.
 
-Each POST /apis/v1/chat/message answers once the gateway verified the sender's pgpv3
-signature (pgpy, RSA-2048), storage put the message into kubo linked to the previous CID,
-and the gateway projected it: every answer is a message through the whole node. Messages
-are signed beforehand so the client's signing is not timed. Ceiling: pgpy's RSA-2048
-verify rate alone, in this process, in the same run.
+Each POST /apis/v1/chat/message answers once the validator verified the sender's pgpv3
+signature (pgpy, RSA-2048) and accepted it, storage put the message into kubo linked to the
+previous CID, and the gateway projected it: every answer is a message through the whole
+node. Messages are signed beforehand so the client's signing is not timed. Ceiling: pgpy's
+RSA-2048 verify rate alone, in this process, in the same run.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from pushnode_gateway.chat.adapters.pgp import PgpyVerifier
-from pushnode_gateway.chat.rules import message_signed_text
 from pushnode_shared.protocol.chat import armored_key
+from pushnode_validator.adapters import pgp
+from pushnode_validator.domain.chat import Refusal, signed_text
 from tests.bench.harness import Row
 from tests.support.chat import ChatWallet, new_pgp_key
 
@@ -78,14 +78,15 @@ async def send_all(http: httpx.AsyncClient, bodies: list[dict[str, Any]]) -> lis
 
 
 def pgpy_verify_rate(body: dict[str, Any], public_key: str, seconds: float = 2.0) -> float:
-    """RSA-2048 verifications per second by pgpy alone, through the gateway's own port."""
-    verifier = PgpyVerifier()
-    text, signature = message_signed_text(body)
+    """RSA-2048 verifications per second by pgpy alone, through the validator's own adapter."""
+    signed = signed_text(body)
+    assert not isinstance(signed, Refusal)
+    text, signature = signed
     done, started = 0, time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         while time.perf_counter() - started < seconds:
-            assert verifier.verify(public_key, text, signature)
+            assert pgp.verify(public_key, text, signature)
             done += 1
     return done / (time.perf_counter() - started)
 

@@ -1,8 +1,8 @@
 """Push Chat with the official SDK (@pushprotocol/restapi 1.7.32, env 'local') against the node.
 
 tests/sdk/chat/conformance.js drives two wallets through PushAPI.initialize, a request, its
-acceptance, an encrypted exchange and both histories, a third wallet without keys, and four
-refusals; it prints what it saw, and these tests check it.
+acceptance, an encrypted exchange and both histories, chat info and a send by chatId, a third
+wallet without keys, and four refusals; it prints what it saw, and these tests check it.
 """
 
 from __future__ import annotations
@@ -56,6 +56,11 @@ def test_both_sides_read_the_decrypted_history_newest_first(seen: dict[str, Any]
     assert seen["aliceHistory"] == expected
     assert seen["bobHistory"] == expected
     assert seen["bob"] in seen["aliceChats"]
+
+
+def test_chat_info_names_the_peer_and_a_send_by_chat_id_reaches_it(seen: dict[str, Any]) -> None:
+    assert seen["info"] == {"group": False, "list": "CHATS", "recipient": seen["bob"]}
+    assert seen["byChatId"] == {"to": seen["bob"], "linksToThird": True}
 
 
 def test_a_wallet_without_keys_gets_plaintext(seen: dict[str, Any]) -> None:

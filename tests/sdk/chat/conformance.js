@@ -71,6 +71,12 @@ async function main() {
   out.bobHistory = await history(bob, wa.address);
   out.aliceChats = (await alice.chat.list('CHATS')).map((c) => c.did);
 
+  // Chat info (GET /v1/chat/{recipient}/address/{account}), and a send addressed by chatId.
+  const info = await alice.chat.info(wb.address);
+  out.info = { group: info.meta.group, list: info.list, recipient: info.recipient };
+  const byChatId = await alice.chat.send(info.chatId, { type: 'Text', content: 'by chat id' });
+  out.byChatId = { to: byChatId.toDID, linksToThird: byChatId.link === third.cid };
+
   // Carol has never used Push: the SDK makes her a stub profile and sends plaintext.
   const plain = await alice.chat.send(wc.address, { type: 'Text', content: 'hello carol' });
   const carolRequests = (await axios.get(`${API}/v1/chat/users/eip155:${wc.address}/requests`)).data.requests;

@@ -1,8 +1,9 @@
-"""The gateway app with its chat consumers and storage's chat handler run in-process.
+"""The gateway app with its chat consumers, the validator's and storage's run in-process.
 
 Whatever the app publishes goes straight through the handlers that would consume it
-(storage-chat, gateway-users, gateway-chat), each in its own database transaction, so a
-write is visible to the next request as it is with the real Kafka loop.
+(validator-users, validator-chat, storage-chat, gateway-users, gateway-chat), each in its own
+database transaction, so a write is judged and visible to the next request as it is with the
+real Kafka loop.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from pushnode_shared.protocol.topics import Topic
 from pushnode_shared.testing import InMemoryProducer
 from pushnode_storage.bootstrap import MIGRATIONS as STORAGE_MIGRATIONS
 from pushnode_storage.chat import ChatStorage
+from pushnode_validator.adapters import pgp as validator_pgp
+from pushnode_validator.bootstrap import MIGRATIONS as VALIDATOR_MIGRATIONS
+from pushnode_validator.handlers.chat import ChatHandlers
+from pushnode_validator.handlers.users import UserKeyHandlers
 
 
 class RecordingSockets(FeedSockets):
@@ -49,26 +54,24 @@ class LoopProducer(InMemoryProducer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.routes: dict[str, tuple[Database, Handler]] = {}
+        self.routes: dict[str, list[tuple[Database, Handler]]] = {}
         self.live: FeedSockets | None = None
 
     def route(self, database: Database, mapping: dict[str, Handler]) -> None:
         for event_type, handler in mapping.items():
-            self.routes[event_type] = (database, handler)
+            self.routes.setdefault(event_type, []).append((database, handler))
 
     async def publish(self, topic: Topic, envelope: Envelope) -> None:
         await super().publish(topic, envelope)
-        if envelope.type not in self.routes:
-            return
-        database, handler = self.routes[envelope.type]
-        async with database.transaction() as session:
-            ctx = HandlerContext(session=session, replay=False)
-            await handler(ctx, envelope)
-            await ctx.flush()  # buffered rows, as the consumer writes them before committing
-        for out_topic, out in ctx.outbox:
-            await self.publish(out_topic, out)
-        for effect in ctx.after_commit:
-            await effect()
+        for database, handler in self.routes.get(envelope.type, []):
+            async with database.transaction() as session:
+                ctx = HandlerContext(session=session, replay=False)
+                await handler(ctx, envelope)
+                await ctx.flush()  # buffered rows, as the consumer writes them before committing
+            for out_topic, out in ctx.outbox:
+                await self.publish(out_topic, out)
+            for effect in ctx.after_commit:
+                await effect()
         if self.live is not None and envelope.type in PUSHES:
             await PUSHES[envelope.type](self.live, unwrap(envelope))
 
@@ -104,11 +107,27 @@ async def storage_db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+async def validator_db(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(
+        f"sqlite+aiosqlite:///{tmp_path / 'validator.sqlite'}", "validator", VALIDATOR_MIGRATIONS
+    )
+    await db.upgrade()
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
 def producer(
-    gateway_db: Database, storage_db: Database, blocks: MemoryBlockStore, sockets: RecordingSockets
+    gateway_db: Database,
+    storage_db: Database,
+    validator_db: Database,
+    blocks: MemoryBlockStore,
+    sockets: RecordingSockets,
 ) -> LoopProducer:
     loop = LoopProducer()
-    loop.route(storage_db, {"ChatMessageSent": ChatStorage(blocks).on_chat_message_sent})
+    loop.route(validator_db, UserKeyHandlers().mapping())
+    loop.route(validator_db, ChatHandlers(validator_pgp.verify).mapping())
+    loop.route(storage_db, {"ChatMessageAccepted": ChatStorage(blocks).on_chat_message_accepted})
     loop.route(gateway_db, user_projection.HANDLERS)
     loop.route(gateway_db, chat_projection.HANDLERS)
     loop.live = sockets  # CHATS come from the live feed, as in a running gateway

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from pushnode_gateway.chat.adapters.pgp import BadKey, PgpyVerifier
+from pushnode_gateway.users.adapters.pgp import BadKey, PgpyVerifier
 from tests.support.chat import new_pgp_key, pgp_sign
 
 with warnings.catch_warnings():

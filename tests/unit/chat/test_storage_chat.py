@@ -8,7 +8,7 @@ from pushnode_shared.infra.consumer import HandlerContext
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.ipfs import MemoryBlockStore
-from pushnode_shared.protocol.events import ChatMessageSent, ChatMessageStored, unwrap, wrap
+from pushnode_shared.protocol.events import ChatMessageAccepted, ChatMessageStored, unwrap, wrap
 from pushnode_storage.chat import ChatStorage
 
 A, B = "eip155:0xA", "eip155:0xB"
@@ -27,7 +27,7 @@ class CountingBlocks(MemoryBlockStore):
 
 
 def sent(n: int) -> Envelope:
-    event = ChatMessageSent(
+    event = ChatMessageAccepted(
         message_id=f"m{n}",
         conversation=f"{A}+{B}",
         from_did=A,
@@ -35,8 +35,10 @@ def sent(n: int) -> Envelope:
         intent=n == 0,
         message={"fromDID": A, "toDID": B, "messageObj": f"U2FsdGVkX1{n}"},
         sent_at=datetime(2026, 1, 1, 0, 0, n, tzinfo=UTC),
+        accepted=n > 0,
+        signing_key="fa",
     )
-    return wrap(event, producer="gateway")
+    return wrap(event, producer="validator")
 
 
 async def store_batch(storage: ChatStorage, db: Database, batch: list[Envelope]) -> list[Envelope]:
@@ -45,7 +47,7 @@ async def store_batch(storage: ChatStorage, db: Database, batch: list[Envelope])
     async with db.transaction() as session:
         ctx = HandlerContext(session=session, replay=False)
         for envelope in batch:
-            await storage.on_chat_message_sent(ctx, envelope)
+            await storage.on_chat_message_accepted(ctx, envelope)
         out = [e for _, e in ctx.outbox]
     return out
 

@@ -59,7 +59,7 @@ async def bootstrap(settings: SharedSettings) -> Node:
     chat = ConsumerSpec(
         name="storage-chat",
         topics=(CHATS,),
-        handlers={"ChatMessageSent": chat_storage.on_chat_message_sent},
+        handlers={"ChatMessageAccepted": chat_storage.on_chat_message_accepted},
         offsets=db.offsets,
         prepare=chat_storage.prepare,
     )

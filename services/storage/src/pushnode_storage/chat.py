@@ -1,4 +1,5 @@
-"""Storage for chat: consumes ChatMessageSent from `chats`, produces ChatMessageStored there.
+"""Storage for chat: consumes ChatMessageAccepted (the validator's decision) from `chats`,
+produces ChatMessageStored there.
 
 Each message becomes one raw IPFS block (canonical JSON, the SDK's message fields plus
 `link`, the CID of the conversation's previous message, and the node's `timestamp`). The
@@ -14,7 +15,7 @@ from pushnode_shared.infra.consumer import HandlerContext, TransientError
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id
 from pushnode_shared.infra.ipfs import BlockStore
-from pushnode_shared.protocol.events import ChatMessageSent, ChatMessageStored, payload_of, wrap
+from pushnode_shared.protocol.events import ChatMessageAccepted, ChatMessageStored, payload_of, wrap
 from pushnode_shared.protocol.topics import CHATS
 from pushnode_storage import domain
 from pushnode_storage.adapters import chat_db
@@ -23,7 +24,7 @@ PRODUCER = "storage"
 PARALLEL_PUTS = 16
 
 
-def chat_stored_form(sent: ChatMessageSent, link: str | None) -> dict[str, Any]:
+def chat_stored_form(sent: ChatMessageAccepted, link: str | None) -> dict[str, Any]:
     """The message as the SDK reads it back (IMessageIPFS), without its own CID."""
     form = {k: v for k, v in sent.message.items() if k not in ("cid", "link")}
     form["link"] = link
@@ -31,9 +32,9 @@ def chat_stored_form(sent: ChatMessageSent, link: str | None) -> dict[str, Any]:
     return form
 
 
-def _sent_or_none(envelope: Envelope) -> ChatMessageSent | None:
+def _sent_or_none(envelope: Envelope) -> ChatMessageAccepted | None:
     try:
-        return payload_of(envelope, ChatMessageSent)  # type: ignore[no-any-return]
+        return payload_of(envelope, ChatMessageAccepted)  # type: ignore[no-any-return]
     except MalformedEvent:
         return None  # the handler pass dead-letters it
 
@@ -55,7 +56,7 @@ class ChatStorage:
         the links the handlers will compute; a block predicted wrongly is just put again.
         """
         self.put_done.clear()
-        sents = [_sent_or_none(e) for e in envelopes if e.type == "ChatMessageSent"]
+        sents = [_sent_or_none(e) for e in envelopes if e.type == "ChatMessageAccepted"]
         batch = [s for s in sents if s is not None]
         if not batch or self.database is None:
             return
@@ -79,8 +80,8 @@ class ChatStorage:
 
         await asyncio.gather(*(put(d) for d in datas))
 
-    async def on_chat_message_sent(self, ctx: HandlerContext, envelope: Envelope) -> None:
-        sent = payload_of(envelope, ChatMessageSent)
+    async def on_chat_message_accepted(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        sent = payload_of(envelope, ChatMessageAccepted)
         head = await chat_db.head(ctx.session, sent.conversation)
         if head is not None and head[1] == sent.message_id:
             return  # already the head: a replayed record must not link to itself

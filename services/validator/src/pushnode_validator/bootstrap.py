@@ -1,4 +1,4 @@
-"""Wires the validator: database, producer, the protocol-inputs consumer."""
+"""Wires the validator: database, producer, the protocol-inputs, users and chat consumers."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pushnode_shared.infra.service import Node, ServiceSpec
 from pushnode_shared.infra.settings import SharedSettings
 from pushnode_shared.protocol.chains import ChainConfig
 from pushnode_shared.protocol.topics import (
+    CHATS,
     PROTOCOL_DECISIONS,
     PROTOCOL_INPUTS,
     USERS,
@@ -24,11 +25,14 @@ from pushnode_validator.adapters.watermark import UsersWatermark
 from pushnode_validator.config import Settings
 from pushnode_validator.domain.ratelimit import NO_LIMIT, RateLimit
 from pushnode_validator.handlers import PRODUCER, Handlers
+from pushnode_validator.handlers.chat import ChatHandlers
 from pushnode_validator.handlers.users import UserKeyHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What this service reads and writes: the README table and (later) its Kafka ACLs.
-TOPICS = ServiceTopics(consumes=(PROTOCOL_INPUTS, USERS), produces=(PROTOCOL_DECISIONS,))
+TOPICS = ServiceTopics(
+    consumes=(PROTOCOL_INPUTS, USERS, CHATS), produces=(PROTOCOL_DECISIONS, CHATS)
+)
 
 
 USERS_CONSUMER = "validator-users"
@@ -41,6 +45,18 @@ def users_spec() -> ConsumerSpec:
         topics=(USERS,),
         handlers=UserKeyHandlers().mapping(),
         offsets=db.offsets,
+    )
+
+
+def chat_spec(keys: UsersWatermark | None = None) -> ConsumerSpec:
+    """The chat judge: inputs on `chats` into decisions there, signatures checked by pgpy."""
+    handlers = ChatHandlers(pgp.verify, keys.wait if keys is not None else None)
+    return ConsumerSpec(
+        name="validator-chat",
+        topics=(CHATS,),
+        handlers=handlers.mapping(),
+        offsets=db.offsets,
+        prepare=handlers.prepare,
     )
 
 
@@ -76,18 +92,21 @@ async def bootstrap(settings: SharedSettings) -> Node:
     kubo = KuboClient(settings.ipfs_api)
     database = Database(settings.db_url(), "validator", MIGRATIONS)
     keys = UsersWatermark(settings.kafka_bootstrap, database, USERS_CONSUMER, db.offsets)
-    spec, users = consumer_spec(settings, kubo, keys), users_spec()
+    # Its own watermark client: the two consumers wait on the users fold concurrently.
+    chat_keys = UsersWatermark(settings.kafka_bootstrap, database, USERS_CONSUMER, db.offsets)
+    spec, users, chat = consumer_spec(settings, kubo, keys), users_spec(), chat_spec(chat_keys)
     node = Node(
         settings=settings,
         db=database,
         producer=Producer(settings.kafka_bootstrap, PRODUCER),
-        consumers=[users, spec],
-        # Keys first: a rebuild then judges pgpv4 proofs against the whole key history.
-        projections=[users, spec],
+        consumers=[users, spec, chat],
+        # Keys first: a rebuild then judges pgpv4 proofs and chat against the whole key history.
+        projections=[users, spec, chat],
         state_tables=db.STATE_TABLES,
     )
     node.resources.push_async_callback(kubo.aclose)
     node.resources.push_async_callback(keys.aclose)
+    node.resources.push_async_callback(chat_keys.aclose)
     return node
 
 

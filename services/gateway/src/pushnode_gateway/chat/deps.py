@@ -1,15 +1,13 @@
-"""Dependencies of the chat routes: the PGP verifier, JSON bodies kept in order, settling."""
+"""Dependencies of the chat and profile routes: JSON bodies kept in order, DIDs, settling."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pushnode_gateway.chat.adapters.pgp import PgpyVerifier, SignatureVerifier
-from pushnode_gateway.chat.rules import ChatRefused
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.settling import Waiters
 from pushnode_shared.infra.db import Database
@@ -17,17 +15,9 @@ from pushnode_shared.infra.untrusted import BadJson, load_json
 from pushnode_shared.protocol.chat import BadAddress, did_of
 
 T = TypeVar("T")
-_DEFAULT_VERIFIER = PgpyVerifier()
 # A 1:1 chat message, ciphertext and both copies of the content included; below the edge's
 # body limit so that the event carrying it stays under Kafka's record limit.
 MAX_CHAT_BODY_BYTES = 524_288
-
-
-def _verifier(request: Request) -> SignatureVerifier:
-    return getattr(request.app.state, "pgp", None) or _DEFAULT_VERIFIER
-
-
-VerifierDep = Annotated[SignatureVerifier, Depends(_verifier)]
 
 
 async def json_object(request: Request, max_bytes: int | None = None) -> dict[str, Any]:
@@ -53,11 +43,6 @@ def did_or_400(value: Any, field: str) -> str:
         return did_of(str(value))
     except BadAddress as exc:
         raise ApiError(400, "BAD_DID", f"{field}: {exc}") from exc
-
-
-def refused(exc: ChatRefused) -> ApiError:
-    """A rule's refusal as the API's error."""
-    return ApiError(exc.status, exc.reason, exc.message)
 
 
 async def publish_and_settle(

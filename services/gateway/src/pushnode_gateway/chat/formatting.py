@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pushnode_shared.protocol.chat import chat_id
-from pushnode_shared.protocol.events import (
-    ChatMessageStored,
-    ChatRequestAccepted,
-    ChatRequestRejected,
-)
+from pushnode_shared.protocol.events import ChatMessageStored, ChatRequestAnswered
 
 
 def peer_of(conversation: str, me: str) -> str:
@@ -49,6 +45,34 @@ def feed_public(
     }
 
 
+def chat_info(
+    conversation: str, me: str, thread: dict[str, Any] | None, encrypted: bool
+) -> dict[str, Any]:
+    """GET /v1/chat/{recipient}/address/{account} for a 1:1 chat (the SDK's ChatInfoResponse).
+
+    `list` says where the chat sits for `me`: CHATS (approved, or a request `me` sent),
+    REQUESTS (a request waiting for `me`), UNINITIALIZED (none yet, or rejected)."""
+    if thread is None or thread["status"] == "rejected":
+        where = "UNINITIALIZED"
+    elif thread["status"] == "pending" and thread["intent_to"] == me:
+        where = "REQUESTS"
+    else:
+        where = "CHATS"
+    a, _, b = conversation.partition("+")
+    return {
+        "meta": {
+            "group": False,
+            "encrypted": encrypted,
+            "visibility": True,
+            "groupInfo": {"public": False},
+        },
+        "list": where,
+        "participants": [a, b],
+        "chatId": chat_id(conversation),
+        "recipient": peer_of(conversation, me),
+    }
+
+
 def message_event(message: dict[str, Any], conversation: str, intent: bool) -> dict[str, Any]:
     """CHATS socket payload for a stored message (a request's first message is 'Request')."""
     return {
@@ -83,14 +107,12 @@ def stored_body(stored: ChatMessageStored) -> dict[str, Any]:
 
 
 def chat_socket_event(
-    event: ChatMessageStored | ChatRequestAccepted | ChatRequestRejected,
+    event: ChatMessageStored | ChatRequestAnswered,
 ) -> tuple[tuple[str, str], dict[str, Any]]:
     """Pure: the two DIDs whose chat sockets hear of it, and the CHATS event they get."""
     dids = (event.from_did, event.to_did)
     if isinstance(event, ChatMessageStored):
         return dids, message_event(stored_body(event), event.conversation, event.intent)
-    if isinstance(event, ChatRequestAccepted):
-        at = int(event.accepted_at.timestamp() * 1000)
-        return dids, answer_event("Approve", *dids, event.conversation, at)
-    at = int(event.rejected_at.timestamp() * 1000)
-    return dids, answer_event("Reject", *dids, event.conversation, at)
+    at = int(event.answered_at.timestamp() * 1000)
+    category = "Approve" if event.status == "approved" else "Reject"
+    return dids, answer_event(category, *dids, event.conversation, at)

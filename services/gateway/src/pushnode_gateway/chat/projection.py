@@ -1,7 +1,8 @@
-"""gateway-chat: `chats` (ChatMessageStored, ChatRequestAccepted/Rejected) folded into
-conversations and messages, written in log order once per batch; produces nothing. A chat
-write waiting on its own projection (settling.py) is woken after commit. CHATS socket pushes
-come from the live feed (sockets/live.py)."""
+"""gateway-chat: `chats` decisions (ChatMessageStored, and the validator's ChatRequestAnswered
+and ChatInputRefused) folded into conversations, messages and decisions, written in log order
+once per batch; produces nothing. A chat write waiting on its own input's decision
+(settling.py) is woken after commit. CHATS socket pushes come from the live feed
+(sockets/live.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pushnode_gateway.settling import Waiters
 from pushnode_shared.infra.consumer import Handler, HandlerContext
 from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.protocol.events import (
+    ChatInputRefused,
     ChatMessageStored,
-    ChatRequestAccepted,
-    ChatRequestRejected,
+    ChatRequestAnswered,
     payload_of,
 )
 
@@ -40,30 +41,40 @@ async def on_chat_message_stored(
     _wake(ctx, waiters, f"message:{stored.message_id}", f"thread:{stored.conversation}")
 
 
-async def on_chat_request_accepted(
+async def on_chat_request_answered(
     ctx: HandlerContext, envelope: Envelope, waiters: Waiters | None = None
 ) -> None:
-    accepted = payload_of(envelope, ChatRequestAccepted)
-    _writes(ctx).append(chat_writes.StatusSetOp(accepted.conversation, "approved"))
-    _wake(ctx, waiters, f"thread:{accepted.conversation}")
+    answered = payload_of(envelope, ChatRequestAnswered)
+    writes = _writes(ctx)
+    writes.append(chat_writes.StatusSetOp(answered.conversation, answered.status))
+    writes.append(chat_writes.DecisionOp(answered.input_id, answered.conversation, "", ""))
+    _wake(ctx, waiters, f"thread:{answered.conversation}")
 
 
-async def on_chat_request_rejected(
+async def on_chat_input_refused(
     ctx: HandlerContext, envelope: Envelope, waiters: Waiters | None = None
 ) -> None:
-    rejected = payload_of(envelope, ChatRequestRejected)
-    _writes(ctx).append(chat_writes.StatusSetOp(rejected.conversation, "rejected"))
-    _wake(ctx, waiters, f"thread:{rejected.conversation}")
+    refused = payload_of(envelope, ChatInputRefused)
+    _writes(ctx).append(
+        chat_writes.DecisionOp(
+            refused.input_id, refused.conversation, refused.reason, refused.detail
+        )
+    )
+    key = (
+        f"message:{refused.message_id}" if refused.message_id else f"thread:{refused.conversation}"
+    )
+    _wake(ctx, waiters, key)
 
 
 def handlers(waiters: Waiters | None) -> dict[str, Handler]:
     """Event type -> handler, waking `waiters` after commit (bootstrap passes the app's).
 
-    ChatMessageSent is storage's input, not projected here."""
+    The inputs (ChatMessageSent, ChatRequestAccepted/Rejected) are the validator's to judge,
+    and ChatMessageAccepted storage's to store: none is projected here."""
     return {
         "ChatMessageStored": partial(on_chat_message_stored, waiters=waiters),
-        "ChatRequestAccepted": partial(on_chat_request_accepted, waiters=waiters),
-        "ChatRequestRejected": partial(on_chat_request_rejected, waiters=waiters),
+        "ChatRequestAnswered": partial(on_chat_request_answered, waiters=waiters),
+        "ChatInputRefused": partial(on_chat_input_refused, waiters=waiters),
     }
 
 

@@ -38,8 +38,7 @@ from pushnode_shared.infra.kafka import topic_partitions
 from pushnode_shared.infra.logging import get_logger
 from pushnode_shared.protocol.events import (
     ChatMessageStored,
-    ChatRequestAccepted,
-    ChatRequestRejected,
+    ChatRequestAnswered,
     Event,
     MessageStored,
     MessageWithdrawn,
@@ -67,7 +66,7 @@ async def push_stored(
 
 async def push_chat(sockets: FeedSockets, event: Event) -> None:
     """A stored chat message or a request's answer to both parties' chat sockets (CHATS)."""
-    assert isinstance(event, ChatMessageStored | ChatRequestAccepted | ChatRequestRejected)
+    assert isinstance(event, ChatMessageStored | ChatRequestAnswered)
     dids, payload = chat_socket_event(event)
     for did in dids:
         await sockets.push_chat(did, payload)
@@ -151,6 +150,5 @@ PUSHES: dict[str, Callable[[FeedSockets, Event], Awaitable[None]]] = {
     "MessageStored": _push_stored,
     "MessageWithdrawn": _push_withdrawn,
     "ChatMessageStored": push_chat,
-    "ChatRequestAccepted": push_chat,
-    "ChatRequestRejected": push_chat,
+    "ChatRequestAnswered": push_chat,
 }

@@ -10,19 +10,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from pushnode_gateway.chat import rules
 from pushnode_gateway.chat.adapters import chat_db
-from pushnode_gateway.chat.adapters.pgp import BadKey
-from pushnode_gateway.chat.deps import (
-    VerifierDep,
-    did_or_400,
-    json_object,
-    publish_and_settle,
-    refused,
-)
+from pushnode_gateway.chat.deps import did_or_400, json_object, publish_and_settle
 from pushnode_gateway.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.errors import ApiError
+from pushnode_gateway.users import rules
 from pushnode_gateway.users.adapters import history
+from pushnode_gateway.users.adapters.pgp import BadKey
+from pushnode_gateway.users.deps import VerifierDep
 from pushnode_gateway.users.formatting import user_public
 from pushnode_shared.infra.envelope import utcnow
 from pushnode_shared.protocol.chat import armored_key, sdk_hash
@@ -136,7 +131,7 @@ async def update_profile(
     try:
         _, signature = rules.split_proof(str(body.get("verificationProof", "")), ("pgpv2", "pgp"))
     except rules.ChatRefused as exc:
-        raise refused(exc) from exc
+        raise ApiError(exc.status, exc.reason, exc.message) from exc
     if not pgp.verify(armored_key(existing["public_key"]), sdk_hash(signed), signature):
         raise ApiError(403, "INVALID_SIGNATURE", "profile signature does not verify")
     profile = {**signed, "profileVerificationProof": body["verificationProof"]}
@@ -180,7 +175,7 @@ def _check_keys(body: dict[str, Any], did: str, signed_did: Any, pgp: VerifierDe
         rules.refuse_plaintext_private_key(str(body.get("encryptedPrivateKey", "")))
         pgp.check_key(armored_key(str(body.get("publicKey", ""))))
     except rules.ChatRefused as exc:
-        raise refused(exc) from exc
+        raise ApiError(exc.status, exc.reason, exc.message) from exc
     except BadKey as exc:
         raise ApiError(400, "BAD_PGP_KEY", str(exc)) from exc
     signed = {**body, "did": signed_did}

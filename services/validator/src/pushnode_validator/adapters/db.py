@@ -91,6 +91,9 @@ STATE_TABLES = [
     "validator_user_keys",  # userkeys.py: the pgpv4 key registry
     "validator_signed_contents",  # replays.py: accepted notifications' signed content
     "validator_applied_optins",  # replays.py: opt-in/out signatures applied
+    "validator_chat_threads",  # chat_state.py: 1:1 conversations as judged
+    "validator_chat_accepted",  # chat_state.py: messages accepted once
+    "validator_chat_blocks",  # chat_state.py: block lists in force
 ]
 
 

@@ -1,5 +1,7 @@
 """Consumer `validator-users`: consumes UserRegistered and UserKeysRotated from `users` into
-the pgpv4 key history (adapters/userkeys.py); produces nothing.
+the PGP key history (adapters/userkeys.py: pgpv4 proofs and chat signatures), and
+UserProfileUpdated into the block lists chat is judged with (adapters/chat_state.py);
+produces nothing.
 
 No rollback, whatever reaches the log: a registration after the wallet's first key changes
 nothing (keys change by rotation), and a key the wallet ever had never becomes current again."""
@@ -10,8 +12,13 @@ from datetime import datetime
 
 from pushnode_shared.infra.consumer import Handler, HandlerContext
 from pushnode_shared.infra.envelope import Envelope
-from pushnode_shared.protocol.events import UserKeysRotated, UserRegistered, payload_of
-from pushnode_validator.adapters import pgp, userkeys
+from pushnode_shared.protocol.events import (
+    UserKeysRotated,
+    UserProfileUpdated,
+    UserRegistered,
+    payload_of,
+)
+from pushnode_validator.adapters import chat_state, pgp, userkeys
 from pushnode_validator.domain.keys import RegisteredKey, wallet_of
 from pushnode_validator.domain.ratelimit import micros
 
@@ -20,10 +27,11 @@ class UserKeyHandlers:
     """Registrations and rotations into the key history."""
 
     def mapping(self) -> dict[str, Handler]:
-        """Event type -> handler (profiles and chats carry no keys)."""
+        """Event type -> handler."""
         return {
             "UserRegistered": self.on_user_registered,
             "UserKeysRotated": self.on_user_keys_rotated,
+            "UserProfileUpdated": self.on_user_profile_updated,
         }
 
     async def on_user_registered(self, ctx: HandlerContext, envelope: Envelope) -> None:
@@ -35,6 +43,14 @@ class UserKeyHandlers:
     async def on_user_keys_rotated(self, ctx: HandlerContext, envelope: Envelope) -> None:
         event = payload_of(envelope, UserKeysRotated)
         await _record(ctx, envelope.event_id, event.did, event.public_key, event.rotated_at)
+
+    async def on_user_profile_updated(self, ctx: HandlerContext, envelope: Envelope) -> None:
+        event = payload_of(envelope, UserProfileUpdated)
+        listed = event.profile.get("blockedUsersList") or []
+        blocked = [str(b) for b in listed] if isinstance(listed, list) else []
+        await chat_state.record_blocks(
+            ctx.session, envelope.event_id, event.did, event.updated_at, blocked
+        )
 
 
 async def _record(

@@ -42,6 +42,12 @@ from pushnode_shared.protocol.events.chat import (
     UserProfileUpdated,
     UserRegistered,
 )
+from pushnode_shared.protocol.events.chat_decisions import (
+    ChatInputRefused,
+    ChatMessageAccepted,
+    ChatRefusalReason,
+    ChatRequestAnswered,
+)
 from pushnode_shared.protocol.events.dead_letters import DeadLetterReplayed, EventDeadLettered
 from pushnode_shared.protocol.events.devices import (
     DeliveryAbandoned,
@@ -87,9 +93,13 @@ __all__ = [
     "ChannelStateChanged",
     "ChannelUpdated",
     "ChannelVerificationChanged",
+    "ChatInputRefused",
+    "ChatMessageAccepted",
     "ChatMessageSent",
     "ChatMessageStored",
+    "ChatRefusalReason",
     "ChatRequestAccepted",
+    "ChatRequestAnswered",
     "ChatRequestRejected",
     "ContentUploaded",
     "DeadLetterReplayed",

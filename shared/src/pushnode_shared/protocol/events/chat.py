@@ -1,4 +1,7 @@
-"""Push Chat facts: PGP user profiles (key: DID) and 1:1 chat (key: conversation).
+"""Push Chat facts: PGP user profiles (key: DID) and 1:1 chat inputs (key: conversation).
+
+The chat events here are what a user sent, as the gateway admitted it; the validator judges
+each (events/chat_decisions.py) and storage stores only the accepted messages.
 
 The node stores keys and messages exactly as the SDK sent them: a user's private key only
 ever arrives encrypted by the wallet, and a `pgp` message only as ciphertext.
@@ -62,10 +65,10 @@ class UserProfileUpdated(Event):
 
 @register
 class ChatMessageSent(Event):
-    """A verified message (or first message = request) entered a conversation; not yet stored.
+    """A user sent a message (or a first message = request); admitted, not yet judged.
 
-    `message` is the SDK's body as sent (fromDID … verificationProof) plus the node's
-    `timestamp`; `intent` is true for POST /v1/chat/request.
+    `message` is the SDK's body as sent (fromDID … verificationProof); `intent` is true for
+    POST /v1/chat/request; `sent_at` is the gateway's stamp (keys in force are judged at it).
     """
 
     TYPE = "ChatMessageSent"
@@ -77,7 +80,7 @@ class ChatMessageSent(Event):
     intent: bool
     message: dict[str, Any]
     sent_at: datetime
-    # The receiver had accepted the conversation: only then do its phones hear of it.
+    # Set by gateways before the validator judged chat; the decision carries it now.
     accepted: bool = False
 
     def key(self) -> str:
@@ -106,7 +109,10 @@ class ChatMessageStored(Event):
 
 @register
 class ChatRequestAccepted(Event):
-    """The receiver of a request accepted it (pgp-signed {fromDID, toDID, status})."""
+    """The receiver of a request sent its acceptance (pgp-signed {fromDID, toDID, status}).
+
+    `signed` is that object as the client sent it; the validator judges it (ChatRequestAnswered).
+    """
 
     TYPE = "ChatRequestAccepted"
 
@@ -115,6 +121,7 @@ class ChatRequestAccepted(Event):
     to_did: str
     verification_proof: str
     accepted_at: datetime
+    signed: dict[str, Any] = {}
 
     def key(self) -> str:
         return self.conversation
@@ -122,7 +129,7 @@ class ChatRequestAccepted(Event):
 
 @register
 class ChatRequestRejected(Event):
-    """The receiver of a request rejected it (pgp-signed {fromDID, toDID})."""
+    """The receiver of a request sent its rejection (pgp-signed {fromDID, toDID}, `signed`)."""
 
     TYPE = "ChatRequestRejected"
 
@@ -131,6 +138,7 @@ class ChatRequestRejected(Event):
     to_did: str
     verification_proof: str
     rejected_at: datetime
+    signed: dict[str, Any] = {}
 
     def key(self) -> str:
         return self.conversation

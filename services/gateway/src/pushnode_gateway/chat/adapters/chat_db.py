@@ -42,7 +42,17 @@ messages = sa.Table(
     sa.Column("link", sa.String(100), nullable=True),
     sa.Column("body", sa.Text, nullable=False),
 )
-STATE_TABLES = [users.name, threads.name, messages.name]
+# The validator's decisions by input envelope id: refusals (ChatInputRefused, with the reason)
+# and accepted answers (ChatRequestAnswered, reason ""); a write route waits for its input's.
+decisions = sa.Table(
+    "gateway_chat_decisions",
+    metadata,
+    sa.Column("input_id", sa.String(64), primary_key=True),
+    sa.Column("conversation", sa.String(210), nullable=False),
+    sa.Column("reason", sa.String(40), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+STATE_TABLES = [users.name, threads.name, messages.name, decisions.name]
 EMPTY_PROFILE: dict[str, Any] = {
     "name": None,
     "desc": None,
@@ -145,6 +155,13 @@ async def threads_of(
     return [dict(r._mapping) for r in rows]
 
 
+async def conversations_of(conn: AsyncConnection, did: str) -> list[str]:
+    """Every conversation `did` takes part in (to find one by its chat id)."""
+    mine = threads.c.conversation.like(f"{did}+%") | threads.c.conversation.like(f"%+{did}")
+    rows = await conn.execute(sa.select(threads.c.conversation).where(mine))
+    return [str(r[0]) for r in rows]
+
+
 async def message(conn: AsyncConnection, cid: str) -> dict[str, Any] | None:
     """A stored message body by CID, or None."""
     row = (await conn.execute(sa.select(messages.c.body).where(messages.c.cid == cid))).first()
@@ -156,3 +173,12 @@ async def message_by_id(conn: AsyncConnection, message_id: str) -> dict[str, Any
     query = sa.select(messages.c.body).where(messages.c.message_id == message_id)
     row = (await conn.execute(query)).first()
     return None if row is None else dict(json.loads(row[0]))
+
+
+async def decision(conn: AsyncConnection, input_id: str) -> dict[str, Any] | None:
+    """The validator's decision on this input (reason: "" when accepted; detail), or None."""
+    query = sa.select(decisions.c.reason, decisions.c.detail).where(
+        decisions.c.input_id == input_id
+    )
+    row = (await conn.execute(query)).first()
+    return None if row is None else dict(row._mapping)

@@ -5,8 +5,8 @@ message, open a request, advance the conversation, count the sender's message); 
 bench found the consumer busy for almost all of a run while the process was mostly idle,
 waiting on those round trips. Handlers now queue operations in log order and this module
 writes them: each run of consecutive messages as one INSERT, then one UPDATE per touched
-conversation and sender; an accept or reject is written in its place between runs, so the
-order of effects on a conversation is the log's.
+conversation and sender; an accept or reject (and the validator's decision rows) is written
+in its place between runs, so the order of effects on a conversation is the log's.
 """
 
 from __future__ import annotations
@@ -46,7 +46,17 @@ class StatusSetOp:
     status: str
 
 
-Op = MessageStoredOp | StatusSetOp
+@dataclass(frozen=True)
+class DecisionOp:
+    """The validator's decision on an input a write route may wait for (reason "": accepted)."""
+
+    input_id: str
+    conversation: str
+    reason: str
+    detail: str
+
+
+Op = MessageStoredOp | StatusSetOp | DecisionOp
 
 
 async def write(session: AsyncSession, ops: list[Op]) -> None:
@@ -58,8 +68,23 @@ async def write(session: AsyncSession, ops: list[Op]) -> None:
             continue
         await _write_messages(session, run)
         run = []
-        await chat_db.set_status(session, op.conversation, op.status)
+        if isinstance(op, StatusSetOp):
+            await chat_db.set_status(session, op.conversation, op.status)
+        else:
+            await _write_decision(session, op)
     await _write_messages(session, run)
+
+
+async def _write_decision(session: AsyncSession, op: DecisionOp) -> None:
+    table = chat_db.decisions
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {
+        "input_id": op.input_id,
+        "conversation": op.conversation,
+        "reason": op.reason,
+        "detail": op.detail[:2000],
+    }
+    await session.execute(insert(table).values(**values).on_conflict_do_nothing())
 
 
 async def _write_messages(session: AsyncSession, run: list[MessageStoredOp]) -> None:

@@ -1,4 +1,5 @@
-"""Chat reads: a user's chats and requests, one chat, a conversation's newest CID, history."""
+"""Chat reads: a user's chats and requests, one chat, chat info, a conversation's newest CID,
+history."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pushnode_gateway.chat.adapters import chat_db
 from pushnode_gateway.chat.deps import did_or_400
-from pushnode_gateway.chat.formatting import feed_public, peer_of
+from pushnode_gateway.chat.formatting import chat_info, feed_public, peer_of
 from pushnode_gateway.deps import DatabaseDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.params import LimitQuery, PageQuery
-from pushnode_shared.protocol.chat import conversation_of
+from pushnode_shared.protocol.chat import BadAddress, armored_key, chat_id, conversation_of, did_of
 
 router = APIRouter(tags=["chat"])
 MAX_FETCH = 100
+PGP_ARMOR = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
 
 
 @router.get("/v1/chat/users/{did}/chats")
@@ -42,6 +44,32 @@ async def one_chat(did: str, recipient: str, database: DatabaseDep) -> Any:
     async with database.engine.connect() as conn:
         thread = await chat_db.thread(conn, conversation_of(me, did_or_400(recipient, "recipient")))
         return None if thread is None else await _feed(conn, thread, me)
+
+
+@router.get("/v1/chat/{recipient}/address/{account}")
+async def info(recipient: str, account: str, database: DatabaseDep) -> dict[str, Any]:
+    """Chat info for `account`: `recipient` is the peer's DID or the 1:1 chat's chatId."""
+    me = did_or_400(account, "account")
+    async with database.engine.connect() as conn:
+        conversation = await _conversation(conn, recipient, me)
+        if conversation is None:
+            raise ApiError(404, "NOT_FOUND", f"no chat {recipient[:80]} for {me}")
+        thread = await chat_db.thread(conn, conversation)
+        users = await chat_db.users_in(conn, conversation.split("+"))
+    keyed = [u for u in users if PGP_ARMOR in armored_key(u["public_key"])]
+    return chat_info(conversation, me, thread, encrypted=len(keyed) == 2)
+
+
+async def _conversation(conn: AsyncConnection, recipient: str, me: str) -> str | None:
+    """The 1:1 conversation `recipient` names for `me`: by the peer's DID or by chatId."""
+    try:
+        peer = did_of(recipient)
+    except BadAddress:
+        for conversation in await chat_db.conversations_of(conn, me):
+            if chat_id(conversation) == recipient.lower():
+                return conversation
+        return None
+    return None if peer == me else conversation_of(me, peer)
 
 
 @router.get("/v1/chat/users/{did}/conversations/{conversation_id}/hash")

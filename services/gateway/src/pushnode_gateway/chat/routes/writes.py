@@ -1,31 +1,26 @@
 """Chat writes: POST /v1/chat/request and /message, PUT /v1/chat/request/accept and /reject.
 
-Each write is checked here (DIDs, keys, encryption, block list, conversation state, the
-sender's PGP signature), appended to `chats`, and answered once the gateway's projection
-shows it: messages come back with the CID storage gave them.
+The gateway admits each write (DIDs, body size, the proof's format), appends it to `chats` as
+the user's input, and waits (bounded) for the validator's decision on it, read from its own
+projection: a message comes back with the CID storage gave it, an answer once the
+conversation shows it, and a refusal as a 4xx with the validator's reason code. The SDK reads
+right after it writes and shows the HTTP error of a refused send, so the answer waits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pushnode_gateway.chat import rules
+from pushnode_gateway.chat import admission
 from pushnode_gateway.chat.adapters import chat_db
-from pushnode_gateway.chat.deps import (
-    VerifierDep,
-    did_or_400,
-    json_object,
-    publish_and_settle,
-    refused,
-)
+from pushnode_gateway.chat.deps import did_or_400, json_object, publish_and_settle
 from pushnode_gateway.deps import DatabaseDep, ProducerDep
 from pushnode_gateway.errors import ApiError
 from pushnode_shared.infra.envelope import derive_id, utcnow
-from pushnode_shared.protocol.chat import armored_key, conversation_of, sdk_hash
+from pushnode_shared.protocol.chat import conversation_of
 from pushnode_shared.protocol.events import (
     ChatMessageSent,
     ChatRequestAccepted,
@@ -56,42 +51,27 @@ MESSAGE_FIELDS = (
 
 @router.post("/v1/chat/request")
 async def send_request(
-    request: Request, database: DatabaseDep, producer: ProducerDep, pgp: VerifierDep
+    request: Request, database: DatabaseDep, producer: ProducerDep
 ) -> dict[str, Any]:
     """A first message to a peer: opens a request the receiver accepts or rejects."""
-    return await _send(request, database, producer, pgp, intent=True)
+    return await _send(request, database, producer, intent=True)
 
 
 @router.post("/v1/chat/message")
 async def send_message(
-    request: Request, database: DatabaseDep, producer: ProducerDep, pgp: VerifierDep
+    request: Request, database: DatabaseDep, producer: ProducerDep
 ) -> dict[str, Any]:
     """A message in an existing conversation."""
-    return await _send(request, database, producer, pgp, intent=False)
+    return await _send(request, database, producer, intent=False)
 
 
 async def _send(
-    request: Request, database: DatabaseDep, producer: ProducerDep, pgp: VerifierDep, intent: bool
+    request: Request, database: DatabaseDep, producer: ProducerDep, intent: bool
 ) -> dict[str, Any]:
     body = await json_object(request)
     sender, receiver = _pair(body)
     conversation = conversation_of(sender, receiver)
-    async with database.engine.connect() as conn:
-        from_user = await chat_db.user(conn, sender)
-        to_user = await chat_db.user(conn, receiver)
-        thread = await chat_db.thread(conn, conversation)
-    if not rules.has_keys(from_user):
-        raise ApiError(403, "SENDER_HAS_NO_KEYS", f"{sender} has no registered PGP key")
-    assert from_user is not None
-    try:
-        rules.check_encryption(str(body.get("encType")), to_user)
-        rules.check_not_blocked(sender, to_user)
-        rules.check_request(thread) if intent else rules.check_message(thread, sender)
-        text, signature = rules.message_signed_text(body)
-    except rules.ChatRefused as exc:
-        raise refused(exc) from exc
-    if not pgp.verify(armored_key(from_user["public_key"]), text, signature):
-        raise ApiError(403, "INVALID_SIGNATURE", "the PGP signature is not the sender's")
+    signature = admission.message_signature(body)
     sent = ChatMessageSent(
         message_id=derive_id("chat", conversation, signature),
         conversation=conversation,
@@ -100,26 +80,29 @@ async def _send(
         intent=intent,
         message={k: body[k] for k in MESSAGE_FIELDS if k in body},
         sent_at=utcnow(),
-        accepted=thread is not None and thread["status"] == "approved",
     )
     async with database.engine.connect() as conn:
         again = await chat_db.message_by_id(conn, sent.message_id)
     if again is not None:
         return again  # the same signed message sent twice is stored once
+    envelope = wrap(sent, producer="gateway")
 
-    async def stored(conn: Any) -> dict[str, Any] | None:
-        return await chat_db.message_by_id(conn, sent.message_id)
+    async def decided(conn: AsyncConnection) -> dict[str, Any] | None:
+        stored = await chat_db.message_by_id(conn, sent.message_id)
+        return stored or await chat_db.decision(conn, envelope.event_id)
 
     found = await publish_and_settle(
         request.app.state.waiters,
         database,
-        lambda: producer.publish(CHATS, wrap(sent, producer="gateway")),
+        lambda: producer.publish(CHATS, envelope),
         f"message:{sent.message_id}",
-        stored,
+        decided,
         SETTLE_SECONDS,
     )
     if found is None:
-        raise ApiError(503, "NOT_YET_STORED", "accepted, but not stored yet: read history later")
+        raise ApiError(503, "NOT_YET_STORED", "sent, but not judged and stored yet: read later")
+    if "reason" in found and "cid" not in found:
+        raise admission.refusal_error(found["reason"], found["detail"])
     return found
 
 
@@ -137,7 +120,7 @@ def _pair(body: dict[str, Any]) -> tuple[str, str]:
 
 @router.put("/v1/chat/request/accept")
 async def accept_request(
-    request: Request, database: DatabaseDep, producer: ProducerDep, pgp: VerifierDep
+    request: Request, database: DatabaseDep, producer: ProducerDep
 ) -> dict[str, Any]:
     """The receiver (toDID) accepts fromDID's request; pgp-signed {fromDID, toDID, status}."""
     body = await json_object(request)
@@ -145,72 +128,67 @@ async def accept_request(
     if status != "Approved":
         raise ApiError(400, "BAD_STATUS", "status must be 'Approved'")
     signed = {"fromDID": body.get("fromDID"), "toDID": body.get("toDID"), "status": status}
-    requester, answerer, proof = await _answer(body, signed, database, pgp)
-    conversation = conversation_of(requester, answerer)
+    requester, answerer, proof = _answer(body)
     event = ChatRequestAccepted(
-        conversation=conversation,
+        conversation=conversation_of(requester, answerer),
         from_did=requester,
         to_did=answerer,
         verification_proof=proof,
         accepted_at=utcnow(),
+        signed=signed,
     )
-    publish = partial(producer.publish, CHATS, wrap(event, producer="gateway"))
-    await _settle_status(request, database, publish, conversation, "approved")
+    await _settle_answer(request, database, producer, event)
     return {"fromDID": requester, "toDID": answerer, "status": "Approved"}
 
 
 @router.put("/v1/chat/request/reject")
 async def reject_request(
-    request: Request, database: DatabaseDep, producer: ProducerDep, pgp: VerifierDep
+    request: Request, database: DatabaseDep, producer: ProducerDep
 ) -> dict[str, Any]:
     """The receiver (toDID) rejects fromDID's request; pgp-signed {fromDID, toDID}."""
     body = await json_object(request)
     signed = {"fromDID": body.get("fromDID"), "toDID": body.get("toDID")}
-    requester, answerer, proof = await _answer(body, signed, database, pgp)
-    conversation = conversation_of(requester, answerer)
+    requester, answerer, proof = _answer(body)
     event = ChatRequestRejected(
-        conversation=conversation,
+        conversation=conversation_of(requester, answerer),
         from_did=requester,
         to_did=answerer,
         verification_proof=proof,
         rejected_at=utcnow(),
+        signed=signed,
     )
-    publish = partial(producer.publish, CHATS, wrap(event, producer="gateway"))
-    await _settle_status(request, database, publish, conversation, "rejected")
+    await _settle_answer(request, database, producer, event)
     return {"fromDID": requester, "toDID": answerer, "status": "Rejected"}
 
 
-async def _answer(
-    body: dict[str, Any], signed: dict[str, Any], database: DatabaseDep, pgp: VerifierDep
-) -> tuple[str, str, str]:
+def _answer(body: dict[str, Any]) -> tuple[str, str, str]:
     requester = did_or_400(body.get("fromDID"), "fromDID")
     answerer = did_or_400(body.get("toDID"), "toDID")
     proof = str(body.get("verificationProof") or "")
-    async with database.engine.connect() as conn:
-        thread = await chat_db.thread(conn, conversation_of(requester, answerer))
-        user = await chat_db.user(conn, answerer)
-    try:
-        rules.check_answer(thread, requester, answerer)
-        _, signature = rules.split_proof(proof, ("pgp",))
-    except rules.ChatRefused as exc:
-        raise refused(exc) from exc
-    if user is None or not pgp.verify(armored_key(user["public_key"]), sdk_hash(signed), signature):
-        raise ApiError(403, "INVALID_SIGNATURE", "the PGP signature is not the receiver's")
+    admission.proof_signature(proof, ("pgp",))
     return requester, answerer, proof
 
 
-async def _settle_status(
+async def _settle_answer(
     request: Request,
     database: DatabaseDep,
-    publish: Callable[[], Awaitable[None]],
-    conversation: str,
-    status: str,
+    producer: ProducerDep,
+    event: ChatRequestAccepted | ChatRequestRejected,
 ) -> None:
-    async def probe(conn: Any) -> bool | None:
-        thread = await chat_db.thread(conn, conversation)
-        return True if thread is not None and thread["status"] == status else None
+    envelope = wrap(event, producer="gateway")
 
-    key = f"thread:{conversation}"
-    waiters = request.app.state.waiters
-    if await publish_and_settle(waiters, database, publish, key, probe, SETTLE_SECONDS) is None:
-        raise ApiError(503, "NOT_YET_VISIBLE", "accepted, but not visible yet")
+    async def decided(conn: AsyncConnection) -> dict[str, Any] | None:
+        return await chat_db.decision(conn, envelope.event_id)
+
+    found = await publish_and_settle(
+        request.app.state.waiters,
+        database,
+        lambda: producer.publish(CHATS, envelope),
+        f"thread:{event.conversation}",
+        decided,
+        SETTLE_SECONDS,
+    )
+    if found is None:
+        raise ApiError(503, "NOT_YET_VISIBLE", "sent, but not judged yet")
+    if found["reason"]:
+        raise admission.refusal_error(found["reason"], found["detail"])

@@ -8,8 +8,8 @@ import hashlib
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from pushnode_gateway.chat.adapters import pgp
 from pushnode_gateway.chat.adapters.chat_db import metadata
+from pushnode_gateway.users.adapters import pgp
 from pushnode_shared.protocol.chat import sdk_hash
 
 history = sa.Table(
