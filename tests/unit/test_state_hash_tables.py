@@ -27,6 +27,9 @@ NOT_STATE = {
     # The sender's record of pushes it made to providers: an effect in the outside world (a
     # rebuild must not push again, nor forget what it pushed), not a fold of the log.
     "dispatcher_sends": "pushes already made, kept across a rebuild",
+    # The upload sweep's housekeeping of this node's kubo (it reads the wall clock): which
+    # uploads it unpinned, so it does not ask kubo again; a replayed upload clears its row.
+    "storage_unpinned": "what the upload sweep unpinned from this node's kubo",
 }
 
 
