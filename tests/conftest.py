@@ -13,6 +13,11 @@ import pytest
 # stops at the end of the session, right after the last e2e test.
 TIERS = ("unit", "contract", "integration", "e2e")
 HERE = Path(__file__).parent
+# Within e2e, the tests that put tens of thousands of records on the session node's log run
+# last: every test that replays the log (rebuild == live, the scale-out's rebuilds) or waits
+# for a restarted service to catch up would otherwise fold those records again. The bulk is
+# for them alone; replay speed at volume is `make bench`'s row, not a test's wait.
+BULK_LAST = ("test_dispatch_throughput.py", "test_readiness.py")
 
 
 def _tier(item: pytest.Item) -> int:
@@ -21,8 +26,8 @@ def _tier(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tiers in TIERS' order (stable: each tier keeps its own order)."""
-    items.sort(key=_tier)
+    """Run the tiers in TIERS' order, bulk e2e tests last (stable: each keeps its order)."""
+    items.sort(key=lambda item: (_tier(item), item.path.name in BULK_LAST))
 
 
 # anvil's default mnemonic accounts 0..3: published test keys, safe to commit.
