@@ -89,7 +89,6 @@ def interactions(report: Path) -> list[dict[str, Any]]:
 
 
 @pytest.mark.timeout(HANG_GUARD_SECONDS + 60)
-@pytest.mark.quarantined
 def test_fuzzed_requests_get_documented_answers_and_never_a_server_error(
     node: RunningNode, tmp_path: Path
 ) -> None:
