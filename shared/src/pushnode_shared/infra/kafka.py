@@ -97,8 +97,9 @@ class Producer:
             fresh = self._new()
             await fresh.start()  # if Kafka is away this raises and the next failure retries
             self._producer = fresh
-        with contextlib.suppress(Exception):  # its pending sends fail the same way
-            await broken.stop()
+        # Its pending sends fail the same way; a close that hangs must not hold the caller.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(broken.stop(), timeout=10)
 
 
 async def topic_partitions(bootstrap: str, topics: Iterable[Topic]) -> list[TopicPartition]:
