@@ -40,6 +40,10 @@ MIN_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "5000"))
 # 0.9 gave 16,355 of 20,000 in the heavy run, so larger floors ask for 1.25.
 EXAMPLES_PER_REQUEST = 0.9 if MIN_REQUESTS <= 5000 else 1.25
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
+# A guard against a hung run, not a speed check: schemathesis is CPU-bound, and on two shared
+# cores after the 20,000-device test it sent 5,168 requests in 280 s (a guard of 280 s failed
+# the whole run); alone it sends about 40 a second. 5 a second is far below any healthy pace.
+HANG_GUARD_SECONDS = max(900, MIN_REQUESTS // 5)
 
 
 def operations_in(schema: dict[str, Any]) -> int:
@@ -69,7 +73,7 @@ def fuzz(node: RunningNode, examples: int, report: Path) -> subprocess.Completed
         cwd=report.parent,
         capture_output=True,
         text=True,
-        timeout=max(280, MIN_REQUESTS // 25 - 20),
+        timeout=HANG_GUARD_SECONDS,
         check=False,
     )
 
@@ -84,9 +88,7 @@ def interactions(report: Path) -> list[dict[str, Any]]:
     return sent
 
 
-# About 50 requests a second on a busy two-core machine; the heavy run sends 20,000.
-@pytest.mark.timeout(max(300, MIN_REQUESTS // 25))
-@pytest.mark.quarantined
+@pytest.mark.timeout(HANG_GUARD_SECONDS + 60)
 def test_fuzzed_requests_get_documented_answers_and_never_a_server_error(
     node: RunningNode, tmp_path: Path
 ) -> None:

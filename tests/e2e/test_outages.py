@@ -59,7 +59,6 @@ async def assert_users_saw_each_once_in_order(traffic: Traffic) -> None:
     assert list(reversed(await traffic.feed_uids())) == traffic.in_order
 
 
-@pytest.mark.quarantined
 async def test_notifications_across_a_broker_restart_are_neither_lost_nor_doubled(
     node: RunningNode,
 ) -> None:

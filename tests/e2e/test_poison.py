@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from eth_account import Account
 
@@ -127,7 +126,6 @@ async def all_ready(http: httpx.AsyncClient, node: RunningNode) -> list[str]:
     return [s for s, r in zip(services, answers, strict=True) if r.status_code != 200]
 
 
-@pytest.mark.quarantined
 async def test_poison_on_every_topic_is_dead_lettered_and_the_pipeline_keeps_flowing(
     node: RunningNode,
 ) -> None:

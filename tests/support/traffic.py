@@ -60,6 +60,11 @@ def gap(acknowledged: set[str], seen: list[str]) -> Gap:
     )
 
 
+# The longest a gateway may refuse one notification in these tests: a broker restart on a
+# loaded two-core machine keeps it away about 90 s; past this the node is not coming back.
+REFUSED_FOR_SECONDS = 180.0
+
+
 @dataclass
 class Traffic:
     """One channel, one subscriber with an open socket, and the notifications sent to them."""
@@ -83,12 +88,15 @@ class Traffic:
             await self.send_one()
             await asyncio.sleep(pause)
 
-    async def send_one(self) -> str:
+    async def send_one(self, refused_for: float = REFUSED_FOR_SECONDS) -> str:
+        """Send one notification, retried until acknowledged; fail if refused all along."""
         body = signed_payload(self.channel_key, self.comm, [self.subscriber])
         uid = uid_of(body["verificationProof"])
         self.sids[derive_id("notification", body["verificationProof"])] = uid
         url = self.node.gateway + "/apis/v1/payloads/"
+        deadline = time.monotonic() + refused_for
         while True:
+            assert time.monotonic() < deadline, f"refused for {refused_for} s: {self.refusals}"
             try:
                 response = await self.http.post(url, json=body, timeout=45)
             except httpx.TransportError as exc:

@@ -9,7 +9,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import (
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    TopicAlreadyExistsError,
+    UnknownProducerId,
+)
 
 from pushnode_shared.infra.envelope import Envelope, to_record
 from pushnode_shared.infra.logging import get_logger
@@ -19,14 +24,25 @@ from pushnode_shared.protocol.topics import CATALOGUE, PROTOCOL_DECISIONS, Topic
 log = get_logger(__name__)
 
 
+# An idempotent producer whose sequence numbers no longer match the broker's (the broker lost
+# its tail in a restart, or a batch failed at the client): aiokafka fails every later send to
+# that partition for good. A fresh producer (a new producer id) starts the sequences again, as
+# the Java client bumps its epoch; the failed batch is the caller's to retry (same event ids).
+BROKEN_SEQUENCE = (OutOfOrderSequenceNumber, UnknownProducerId, ProducerFenced)
+
+
 class Producer:
     """Idempotent (acks=all) producer of envelopes; publish returns once the broker has them."""
 
     def __init__(self, bootstrap: str, producer_name: str) -> None:
-        self.name = producer_name
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            client_id=producer_name,
+        self.name, self.bootstrap = producer_name, bootstrap
+        self._producer = self._new()
+        self._replacing = asyncio.Lock()
+
+    def _new(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap,
+            client_id=self.name,
             enable_idempotence=True,
             acks="all",
             linger_ms=5,
@@ -47,18 +63,43 @@ class Producer:
 
     async def publish_many(self, items: Sequence[tuple[Topic, Envelope]]) -> None:
         """Append several envelopes (pipelined), returning when all are acknowledged."""
+        producer = self._producer
+        try:
+            await self._send_all(producer, items)
+        except BROKEN_SEQUENCE as exc:
+            await self._replace(producer, exc)
+            raise
+
+    async def _send_all(
+        self, producer: AIOKafkaProducer, items: Sequence[tuple[Topic, Envelope]]
+    ) -> None:
         futures = []
         for topic, envelope in items:
             key, value, headers = to_record(envelope)
-            futures.append(
-                await self._producer.send(topic.name, value=value, key=key, headers=headers)
-            )
+            futures.append(await producer.send(topic.name, value=value, key=key, headers=headers))
             EVENTS_PUBLISHED.labels(self.name, topic.name, envelope.type).inc()
             if topic.name == PROTOCOL_DECISIONS.name:
                 # reason codes are an enumeration, so this stays a handful of series
                 DECISIONS.labels(envelope.type, str(envelope.payload.get("reason", ""))).inc()
         if futures:
             await asyncio.gather(*futures)
+
+    async def _replace(self, broken: AIOKafkaProducer, error: Exception) -> None:
+        """Swap the broken producer for a started fresh one (once, whoever saw it first)."""
+        async with self._replacing:
+            if self._producer is not broken:
+                return  # a concurrent publish replaced it already
+            log.warning(
+                "producer out of sequence, starting a new one",
+                producer=self.name,
+                error=repr(error),
+            )
+            fresh = self._new()
+            await fresh.start()  # if Kafka is away this raises and the next failure retries
+            self._producer = fresh
+        # Its pending sends fail the same way; a close that hangs must not hold the caller.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(broken.stop(), timeout=10)
 
 
 async def topic_partitions(bootstrap: str, topics: Iterable[Topic]) -> list[TopicPartition]:

@@ -11,6 +11,10 @@ A record is emitted only once the projection that shows it (gateway-feeds, gatew
 committed it (committed.py): a client that reads its feed after a socket event finds the
 notification or message the event announced.
 
+A record can be on the topic twice with one event id (a producer's batch retried after part
+of it was written: deterministic ids, idempotent projections); the live feed remembers the
+ids it pushed lately and pushes each once.
+
 A broadcast lists no recipients: it goes to those of this process's connected wallets that
 were subscribed at its position (audience.py), so its cost follows the sockets held here,
 not the channel's subscriber count.
@@ -19,6 +23,7 @@ not the channel's subscriber count.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer
@@ -47,6 +52,8 @@ from pushnode_shared.protocol.events import (
 from pushnode_shared.protocol.topics import CHATS, MESSAGES_STORED, Topic
 
 log = get_logger(__name__)
+# Event ids remembered against duplicates: a retried batch repeats its records within seconds.
+RECENT_IDS = 50_000
 
 
 async def push_stored(
@@ -90,6 +97,7 @@ class LiveFeed:
         self.topics = topics
         # Set once every partition is assigned and positioned at its end.
         self.following = asyncio.Event()
+        self.pushed: OrderedDict[str, None] = OrderedDict()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until stop: read new records of every partition, push each stored message."""
@@ -126,6 +134,8 @@ class LiveFeed:
             event = unwrap(envelope)
         except MalformedEvent:
             return  # the projection dead-letters it; a socket has nothing to show
+        if self._seen(envelope.event_id):
+            return  # a copy of a record already pushed (a producer's retried batch)
         try:
             if isinstance(event, MessageStored):
                 await push_stored(self.sockets, event, self.audience)
@@ -133,6 +143,15 @@ class LiveFeed:
                 await push(self.sockets, event)
         except Exception as exc:  # a failed push must not stop the feed for everyone else
             log.warning("live push failed", event_id=envelope.event_id, error=repr(exc))
+
+    def _seen(self, event_id: str) -> bool:
+        """Whether this event id was pushed lately; remembers it if not."""
+        if event_id in self.pushed:
+            return True
+        self.pushed[event_id] = None
+        if len(self.pushed) > RECENT_IDS:
+            self.pushed.popitem(last=False)
+        return False
 
 
 async def _push_stored(sockets: FeedSockets, event: Event) -> None:
