@@ -130,6 +130,10 @@ postgres_post_ready() {
     log "postgres: creating database $PG_DB"
     psql_admin -c "CREATE DATABASE $PG_DB OWNER $PG_USER"
   fi
+  # A role per service (listener, validator, storage, dispatcher, gateway), as production's
+  # CloudNativePG managed roles: devstack/bin/node runs each service as its own role.
+  "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$PG_DB" \
+    -f "$DEVSTACK/postgres/roles.sql" >/dev/null
 }
 
 postgres_procs() { echo postgres; }
@@ -139,6 +143,7 @@ postgres_stop()  { stop_proc postgres INT; }
 postgres_info()  { echo "127.0.0.1:$PG_PORT db=$PG_DB"; }
 
 postgres_marker() { echo "$VAR/postgres/data"; }
+# The owner's URL: devstack/bin/node derives each service's own URL from it (roles.py).
 postgres_env() {
   echo "export DATABASE_URL=postgresql+asyncpg://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB"
 }

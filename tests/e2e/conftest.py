@@ -1,13 +1,15 @@
 """The whole node for end-to-end tests: services started against the real dev stack.
 
 The dev stack (Kafka, PostgreSQL, kubo, anvil) must already run, as `make test` arranges.
-Each session gets its own PostgreSQL database, so projections start empty.
+Each session gets its own PostgreSQL database, so projections start empty, and each service
+logs in to it as its own role (devstack/postgres/roles.sql), as in production.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +19,11 @@ import psycopg
 import pytest
 
 from tests.support.devchain import ROOT
+
+if str(ROOT) not in sys.path:  # devstack/ is not installed in the venv
+    sys.path.insert(0, str(ROOT))
+
+from devstack.postgres import roles
 
 # What a delivery node presents to open a delivery-mode socket (GATEWAY_DELIVERY_SOCKET_TOKEN).
 DELIVERY_TOKEN = "e2e-delivery-node-token"
@@ -66,20 +73,22 @@ class RunningNode:
         return done.stdout.strip()
 
 
-def _create_database(name: str) -> None:
+def _create_database(name: str) -> dict[str, str]:
+    """A new database with a role per service in it, as production has; the services' URLs."""
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+    owner = f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}"
+    roles.ensure_roles(owner)
+    return {"DATABASE_URL": owner, **roles.service_urls(owner)}
 
 
 @pytest.fixture(scope="session")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
-    name = f"pushnode_e2e_{uuid.uuid4().hex[:8]}"
-    _create_database(name)
+    databases = _create_database(f"pushnode_e2e_{uuid.uuid4().hex[:8]}")
     var = tmp_path_factory.mktemp("node-var")
-    env = dict(os.environ)
+    env = dict(os.environ) | databases
     env.update(
         PUSHNODE_VAR=str(var),
-        DATABASE_URL=f"postgresql+asyncpg://pushnode:pushnode@127.0.0.1:55432/{name}",
         LOG_LEVEL="INFO",
         # The whole suite writes from one IP and a few wallets, far faster than a public
         # client may (tests/security holds the limits to their defaults).

@@ -106,3 +106,25 @@ def test_keyed_topics_get_twelve_partitions_unless_configured_and_single_ones_st
     assert PROTOCOL_INPUTS.partitions_for(configured) == 24
     assert CHAIN_CURSORS.partitions_for(configured) == 1
     assert {t.partitions for t in CATALOGUE} == {1, 12}
+
+
+def test_a_service_reads_its_own_database_url_before_the_shared_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://pushnode@db/pushnode")
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", "postgresql+asyncpg://gateway@db/pushnode")
+    assert GatewaySettings().db_url() == "postgresql+asyncpg://gateway@db/pushnode"
+    assert DispatcherSettings().db_url() == "postgresql+asyncpg://pushnode@db/pushnode"
+
+
+def test_one_database_url_still_serves_every_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://pushnode@db/pushnode")
+    assert {s().db_url() for s in EVERY_SERVICE} == {"postgresql+asyncpg://pushnode@db/pushnode"}
+
+
+def test_a_keyword_database_url_wins_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STORAGE_DATABASE_URL", "postgresql+asyncpg://storage@db/pushnode")
+    chosen = StorageSettings(DATABASE_URL="postgresql+asyncpg://other@db/x")  # type: ignore[call-arg]
+    assert chosen.db_url() == "postgresql+asyncpg://other@db/x"

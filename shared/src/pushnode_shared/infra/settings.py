@@ -6,9 +6,11 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
 from pushnode_shared.protocol.topics import KEYED_PARTITIONS
@@ -23,6 +25,7 @@ class SharedSettings(BaseSettings):
 
     service_name: str = "pushnode"
     kafka_bootstrap: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
+    # <PREFIX>DATABASE_URL (GATEWAY_DATABASE_URL, ...) wins over it: one role per service.
     database_url: str | None = Field(None, validation_alias="DATABASE_URL")
     data_dir: Path = Field(Path("var/data"), validation_alias="PUSHNODE_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
@@ -44,6 +47,18 @@ class SharedSettings(BaseSettings):
     # Set by the dev stack only (its node script, docker-compose.yml): the listener then
     # accepts chains at confirmations 0.
     dev: bool = Field(False, validation_alias="PUSHNODE_DEV")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        own = _OwnDatabaseUrl(settings_cls)
+        return init_settings, own, env_settings, dotenv_settings, file_secret_settings
 
     @model_validator(mode="after")
     def _refuse_unknown_env(self) -> SharedSettings:
@@ -77,7 +92,7 @@ class SharedSettings(BaseSettings):
         return self
 
     def db_url(self) -> str:
-        """DATABASE_URL, or a per-service SQLite file under the data dir for a first run."""
+        """<PREFIX>DATABASE_URL or DATABASE_URL, else a per-service SQLite file (a first run)."""
         if self.database_url:
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -92,10 +107,32 @@ _SERVICE_LINK = re.compile(
 )
 
 
+class _OwnDatabaseUrl(PydanticBaseSettingsSource):
+    """<PREFIX>DATABASE_URL: this service's own database URL, read before DATABASE_URL.
+
+    A deployment with a PostgreSQL role per service gives each service its own URL (the Helm
+    chart's rolePerService, the dev stack); one DATABASE_URL for all keeps working.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        name = own_database_env(self.settings_cls)
+        value = os.environ.get(name) if name else None
+        return {"DATABASE_URL": value} if value else {}
+
+
+def own_database_env(settings: type[BaseSettings]) -> str | None:
+    """The per-service database URL variable of a settings class (None without a prefix)."""
+    prefix = settings.model_config.get("env_prefix", "").upper()
+    return f"{prefix}DATABASE_URL" if prefix else None
+
+
 def env_names(settings: type[BaseSettings]) -> set[str]:
     """The environment variable each field of a settings class is read from (upper case)."""
     prefix = settings.model_config.get("env_prefix", "")
-    names = set()
+    names = {own} if (own := own_database_env(settings)) else set()
     for name, field in settings.model_fields.items():
         alias = field.validation_alias
         names.add(alias.upper() if isinstance(alias, str) else f"{prefix}{name}".upper())

@@ -1,0 +1,1 @@
+"""PostgreSQL of the dev stack: the role per service (roles.py)."""
