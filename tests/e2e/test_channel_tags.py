@@ -50,26 +50,24 @@ async def tagged_verified_channel(node: RunningNode, tag: str) -> tuple[str, str
         await wait_for("the channel on the log", lambda: _past(http, node, receipt["blockNumber"]))
 
         seen: dict[str, Any] = {}
+        dave = Account.from_key(dave_key).address
+        url = f"{node.gateway}/apis/v1/channels/eip155:{CHAIN_ID}:{channel}"
 
         async def folded() -> bool:
-            response = await http.get(
-                f"{node.gateway}/apis/v1/channels/eip155:{CHAIN_ID}:{channel}"
-            )
+            response = await http.get(url)
             found: dict[str, Any] = response.json() if response.status_code == 200 else {}
-            seen.update(
-                {
-                    k: found.get(k)
-                    for k in ("verified_status", "subscriber_count", "channel_settings")
-                }
-            )
-            folded = found.get("verified_status") == 1 and found.get("subscriber_count") == 1
+            seen.update({k: found.get(k) for k in ("verified_status", "channel_settings")})
+            # Core subscribes the channel itself and its admin at creation: Dave is a third.
+            listed = (await http.get(f"{url}/subscribers", params={"limit": 30})).json()
+            seen["subscribers"] = [s["subscriber"] for s in listed.get("subscribers", [])]
+            folded = found.get("verified_status") == 1 and dave in seen["subscribers"]
             return folded and found.get("channel_settings") is not None
 
         try:
             await wait_for("the verified channel with its subscriber", folded)
         except AssertionError as exc:
             raise AssertionError(f"{exc}; the channel showed {seen}") from None
-    return channel, Account.from_key(dave_key).address
+    return channel, dave
 
 
 async def test_the_sdk_reads_tags_and_narrows_the_channel_list(
