@@ -71,7 +71,7 @@ test: install-test lint
 	@devstack/bin/test-run
 
 test-unit: install-test
-	@$(UV) run pytest tests/unit tests/contract -q
+	@$(UV) run pytest tests/unit tests/contract -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 test-integration test-e2e: install-test
 	@PYTEST_PATHS="tests/$(subst test-,,$@)" devstack/bin/test-run
