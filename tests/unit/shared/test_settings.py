@@ -106,3 +106,24 @@ def test_keyed_topics_get_twelve_partitions_unless_configured_and_single_ones_st
     assert PROTOCOL_INPUTS.partitions_for(configured) == 24
     assert CHAIN_CURSORS.partitions_for(configured) == 1
     assert {t.partitions for t in CATALOGUE} == {1, 12}
+
+
+def test_each_process_of_a_service_has_its_own_stable_consumer_instance_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PUSHNODE_INSTANCE_ID", raising=False)
+    first = ValidatorSettings().consumer_instance_id()
+    again = ValidatorSettings().consumer_instance_id()
+    replica = ValidatorSettings(http_port=4112).consumer_instance_id()
+    assert first == again
+    assert first is not None and first.startswith("validator@")
+    assert replica not in (None, first)
+
+
+def test_the_consumer_instance_id_is_configurable_and_can_be_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PUSHNODE_INSTANCE_ID", "validator-0")
+    named = ValidatorSettings().consumer_instance_id()
+    monkeypatch.setenv("PUSHNODE_INSTANCE_ID", "")
+    assert (named, ValidatorSettings().consumer_instance_id()) == ("validator-0", None)
