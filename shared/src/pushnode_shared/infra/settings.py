@@ -74,8 +74,8 @@ class SharedSettings(BaseSettings):
         """Kafka group.instance.id of this process's consumers; None: dynamic membership.
 
         Unique among the processes of one service: the host (pod) name and the HTTP port,
-        which two processes on one host cannot share (devstack/bin/node replica). Without a
-        fixed port there is nothing stable to name the process by.
+        which two processes on one host cannot share (a second replica on one machine).
+        Without a fixed port there is nothing stable to name the process by.
         """
         if self.instance_id is not None:
             return self.instance_id or None
