@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from pushnode_shared.infra import dlq
 from pushnode_shared.infra.kafka import ensure_topics, topic_sizes
@@ -19,17 +19,25 @@ from pushnode_shared.infra.service import (
     state_hash_node,
 )
 from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.infra.startup import StartupClock
 from pushnode_shared.infra.untrusted import keep_recursion_limit_safe
 from pushnode_shared.protocol.topics import CATALOGUE
 
 
-def services() -> dict[str, ServiceSpec]:
-    """Every installed service, found through the `pushnode.services` entry point."""
-    found: dict[str, ServiceSpec] = {}
-    for ep in entry_points(group="pushnode.services"):
-        spec = ep.load()
-        found[spec.name] = spec
-    return found
+def services() -> dict[str, EntryPoint]:
+    """Every installed service by name, found through the `pushnode.services` entry point.
+
+    Not loaded: `pushnode run validator` imports the validator alone, not all five (seconds
+    of start-up on a busy machine). An entry point's name is its service's name.
+    """
+    return {ep.name: ep for ep in entry_points(group="pushnode.services")}
+
+
+def load_service(registry: dict[str, EntryPoint], name: str) -> ServiceSpec:
+    """Import one service and return its spec."""
+    spec: ServiceSpec = registry[name].load()
+    keep_recursion_limit_safe()  # loading the service imported py_ecc (see untrusted.py)
+    return spec
 
 
 def _parser(names: list[str]) -> argparse.ArgumentParser:
@@ -56,7 +64,7 @@ def _parser(names: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
-async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) -> int:
+async def _dispatch(args: argparse.Namespace, registry: dict[str, EntryPoint]) -> int:
     if args.command == "services":
         print("\n".join(sorted(registry)))
         return 0
@@ -77,12 +85,19 @@ async def _dispatch(args: argparse.Namespace, registry: dict[str, ServiceSpec]) 
         return 0
     if args.command == "dlq":
         return await _dead_letters(args, SharedSettings().kafka_bootstrap)
-    spec = registry[args.service]
+    return await _service_command(args, registry)
+
+
+async def _service_command(args: argparse.Namespace, registry: dict[str, EntryPoint]) -> int:
+    spec = load_service(registry, args.service)
+    clock = StartupClock.since_process_start()
+    clock.mark("imports")
     settings = spec.settings()
     configure_logging(spec.name, settings.log_level, settings.log_json)
     node = await spec.bootstrap(settings)
+    clock.mark("bootstrap")
     if args.command == "run":
-        await run_node(node)
+        await run_node(node, clock)
     elif args.command == "rebuild":
         replayed = await rebuild_node(node)
         for name, count in replayed.items():
@@ -116,7 +131,6 @@ async def _dead_letters(args: argparse.Namespace, bootstrap: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pushnode` console script."""
     registry = services()
-    keep_recursion_limit_safe()  # loading the services imported py_ecc (see untrusted.py)
     args = _parser(sorted(registry)).parse_args(argv)
     return asyncio.run(_dispatch(args, registry))
 

@@ -10,7 +10,7 @@ from pushnode_gateway.sockets.audience import Audience
 from pushnode_gateway.sockets.live import push_stored
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_shared.infra.db import Database
-from tests.unit.gateway.test_broadcast_inbox import ALICE_L, BOB_L, added, broadcast
+from tests.unit.gateway.test_broadcast_inbox import ALICE_L, BOB_L, CHANNEL_L, added, broadcast
 from tests.unit.gateway.test_channel_history_api import apply
 from tests.unit.gateway.test_sockets import client, eventually, served
 
@@ -56,3 +56,33 @@ def test_a_delivery_node_gets_a_broadcast_as_one_feed_naming_its_audience() -> N
     [feed] = delivery_feeds(channel_item(broadcast("A", 7, 1)))
     assert (feed["users"], feed["is_spam"]) == ([], 0)
     assert feed["broadcast"]["position"] == 7
+
+
+async def test_a_broadcast_naming_its_recipients_is_one_packet_for_every_socket(
+    served: tuple[str, FeedSockets], database: Database
+) -> None:
+    url, sockets = served
+    got: dict[str, list[Any]] = {ALICE_L: [], BOB_L: []}
+    clients = [await client(f"{url}?address={w}", userFeeds=got[w].append) for w in got]
+    await apply(database, added(ALICE_L, 1), added(BOB_L, 2))
+    message = broadcast("E", 2, 1)  # as the SDK sends one: recipients = the channel's CAIP
+    message = message.model_copy(
+        update={"payload": {**message.payload, "recipients": f"eip155:1:{CHANNEL_L}"}}
+    )
+    emitted: list[str] = []
+    emit = sockets.server.emit
+
+    async def counted(event: str, *args: Any, **kwargs: Any) -> None:
+        emitted.append(event)
+        await emit(event, *args, **kwargs)
+
+    sockets.server.emit = counted  # type: ignore[method-assign]
+    await push_stored(sockets, message, Audience(database))
+    for items in got.values():
+        await eventually(items)
+    for each in clients:
+        await each.disconnect()
+    assert emitted == ["liveFeeds", "userFeeds"]
+    assert [i["payload"]["recipients"] for i in got[ALICE_L] + got[BOB_L]] == [
+        f"eip155:1:{CHANNEL_L}"
+    ] * 2

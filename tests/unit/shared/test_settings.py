@@ -128,3 +128,24 @@ def test_a_keyword_database_url_wins_over_the_environment(
     monkeypatch.setenv("STORAGE_DATABASE_URL", "postgresql+asyncpg://storage@db/pushnode")
     chosen = StorageSettings(DATABASE_URL="postgresql+asyncpg://other@db/x")  # type: ignore[call-arg]
     assert chosen.db_url() == "postgresql+asyncpg://other@db/x"
+
+
+def test_each_process_of_a_service_has_its_own_stable_consumer_instance_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PUSHNODE_INSTANCE_ID", raising=False)
+    first = ValidatorSettings().consumer_instance_id()
+    again = ValidatorSettings().consumer_instance_id()
+    replica = ValidatorSettings(http_port=4112).consumer_instance_id()
+    assert first == again
+    assert first is not None and first.startswith("validator@")
+    assert replica not in (None, first)
+
+
+def test_the_consumer_instance_id_is_configurable_and_can_be_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PUSHNODE_INSTANCE_ID", "validator-0")
+    named = ValidatorSettings().consumer_instance_id()
+    monkeypatch.setenv("PUSHNODE_INSTANCE_ID", "")
+    assert (named, ValidatorSettings().consumer_instance_id()) == ("validator-0", None)

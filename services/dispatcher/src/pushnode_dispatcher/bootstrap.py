@@ -106,7 +106,12 @@ async def bootstrap(settings: SharedSettings) -> Node:
     )
     producer = Producer(settings.kafka_bootstrap, PRODUCER)
     retries = DelayedConsumer(
-        retrying, database, producer, settings.kafka_bootstrap, due_at=not_before_of
+        retrying,
+        database,
+        producer,
+        settings.kafka_bootstrap,
+        due_at=not_before_of,
+        instance=settings.consumer_instance_id(),
     )
     node = Node(
         settings=settings,

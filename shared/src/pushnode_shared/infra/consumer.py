@@ -52,14 +52,26 @@ class ProjectionConsumer:
     """Runs one ConsumerSpec against Kafka and the service database."""
 
     def __init__(
-        self, spec: ConsumerSpec, db: Database, producer: Producer | None, bootstrap: str
+        self,
+        spec: ConsumerSpec,
+        db: Database,
+        producer: Producer | None,
+        bootstrap: str,
+        *,
+        instance: str | None = None,
     ) -> None:
         self.spec = spec
         self.db = db
         self.producer = producer
         self.bootstrap = bootstrap
+        # Static group membership (Kafka's group.instance.id, settings.consumer_instance_id):
+        # a restarted process takes its partitions back at once instead of waiting for the
+        # broker to expire its old session and rebalance.
+        self.instance = instance
         self.lag: dict[TopicPartition, int] = {}
         self.assigned = False
+        # Set the first time this consumer is given its partitions (start-up breakdown).
+        self.joined = asyncio.Event()
         # Set the first time every assigned partition is read to its end.
         self.first_catch_up = asyncio.Event()
         # monotonic time of the last answer from the broker (end offsets), for readiness.
@@ -93,6 +105,7 @@ class ProjectionConsumer:
             bootstrap_servers=self.bootstrap,
             group_id=scoped(self.spec.name),  # one broker, several dev nodes: see topics.scoped
             client_id=self.spec.name,
+            group_instance_id=self.instance,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
@@ -156,6 +169,7 @@ class ProjectionConsumer:
             # A member with no partitions (more replicas than partitions) still talks to Kafka.
             await consumer.topics()
             self.last_broker_contact = time.monotonic()
+            self.first_catch_up.set()  # nothing to read counts as read to the end
             return
         ends = await consumer.end_offsets(list(assignment))
         now = self.last_broker_contact = time.monotonic()
@@ -190,6 +204,7 @@ class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
             self.owner.lag[tp] = 1  # unknown until the first end-offset check
         self.owner.last_progress = time.monotonic()  # the stuck clock starts with the assignment
         self.owner.assigned = True
+        self.owner.joined.set()
 
 
 async def commit_to_kafka(

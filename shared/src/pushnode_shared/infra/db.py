@@ -7,13 +7,9 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -22,6 +18,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from pushnode_shared.infra.schema_head import at_head
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def offsets_table(metadata: sa.MetaData, prefix: str) -> sa.Table:
@@ -98,7 +99,10 @@ class Database:
 
         The pod holding the advisory lock migrates; the others wait for it, then find the
         schema at head. A schema newer than this release knows is refused (SchemaTooNew).
+        A database already at head is left alone without importing Alembic (schema_head).
         """
+        if await at_head(self.engine, self.migrations, self.version_table):
+            return
         async with self.engine.begin() as conn:
             await _migration_lock(conn, self.service)
             await conn.run_sync(self._alembic, "upgrade", "head")
@@ -109,11 +113,19 @@ class Database:
             await _migration_lock(conn, self.service)
             await conn.run_sync(self._alembic, "downgrade", "base")
 
+    @property
+    def version_table(self) -> str:
+        """Alembic's version table of this service (services may share one database)."""
+        return f"alembic_version_{self.service}"
+
     def _alembic(self, sync_conn: sa.Connection, verb: str, target: str) -> None:
+        from alembic import command  # imported only when there is migrating to do
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(self.migrations))
         cfg.attributes["connection"] = sync_conn
-        cfg.attributes["version_table"] = f"alembic_version_{self.service}"
+        cfg.attributes["version_table"] = self.version_table
         _refuse_unknown_revisions(cfg, sync_conn, self.service)
         getattr(command, verb)(cfg, target)
 
@@ -158,6 +170,9 @@ async def _migration_lock(conn: AsyncConnection, service: str) -> None:
 
 
 def _refuse_unknown_revisions(cfg: Config, sync_conn: sa.Connection, service: str) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     version_table = cfg.attributes["version_table"]
     current = MigrationContext.configure(
         sync_conn, opts={"version_table": version_table}

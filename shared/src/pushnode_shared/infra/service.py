@@ -28,6 +28,7 @@ from pushnode_shared.infra.runtime import (
     serve_http,
 )
 from pushnode_shared.infra.settings import SharedSettings
+from pushnode_shared.infra.startup import StartupClock, until_caught_up
 
 log = get_logger(__name__)
 # A consumer that has not heard from the broker for this long makes its service not ready.
@@ -70,7 +71,7 @@ class ServiceSpec:
     bootstrap: Callable[[SharedSettings], Awaitable[Node]]
 
 
-async def _wait_for_dependencies(node: Node) -> None:
+async def _wait_for_dependencies(node: Node, clock: StartupClock) -> None:
     # Kafka or the database may still be starting (compose, a rolling restart): wait, then fail.
     async for attempt in AsyncRetrying(
         retry=retry_if_exception_type(TRANSIENT),
@@ -79,40 +80,74 @@ async def _wait_for_dependencies(node: Node) -> None:
         reraise=True,
     ):
         with attempt:
-            await node.db.ping()
-            await ensure_topics(
-                node.settings.kafka_bootstrap, keyed_partitions=node.settings.topic_partitions
+            await asyncio.gather(
+                node.db.ping(),
+                ensure_topics(
+                    node.settings.kafka_bootstrap, keyed_partitions=node.settings.topic_partitions
+                ),
             )
+    clock.mark("dependencies")
     await node.db.upgrade()
+    clock.mark("migrations")
     if node.producer is not None:
         await node.producer.start()
         node.resources.push_async_callback(node.producer.stop)
+    clock.mark("producer")
 
 
-async def run_node(node: Node) -> None:
-    """Run a service until SIGTERM: migrations, consumers, loops and HTTP, then clean exit."""
+async def run_node(node: Node, clock: StartupClock | None = None) -> None:
+    """Run a service until SIGTERM: migrations, consumers, loops and HTTP, then clean exit.
+
+    `clock` has timed what came before (imports, bootstrap); the start-up breakdown is
+    logged once every consumer has joined its group and read its partitions to the end.
+    """
+    clock = clock or StartupClock()
     stop = asyncio.Event()
     install_stop_signals(stop)
     try:
-        await _wait_for_dependencies(node)
+        await _wait_for_dependencies(node, clock)
+        instance = node.settings.consumer_instance_id()
         node.runners = [
-            ProjectionConsumer(spec, node.db, node.producer, node.settings.kafka_bootstrap)
+            ProjectionConsumer(
+                spec, node.db, node.producer, node.settings.kafka_bootstrap, instance=instance
+            )
             for spec in node.consumers
         ]
         add_standard_checks(node)
         app = node.app if node.app is not None else health_app(node.readiness)
         tasks: list[Task] = [r.run for r in node.runners] + node.tasks
+        tasks.append(lambda s: _log_startup(clock, node.runners, s))
         host, port = node.settings.http_host, node.settings.http_port
         tasks.append(lambda s: serve_http(app, host, port, s, node.http_options))
         metrics_port = node.settings.internal_metrics_port
         if metrics_port:
             tasks.append(lambda s: serve_http(metrics_app(), host, metrics_port, s))
-        log.info("service started", port=node.settings.http_port, metrics_port=metrics_port)
+        log.info(
+            "service started",
+            port=node.settings.http_port,
+            metrics_port=metrics_port,
+            consumer_instance=instance,
+            startup=clock.breakdown(),
+        )
         await run_until_stopped(stop, tasks)
     finally:
         await node.resources.aclose()
         await node.db.dispose()
         log.info("service stopped")
+
+
+async def _log_startup(
+    clock: StartupClock, runners: list[ProjectionConsumer], stop: asyncio.Event
+) -> None:
+    """Log the start-up breakdown (seconds per phase) once every consumer has caught up."""
+    waiting = asyncio.ensure_future(until_caught_up(clock, runners))
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if waiting.done():
+        log.info("start-up complete", startup=waiting.result())
+    else:  # stopped before catching up: nothing to report
+        waiting.cancel()
 
 
 def add_standard_checks(node: Node) -> None:

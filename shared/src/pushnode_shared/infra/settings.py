@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,10 @@ class SharedSettings(BaseSettings):
     topic_partitions: int = Field(
         KEYED_PARTITIONS, ge=1, validation_alias="PUSHNODE_TOPIC_PARTITIONS"
     )
+    # This process's name in its consumer groups (Kafka static membership): a restart under
+    # the same name takes its partitions back without a rebalance. Unset: <service>@<host>:
+    # <http port> (the pod name on Kubernetes); "" turns static membership off.
+    instance_id: str | None = Field(None, validation_alias="PUSHNODE_INSTANCE_ID")
     # Set by the dev stack only (its node script, docker-compose.yml): the listener then
     # accepts chains at confirmations 0.
     dev: bool = Field(False, validation_alias="PUSHNODE_DEV")
@@ -79,6 +84,19 @@ class SharedSettings(BaseSettings):
         if self.metrics_port is not None:
             return self.metrics_port
         return self.http_port + METRICS_PORT_OFFSET if self.http_port else 0
+
+    def consumer_instance_id(self) -> str | None:
+        """Kafka group.instance.id of this process's consumers; None: dynamic membership.
+
+        Unique among the processes of one service: the host (pod) name and the HTTP port,
+        which two processes on one host cannot share (a second replica on one machine).
+        Without a fixed port there is nothing stable to name the process by.
+        """
+        if self.instance_id is not None:
+            return self.instance_id or None
+        if not self.http_port:
+            return None
+        return f"{self.service_name}@{socket.gethostname()}:{self.http_port}"
 
     @model_validator(mode="after")
     def _refuse_non_loopback_sqlite(self) -> SharedSettings:

@@ -77,8 +77,9 @@ class DelayedConsumer(ProjectionConsumer):
         bootstrap: str,
         due_at: DueAt,
         clock: Callable[[], float] = time.time,
+        instance: str | None = None,
     ) -> None:
-        super().__init__(spec, db, producer, bootstrap)
+        super().__init__(spec, db, producer, bootstrap, instance=instance)
         self.due_at = due_at
         self.clock = clock
         self.held: dict[TopicPartition, float] = {}

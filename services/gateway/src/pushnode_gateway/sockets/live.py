@@ -63,12 +63,27 @@ async def push_stored(
     (`liveFeeds`) and each recipient's room (`userFeeds` / `userSpamFeeds`); a broadcast
     to the connected wallets its audience reaches (none without an audience)."""
     await sockets.push_live(delivery_feeds(channel_item(stored)))
-    for recipient in stored.recipients:
-        item = feed_item(stored, recipient.address)
-        await sockets.push(recipient.address, recipient.spam, item)
+    for spam in (False, True):
+        wallets = [r.address for r in stored.recipients if r.spam == spam]
+        await push_item(sockets, stored, wallets, spam)
     if stored.broadcast is not None and audience is not None:
-        for wallet in sorted(await audience.reached(stored.broadcast, sockets.wallets())):
-            await sockets.push(wallet, False, feed_item(stored, wallet))
+        reached = sorted(await audience.reached(stored.broadcast, sockets.wallets()))
+        await push_item(sockets, stored, reached, False)
+
+
+async def push_item(
+    sockets: FeedSockets, stored: MessageStored, wallets: list[str], spam: bool
+) -> None:
+    """The notification's feed item to these wallets' sockets, encoded once for all of them
+    when the item is the same for each: when its payload names its recipients. A payload
+    without them shows each wallet as its recipient (as /feeds does), one item per wallet."""
+    if not wallets:
+        return
+    if "recipients" in stored.payload:
+        await sockets.push_to(wallets, spam, feed_item(stored, wallets[0]))
+        return
+    for wallet in wallets:
+        await sockets.push(wallet, spam, feed_item(stored, wallet))
 
 
 async def push_chat(sockets: FeedSockets, event: Event) -> None:

@@ -191,6 +191,15 @@ class FeedSockets:
         """Deliver one feed item to every socket of that wallet."""
         await self.server.emit(SPAM_EVENT if spam else INBOX_EVENT, item, room=recipient)
 
+    async def push_to(self, wallets: list[str], spam: bool, item: dict[str, Any]) -> None:
+        """Deliver the same feed item to every socket of these wallets.
+
+        One emit to all their rooms: python-socketio encodes the packet once and sends the
+        same bytes to each socket, where an emit per wallet would encode it per wallet.
+        """
+        if wallets:  # an empty `to` would mean every socket of the namespace
+            await self.server.emit(SPAM_EVENT if spam else INBOX_EVENT, item, to=wallets)
+
     async def push_withdrawn(self, withdrawn: dict[str, Any]) -> None:
         """Tell every socket of this process that a notification was withdrawn (a reorg).
 
