@@ -19,8 +19,8 @@ class RecordingSockets:
     async def push_live(self, item: Any) -> None:
         """Delivery nodes are not what this test looks at."""
 
-    async def push(self, wallet: str, spam: bool, item: Any) -> None:
-        self.pushed.append((wallet, item))
+    async def push_to(self, wallets: list[str], spam: bool, item: Any) -> None:
+        self.pushed.extend((wallet, item) for wallet in wallets)
 
 
 async def test_a_stored_notification_repeated_on_the_topic_is_pushed_once() -> None:
