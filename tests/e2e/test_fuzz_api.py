@@ -55,6 +55,7 @@ def fuzz(node: RunningNode, examples: int, report: Path) -> subprocess.Completed
     seed = os.environ.get("FUZZ_SEED")
     command = [
         str(ROOT / ".venv" / "bin" / "st"),
+        f"--config-file={Path(__file__).with_name('schemathesis.toml')}",
         "run",
         f"{node.gateway}/openapi.json",
         "--checks=all",
