@@ -29,7 +29,8 @@ async function main() {
     searchByTag: addresses(
       await channels.search({ query: input.channel.slice(0, 10), tag: input.tag, env: ENV }),
     ),
-    details: await channels.getChannel({ channel: caip(input.channel), env: ENV }),
+    // raw: false, as a dapp showing settings calls it: the SDK parses channel_settings.
+    details: await channels.getChannel({ channel: caip(input.channel), env: ENV, raw: false }),
   };
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
