@@ -15,9 +15,14 @@ from pushnode_shared.infra.consumer import HandlerContext
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
-from pushnode_shared.protocol.events import ChainEventObserved, NotificationSubmitted, wrap
+from pushnode_shared.protocol.events import (
+    ChainEventObserved,
+    ChainEventRetracted,
+    NotificationSubmitted,
+    wrap,
+)
 from pushnode_shared.protocol.signatures import sign_data
-from pushnode_validator.bootstrap import MIGRATIONS
+from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 from pushnode_validator.handlers import Handlers
 
 SEPOLIA, AMOY = LOCAL_CHAINS
@@ -40,6 +45,11 @@ async def run(handlers: Handlers, db: Database, envelope: Envelope) -> list[Enve
         await handlers.mapping()[envelope.type](ctx, envelope)
         await ctx.flush()  # as the consumer does before committing
     return [e for _, e in ctx.outbox]
+
+
+async def handle(db: Database, envelope: Envelope) -> list[Envelope]:
+    """`run` with the handlers of the local chains."""
+    return await run(make_handlers(LOCAL_CHAINS), db, envelope)
 
 
 def address(key: str) -> str:
@@ -108,3 +118,22 @@ def notification(
         submitted_at=at,
     )
     return wrap(event, producer="gateway", occurred_at=at)
+
+
+def onchain_notification(channel: str, recipient: str, identity: str, block: int = 9) -> Envelope:
+    args = {"channel": channel, "recipient": recipient, "identity": "0x" + identity.encode().hex()}
+    return log_of("SendNotification", channel, args, block)
+
+
+def retraction_of(original: Envelope) -> Envelope:
+    """The listener's retraction of a chain log it published before a reorg."""
+    log = original.payload
+    fields = {k: log[k] for k in ("chain_id", "contract", "event", "block_number", "block_hash")}
+    event = ChainEventRetracted(
+        **fields,
+        tx_hash=log["tx_hash"],
+        log_index=log["log_index"],
+        channel=log["channel"],
+        retracted_event_id=original.event_id,
+    )
+    return wrap(event, producer="listener")
