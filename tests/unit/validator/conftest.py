@@ -24,6 +24,7 @@ from pushnode_shared.protocol.events import (
 from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 from pushnode_validator.handlers import Handlers
+from tests.conftest import ANVIL_KEYS
 
 SEPOLIA, AMOY = LOCAL_CHAINS
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -54,6 +55,11 @@ async def handle(db: Database, envelope: Envelope) -> list[Envelope]:
 
 def address(key: str) -> str:
     return str(Account.from_key(key).address).lower()
+
+
+# The handler tests' cast: anvil's second, third and fourth accounts.
+CHANNEL_KEY, ALICE_KEY, DELEGATE_KEY = ANVIL_KEYS[1:4]
+CHANNEL, ALICE, DELEGATE = (address(k) for k in (CHANNEL_KEY, ALICE_KEY, DELEGATE_KEY))
 
 
 def log_of(
