@@ -36,6 +36,7 @@ from pushnode_validator.adapters import pgp as validator_pgp
 from pushnode_validator.bootstrap import MIGRATIONS as VALIDATOR_MIGRATIONS
 from pushnode_validator.handlers.chat import ChatHandlers
 from pushnode_validator.handlers.users import UserKeyHandlers
+from tests.support.databases import migrated_sqlite
 
 
 class RecordingSockets(FeedSockets):
@@ -88,32 +89,22 @@ def sockets() -> RecordingSockets:
 
 @pytest.fixture
 async def gateway_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(
-        f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite'}", "gateway", GATEWAY_MIGRATIONS
-    )
-    await db.upgrade()
-    yield db
-    await db.dispose()
+    async with migrated_sqlite(tmp_path / "gateway.sqlite", "gateway", GATEWAY_MIGRATIONS) as db:
+        yield db
 
 
 @pytest.fixture
 async def storage_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(
-        f"sqlite+aiosqlite:///{tmp_path / 'storage.sqlite'}", "storage", STORAGE_MIGRATIONS
-    )
-    await db.upgrade()
-    yield db
-    await db.dispose()
+    async with migrated_sqlite(tmp_path / "storage.sqlite", "storage", STORAGE_MIGRATIONS) as db:
+        yield db
 
 
 @pytest.fixture
 async def validator_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(
-        f"sqlite+aiosqlite:///{tmp_path / 'validator.sqlite'}", "validator", VALIDATOR_MIGRATIONS
-    )
-    await db.upgrade()
-    yield db
-    await db.dispose()
+    async with migrated_sqlite(
+        tmp_path / "validator.sqlite", "validator", VALIDATOR_MIGRATIONS
+    ) as db:
+        yield db
 
 
 @pytest.fixture

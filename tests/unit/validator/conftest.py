@@ -25,6 +25,7 @@ from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 from pushnode_validator.handlers import Handlers
 from tests.conftest import ANVIL_KEYS
+from tests.support.databases import migrated_sqlite
 
 SEPOLIA, AMOY = LOCAL_CHAINS
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -32,10 +33,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 @pytest.fixture
 async def vdb(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'v.sqlite'}", "validator", MIGRATIONS)
-    await database.upgrade()
-    yield database
-    await database.dispose()
+    async with migrated_sqlite(tmp_path / "v.sqlite", "validator", MIGRATIONS) as database:
+        yield database
 
 
 async def run(handlers: Handlers, db: Database, envelope: Envelope) -> list[Envelope]:
