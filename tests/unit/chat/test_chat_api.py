@@ -5,25 +5,11 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 
 from pushnode_shared.infra.ipfs import MemoryBlockStore, cid_of
 from pushnode_shared.protocol.topics import CHATS
-from tests.support.chat import ChatWallet, new_pgp_key
+from tests.support.chat import ChatWallet
 from tests.unit.chat.conftest import LoopProducer, RecordingSockets
-
-
-@pytest.fixture(scope="module")
-def keys() -> list[object]:
-    return [new_pgp_key() for _ in range(3)]
-
-
-@pytest.fixture
-async def pair(client: httpx.AsyncClient, keys: list[object]) -> tuple[ChatWallet, ChatWallet]:
-    a, b = ChatWallet(pgp=keys[0]), ChatWallet(pgp=keys[1])  # type: ignore[arg-type]
-    for wallet in (a, b):
-        assert (await client.post("/apis/v2/users/", json=wallet.registration())).status_code == 201
-    return a, b
 
 
 async def request_and_accept(client: httpx.AsyncClient, a: ChatWallet, b: ChatWallet) -> dict:
