@@ -24,6 +24,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+try:  # imported as the package devstack.emulators (the tests)
+    from devstack.emulators.control import control_routes
+except ModuleNotFoundError:  # run as a script: its own folder is on sys.path
+    from control import control_routes  # type: ignore[no-redef]
+
 # One file on purpose: it runs as `python devstack/emulators/apns.py` with only the venv.
 PAYLOAD_LIMIT = 4096
 COLLAPSE_ID_LIMIT = 64
@@ -248,17 +253,6 @@ async def send_notification(request: Request) -> Response:
     return Response(status_code=200, headers={"apns-id": apns_id})
 
 
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
-async def messages(request: Request) -> Response:
-    state = _state(request)
-    if request.method == "DELETE":
-        state.messages.clear()
-    return JSONResponse(state.messages)
-
-
 async def stats(request: Request) -> Response:
     state = _state(request)
     return JSONResponse(
@@ -321,9 +315,7 @@ def create_app(
     """Build the emulator for one team key; `topics` None accepts any bundle ID."""
     routes = [
         Route("/3/device/{token}", send_notification, methods=["POST"]),
-        Route("/_emulator/healthz", healthz, methods=["GET"]),
-        Route("/_emulator/messages", messages, methods=["GET", "DELETE"]),
-        Route("/_emulator/stats", stats, methods=["GET"]),
+        *control_routes(stats),
         Route("/_emulator/faults", faults, methods=["POST", "DELETE"]),
         Route("/_emulator/dead-tokens", dead_tokens, methods=["POST"]),
         Route("/_emulator/devices", devices, methods=["POST"]),

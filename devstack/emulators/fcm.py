@@ -24,6 +24,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+try:  # imported as the package devstack.emulators (the tests)
+    from devstack.emulators.control import control_routes
+except ModuleNotFoundError:  # run as a script: its own folder is on sys.path
+    from control import control_routes  # type: ignore[no-redef]
+
 # One file on purpose, past the usual 300 lines: it runs as `python devstack/emulators/fcm.py`
 # with only the venv, no package install and no repo root on sys.path.
 SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
@@ -365,17 +370,6 @@ async def send_message(request: Request) -> Response:
     return JSONResponse({"name": name})
 
 
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
-async def messages(request: Request) -> Response:
-    state = _state(request)
-    if request.method == "DELETE":
-        state.messages.clear()
-    return JSONResponse(state.messages)
-
-
 async def stats(request: Request) -> Response:
     state = _state(request)
     return JSONResponse(
@@ -461,9 +455,7 @@ def create_app(
     routes = [
         Route("/token", grant_token, methods=["POST"]),
         Route("/v1/projects/{project}/messages:send", send_message, methods=["POST"]),
-        Route("/_emulator/healthz", healthz, methods=["GET"]),
-        Route("/_emulator/messages", messages, methods=["GET", "DELETE"]),
-        Route("/_emulator/stats", stats, methods=["GET"]),
+        *control_routes(stats),
         Route("/_emulator/faults", faults, methods=["POST", "DELETE"]),
         Route("/_emulator/dead-tokens", dead_tokens, methods=["POST"]),
         Route("/_emulator/hold", hold, methods=["POST"]),

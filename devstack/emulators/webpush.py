@@ -22,6 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+try:  # imported as the package devstack.emulators (the tests)
+    from devstack.emulators.control import control_routes
+except ModuleNotFoundError:  # run as a script: its own folder is on sys.path
+    from control import control_routes  # type: ignore[no-redef]
+
 # One file on purpose: it runs as `python devstack/emulators/webpush.py` with only the venv.
 BODY_LIMIT = 4096
 MAX_VAPID_LIFETIME = 24 * 3600
@@ -232,17 +237,6 @@ async def expire(request: Request) -> Response:
     return JSONResponse({"expired": True})
 
 
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
-async def messages(request: Request) -> Response:
-    state = _state(request)
-    if request.method == "DELETE":
-        state.messages.clear()
-    return JSONResponse(state.messages)
-
-
 async def stats(request: Request) -> Response:
     state = _state(request)
     return JSONResponse(
@@ -276,9 +270,7 @@ def create_app() -> Starlette:
         Route("/push/{subscription}", push, methods=["POST"]),
         Route("/_emulator/subscriptions", subscriptions, methods=["POST"]),
         Route("/_emulator/subscriptions/{subscription}/expire", expire, methods=["POST"]),
-        Route("/_emulator/healthz", healthz, methods=["GET"]),
-        Route("/_emulator/messages", messages, methods=["GET", "DELETE"]),
-        Route("/_emulator/stats", stats, methods=["GET"]),
+        *control_routes(stats),
         Route("/_emulator/faults", faults, methods=["POST", "DELETE"]),
     ]
     app = Starlette(routes=routes, exception_handlers={PushFailure: _push_failure})

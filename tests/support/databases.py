@@ -1,4 +1,4 @@
-"""A Database with a test's own tables created, for consumer tests on real PostgreSQL."""
+"""Test databases: one with a test's own tables (real PostgreSQL), one migrated (SQLite)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ async def database_with(url: str, schema: sa.MetaData, name: str) -> AsyncIterat
     db = Database(url, name, Path("unused"))  # no migrations: the test owns its tables
     async with db.engine.begin() as conn:
         await conn.run_sync(schema.create_all)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@asynccontextmanager
+async def migrated_sqlite(path: Path, name: str, migrations: Path) -> AsyncIterator[Database]:
+    """A SQLite file at `path` migrated as service `name`'s database, disposed when done."""
+    db = Database(f"sqlite+aiosqlite:///{path}", name, migrations)
+    await db.upgrade()
     try:
         yield db
     finally:

@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -17,8 +16,6 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from hypercorn.asyncio import serve
-from hypercorn.config import Config
 
 from devstack.emulators.apns import EmulatorState, create_app, make_provider_key
 from pushnode_dispatcher.adapters.apns import (
@@ -30,6 +27,7 @@ from pushnode_dispatcher.adapters.apns import (
 from pushnode_dispatcher.adapters.apns_message import ApnsNotification
 from pushnode_dispatcher.domain import Outcome
 from pushnode_dispatcher.testing import FakeClock
+from tests.support.serving import free_socket, hypercorn_serving, wait_until_up
 
 KEY_ID = "ABC123DEFG"
 TEAM_ID = "DEF123GHIJ"
@@ -50,39 +48,9 @@ class Emulator:
 def emulator(tmp_path: Path) -> Iterator[Emulator]:
     key_file = make_provider_key(tmp_path / "AuthKey.p8")
     app = create_app(key_file, key_id=KEY_ID, team_id=TEAM_ID)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config = Config()
-    config.bind = [f"fd://{sock.detach()}"]
-    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        running.append((asyncio.get_running_loop(), stop))
-        await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
-
-    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
-    thread.start()
-    wait_until_up(url)
-    yield Emulator(url, key_file, app.state.emulator)
-    loop, stop = running[0]
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(timeout=10)
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None) -> None:
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            if httpx.get(f"{url}/_emulator/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert process is None or process.poll() is None, "emulator exited"
-        assert time.monotonic() < deadline, "emulator did not start"
-        time.sleep(0.05)
+    sock, url = free_socket()
+    with hypercorn_serving(app, sock, url):
+        yield Emulator(url, key_file, app.state.emulator)
 
 
 @pytest.fixture

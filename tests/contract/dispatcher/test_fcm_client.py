@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import json
 import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -17,13 +16,13 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-import uvicorn
 
 from devstack.emulators.fcm import SCOPE, EmulatorState, create_app
 from devstack.emulators.service_account import make_service_account
 from pushnode_dispatcher.adapters.fcm import FcmClient, classify
 from pushnode_dispatcher.adapters.fcm_message import FcmMessage, Notification
 from pushnode_dispatcher.domain import Outcome
+from tests.support.serving import free_socket, uvicorn_serving
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 TOKEN = "fcm-device-token:APA91b" + "x" * 140
@@ -42,23 +41,11 @@ class Emulator:
 
 @pytest.fixture
 def emulator(tmp_path: Path) -> Iterator[Emulator]:
-    # Bind first so the port is known before the service account names its token_uri.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock, url = free_socket()
     account = make_service_account(tmp_path / "service-account.json", token_uri=f"{url}/token")
     app = create_app(account)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "emulator did not start"
-        time.sleep(0.01)
-    yield Emulator(url, account, app.state.emulator)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with uvicorn_serving(app, sock):
+        yield Emulator(url, account, app.state.emulator)
 
 
 @pytest.fixture

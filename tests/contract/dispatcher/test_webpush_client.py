@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -30,6 +28,7 @@ from pushnode_dispatcher.adapters.webpush_message import (
 from pushnode_dispatcher.domain import Outcome
 from pushnode_dispatcher.testing import FakeClock
 from pushnode_shared.protocol.webpush_endpoints import EndpointPolicy
+from tests.support.serving import free_socket, uvicorn_serving
 
 SUBJECT = "mailto:ops@pushnode.example"
 HOUR = 3600.0
@@ -55,21 +54,10 @@ def b64url(data: bytes) -> str:
 
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock, url = free_socket()
     app = create_app()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "emulator did not start"
-        time.sleep(0.01)
-    yield Emulator(url, app.state.emulator)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with uvicorn_serving(app, sock):
+        yield Emulator(url, app.state.emulator)
 
 
 @pytest.fixture

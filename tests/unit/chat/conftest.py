@@ -36,6 +36,8 @@ from pushnode_validator.adapters import pgp as validator_pgp
 from pushnode_validator.bootstrap import MIGRATIONS as VALIDATOR_MIGRATIONS
 from pushnode_validator.handlers.chat import ChatHandlers
 from pushnode_validator.handlers.users import UserKeyHandlers
+from tests.support.chat import ChatWallet, new_pgp_key
+from tests.support.databases import migrated_sqlite
 
 
 class RecordingSockets(FeedSockets):
@@ -88,32 +90,22 @@ def sockets() -> RecordingSockets:
 
 @pytest.fixture
 async def gateway_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(
-        f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite'}", "gateway", GATEWAY_MIGRATIONS
-    )
-    await db.upgrade()
-    yield db
-    await db.dispose()
+    async with migrated_sqlite(tmp_path / "gateway.sqlite", "gateway", GATEWAY_MIGRATIONS) as db:
+        yield db
 
 
 @pytest.fixture
 async def storage_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(
-        f"sqlite+aiosqlite:///{tmp_path / 'storage.sqlite'}", "storage", STORAGE_MIGRATIONS
-    )
-    await db.upgrade()
-    yield db
-    await db.dispose()
+    async with migrated_sqlite(tmp_path / "storage.sqlite", "storage", STORAGE_MIGRATIONS) as db:
+        yield db
 
 
 @pytest.fixture
 async def validator_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(
-        f"sqlite+aiosqlite:///{tmp_path / 'validator.sqlite'}", "validator", VALIDATOR_MIGRATIONS
-    )
-    await db.upgrade()
-    yield db
-    await db.dispose()
+    async with migrated_sqlite(
+        tmp_path / "validator.sqlite", "validator", VALIDATOR_MIGRATIONS
+    ) as db:
+        yield db
 
 
 @pytest.fixture
@@ -147,3 +139,17 @@ async def client(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def keys() -> list[object]:
+    """Three PGP keys, made once a module: making one is slow."""
+    return [new_pgp_key() for _ in range(3)]
+
+
+@pytest.fixture
+async def pair(client: httpx.AsyncClient, keys: list[object]) -> tuple[ChatWallet, ChatWallet]:
+    a, b = ChatWallet(pgp=keys[0]), ChatWallet(pgp=keys[1])  # type: ignore[arg-type]
+    for wallet in (a, b):
+        assert (await client.post("/apis/v2/users/", json=wallet.registration())).status_code == 201
+    return a, b

@@ -6,6 +6,8 @@ from typing import Any
 
 _DID_A, _DID_B = "eip155:0xA", "eip155:0xB"
 _AT = "2026-01-01T00:00:00Z"
+# Who a chat event is between: A writes to B.
+_BETWEEN = {"conversation": f"{_DID_A}+{_DID_B}", "from_did": _DID_A, "to_did": _DID_B}
 
 CHAT_EXAMPLES: dict[str, dict[str, Any]] = {
     "UserRegistered": {
@@ -27,9 +29,7 @@ CHAT_EXAMPLES: dict[str, dict[str, Any]] = {
     "UserProfileUpdated": {"did": _DID_A, "profile": {"name": "A"}, "updated_at": _AT},
     "ChatMessageSent": {
         "message_id": "m",
-        "conversation": f"{_DID_A}+{_DID_B}",
-        "from_did": _DID_A,
-        "to_did": _DID_B,
+        **_BETWEEN,
         "intent": True,
         "message": {"messageObj": "U2FsdGVkX1"},
         "sent_at": _AT,
@@ -37,9 +37,7 @@ CHAT_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "ChatMessageStored": {
         "message_id": "m",
-        "conversation": f"{_DID_A}+{_DID_B}",
-        "from_did": _DID_A,
-        "to_did": _DID_B,
+        **_BETWEEN,
         "intent": False,
         "cid": "bafk",
         "link": None,
@@ -47,24 +45,18 @@ CHAT_EXAMPLES: dict[str, dict[str, Any]] = {
         "accepted": True,
     },
     "ChatRequestAccepted": {
-        "conversation": f"{_DID_A}+{_DID_B}",
-        "from_did": _DID_A,
-        "to_did": _DID_B,
+        **_BETWEEN,
         "verification_proof": "pgp:sig",
         "accepted_at": _AT,
     },
     "ChatRequestRejected": {
-        "conversation": f"{_DID_A}+{_DID_B}",
-        "from_did": _DID_A,
-        "to_did": _DID_B,
+        **_BETWEEN,
         "verification_proof": "pgp:sig",
         "rejected_at": _AT,
     },
     "ChatMessageAccepted": {
         "message_id": "m",
-        "conversation": f"{_DID_A}+{_DID_B}",
-        "from_did": _DID_A,
-        "to_did": _DID_B,
+        **_BETWEEN,
         "intent": True,
         "message": {"messageObj": "U2FsdGVkX1"},
         "sent_at": _AT,
@@ -73,18 +65,14 @@ CHAT_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "ChatRequestAnswered": {
         "input_id": "e",
-        "conversation": f"{_DID_A}+{_DID_B}",
-        "from_did": _DID_A,
-        "to_did": _DID_B,
+        **_BETWEEN,
         "status": "approved",
         "answered_at": _AT,
     },
     "ChatInputRefused": {
         "input_id": "e",
         "kind": "message",
-        "conversation": f"{_DID_A}+{_DID_B}",
-        "from_did": _DID_A,
-        "to_did": _DID_B,
+        **_BETWEEN,
         "reason": "BLOCKED",
         "detail": "the receiver has blocked this sender",
         "message_id": "m",

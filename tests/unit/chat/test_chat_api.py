@@ -5,29 +5,28 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 
 from pushnode_shared.infra.ipfs import MemoryBlockStore, cid_of
 from pushnode_shared.protocol.topics import CHATS
-from tests.support.chat import ChatWallet, new_pgp_key
+from tests.support.chat import ChatWallet
 from tests.unit.chat.conftest import LoopProducer, RecordingSockets
 
 
-@pytest.fixture(scope="module")
-def keys() -> list[object]:
-    return [new_pgp_key() for _ in range(3)]
+async def request(
+    client: httpx.AsyncClient, sender: ChatWallet, receiver: ChatWallet, text: str
+) -> httpx.Response:
+    """`sender` asks `receiver` to chat, opening with a PGP-encrypted `text`."""
+    return await client.post(
+        "/apis/v1/chat/request", json=sender.message(receiver.did, text, "pgp")
+    )
 
 
-@pytest.fixture
-async def pair(client: httpx.AsyncClient, keys: list[object]) -> tuple[ChatWallet, ChatWallet]:
-    a, b = ChatWallet(pgp=keys[0]), ChatWallet(pgp=keys[1])  # type: ignore[arg-type]
-    for wallet in (a, b):
-        assert (await client.post("/apis/v2/users/", json=wallet.registration())).status_code == 201
-    return a, b
+def refusal(response: httpx.Response) -> tuple[int, str]:
+    return response.status_code, str(response.json()["error"]["reason"])
 
 
 async def request_and_accept(client: httpx.AsyncClient, a: ChatWallet, b: ChatWallet) -> dict:
-    sent = await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
+    sent = await request(client, a, b, "hi")
     assert sent.status_code == 200, sent.text
     accepted = await client.put("/apis/v1/chat/request/accept", json=b.answer(a.did))
     assert accepted.status_code == 200, accepted.text
@@ -38,7 +37,7 @@ async def test_a_request_waits_in_the_receivers_requests_until_accepted(
     client: httpx.AsyncClient, pair: tuple[ChatWallet, ChatWallet]
 ) -> None:
     a, b = pair
-    sent = await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
+    sent = await request(client, a, b, "hi")
     requests = (await client.get(f"/apis/v1/chat/users/{b.did}/requests")).json()["requests"]
     assert [r["did"] for r in requests] == [a.did]
     assert requests[0]["threadhash"] == sent.json()["cid"]
@@ -84,8 +83,7 @@ async def test_a_forged_signature_is_refused(
     a, b = pair
     forged = a.message(b.did, "hi", "pgp", signer=keys[2])  # type: ignore[arg-type]
     response = await client.post("/apis/v1/chat/request", json=forged)
-    assert response.status_code == 403
-    assert response.json()["error"]["reason"] == "INVALID_SIGNATURE"
+    assert refusal(response) == (403, "INVALID_SIGNATURE")
 
 
 async def test_a_tampered_message_no_longer_verifies(
@@ -106,25 +104,23 @@ async def test_a_non_participant_cannot_write_into_a_conversation(
     c = ChatWallet(pgp=keys[2])  # type: ignore[arg-type]
     await client.post("/apis/v2/users/", json=c.registration())
     response = await client.post("/apis/v1/chat/message", json=c.message(b.did, "me too", "pgp"))
-    assert response.status_code == 403
-    assert response.json()["error"]["reason"] == "NOT_A_PARTICIPANT"
+    assert refusal(response) == (403, "NOT_A_PARTICIPANT")
 
 
 async def test_only_the_receiver_may_accept_a_request(
     client: httpx.AsyncClient, pair: tuple[ChatWallet, ChatWallet]
 ) -> None:
     a, b = pair
-    await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
+    await request(client, a, b, "hi")
     response = await client.put("/apis/v1/chat/request/accept", json=a.answer(b.did))
-    assert response.status_code == 403
-    assert response.json()["error"]["reason"] == "NOT_REQUEST_RECEIVER"
+    assert refusal(response) == (403, "NOT_REQUEST_RECEIVER")
 
 
 async def test_the_receiver_cannot_reply_before_accepting(
     client: httpx.AsyncClient, pair: tuple[ChatWallet, ChatWallet]
 ) -> None:
     a, b = pair
-    await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
+    await request(client, a, b, "hi")
     response = await client.post("/apis/v1/chat/message", json=b.message(a.did, "yo", "pgp"))
     assert response.json()["error"]["reason"] == "REQUEST_NOT_ACCEPTED"
 
@@ -133,11 +129,11 @@ async def test_a_rejected_request_leaves_the_requests_and_can_be_sent_again(
     client: httpx.AsyncClient, pair: tuple[ChatWallet, ChatWallet]
 ) -> None:
     a, b = pair
-    await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
+    await request(client, a, b, "hi")
     rejected = await client.put("/apis/v1/chat/request/reject", json=b.answer(a.did, accept=False))
     assert rejected.status_code == 200, rejected.text
     assert (await client.get(f"/apis/v1/chat/users/{b.did}/requests")).json()["requests"] == []
-    again = await client.post("/apis/v1/chat/request", json=a.message(b.did, "again", "pgp"))
+    again = await request(client, a, b, "again")
     assert again.status_code == 200
 
 
@@ -152,7 +148,7 @@ async def test_plaintext_goes_only_to_users_without_keys(
     await client.post("/apis/v2/users/", json=stub)
     sent = await client.post("/apis/v1/chat/request", json=a.message(c.did, "hello"))
     assert sent.status_code == 200 and sent.json()["messageObj"] == {"content": "hello"}
-    encrypted = await client.post("/apis/v1/chat/request", json=a.message(c.did, "x", "pgp"))
+    encrypted = await request(client, a, c, "x")
     assert encrypted.json()["error"]["reason"] in ("RECEIVER_HAS_NO_KEYS", "CHAT_EXISTS")
 
 
@@ -164,8 +160,7 @@ async def test_an_oversized_message_is_refused_before_anything_else(
         "/apis/v1/chat/request",
         json=a.message(b.did, "x" * 300_000, "pgp"),  # sent twice: over the chat limit
     )
-    assert response.status_code == 413
-    assert response.json()["error"]["reason"] == "MESSAGE_TOO_LARGE"
+    assert refusal(response) == (413, "MESSAGE_TOO_LARGE")
 
 
 async def test_a_blocked_sender_cannot_open_a_request(
@@ -181,16 +176,15 @@ async def test_a_blocked_sender_cannot_open_a_request(
     await client.put(
         f"/apis/v2/users/{b.did}/profile", json={**profile, "verificationProof": proof}
     )
-    response = await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
-    assert response.status_code == 403
-    assert response.json()["error"]["reason"] == "BLOCKED"
+    response = await request(client, a, b, "hi")
+    assert refusal(response) == (403, "BLOCKED")
 
 
 async def test_only_messages_after_acceptance_are_marked_for_the_receivers_phones(
     client: httpx.AsyncClient, pair: tuple[ChatWallet, ChatWallet], producer: LoopProducer
 ) -> None:
     a, b = pair
-    await client.post("/apis/v1/chat/request", json=a.message(b.did, "hi", "pgp"))
+    await request(client, a, b, "hi")
     await client.post("/apis/v1/chat/message", json=a.message(b.did, "still pending", "pgp"))
     await client.put("/apis/v1/chat/request/accept", json=b.answer(a.did))
     await client.post("/apis/v1/chat/message", json=b.message(a.did, "yo", "pgp"))

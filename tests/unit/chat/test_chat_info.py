@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from pushnode_shared.protocol.chat import chat_id, conversation_of
-from tests.support.chat import ChatWallet, new_pgp_key
-
-
-@pytest.fixture(scope="module")
-def keys() -> list[object]:
-    return [new_pgp_key() for _ in range(2)]
-
-
-@pytest.fixture
-async def pair(client: httpx.AsyncClient, keys: list[object]) -> tuple[ChatWallet, ChatWallet]:
-    a, b = ChatWallet(pgp=keys[0]), ChatWallet(pgp=keys[1])  # type: ignore[arg-type]
-    for wallet in (a, b):
-        assert (await client.post("/apis/v2/users/", json=wallet.registration())).status_code == 201
-    return a, b
+from tests.support.chat import ChatWallet
 
 
 async def info(client: httpx.AsyncClient, recipient: str, account: str) -> httpx.Response:

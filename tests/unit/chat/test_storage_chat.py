@@ -10,20 +10,9 @@ from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.ipfs import MemoryBlockStore
 from pushnode_shared.protocol.events import ChatMessageAccepted, ChatMessageStored, unwrap, wrap
 from pushnode_storage.chat import ChatStorage
+from tests.support.blocks import CountingBlocks
 
 A, B = "eip155:0xA", "eip155:0xB"
-
-
-class CountingBlocks(MemoryBlockStore):
-    """Counts puts, to tell the prepare step's puts from the handler's."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.puts = 0
-
-    async def put(self, data: bytes) -> str:
-        self.puts += 1
-        return await super().put(data)
 
 
 def sent(n: int) -> Envelope:

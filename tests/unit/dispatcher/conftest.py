@@ -9,11 +9,10 @@ import pytest
 
 from pushnode_dispatcher.bootstrap import MIGRATIONS
 from pushnode_shared.infra.db import Database
+from tests.support.databases import migrated_sqlite
 
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite'}", "dispatcher", MIGRATIONS)
-    await database.upgrade()
-    yield database
-    await database.dispose()
+    async with migrated_sqlite(tmp_path / "d.sqlite", "dispatcher", MIGRATIONS) as database:
+        yield database

@@ -19,6 +19,7 @@ from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.envelope import Envelope, to_record
 from pushnode_shared.protocol.events import ChannelStateChanged, wrap
 from pushnode_shared.protocol.topics import MESSAGES_STORED
+from tests.support.databases import migrated_sqlite
 
 TOPIC = MESSAGES_STORED.name
 CHANNEL = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
@@ -26,10 +27,8 @@ CHANNEL = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'g.sqlite'}", "gateway", MIGRATIONS)
-    await database.upgrade()
-    yield database
-    await database.dispose()
+    async with migrated_sqlite(tmp_path / "g.sqlite", "gateway", MIGRATIONS) as database:
+        yield database
 
 
 def batch(count: int) -> dict[TopicPartition, list[ConsumerRecord[Any, Any]]]:

@@ -28,6 +28,7 @@ from pushnode_shared.protocol.events import (
     wrap,
 )
 from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
+from tests.support.databases import migrated_sqlite
 
 CHANNEL = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 ALICE = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"
@@ -38,10 +39,8 @@ AT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'g.sqlite'}", "gateway", MIGRATIONS)
-    await database.upgrade()
-    yield database
-    await database.dispose()
+    async with migrated_sqlite(tmp_path / "g.sqlite", "gateway", MIGRATIONS) as database:
+        yield database
 
 
 def decision(event: Event, n: int) -> Envelope:

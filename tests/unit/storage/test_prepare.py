@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pushnode_shared.infra.ipfs import MemoryBlockStore
 from pushnode_shared.protocol.events import NotificationAccepted, Recipient, wrap
 from pushnode_storage.handlers import Handlers
-
-
-class CountingStore(MemoryBlockStore):
-    def __init__(self) -> None:
-        super().__init__()
-        self.puts = 0
-
-    async def put(self, data: bytes) -> str:
-        self.puts += 1
-        return await super().put(data)
+from tests.support.blocks import CountingBlocks
 
 
 def accepted(n: int) -> NotificationAccepted:
@@ -36,7 +26,7 @@ def accepted(n: int) -> NotificationAccepted:
 
 
 async def test_prepare_puts_each_message_of_the_batch_once() -> None:
-    store = CountingStore()
+    store = CountingBlocks()
     handlers = Handlers(store)
     await handlers.prepare([wrap(accepted(n), producer="validator") for n in range(10)])
     assert store.puts == 10
@@ -45,7 +35,7 @@ async def test_prepare_puts_each_message_of_the_batch_once() -> None:
 
 
 async def test_prepare_skips_what_is_not_an_accepted_notification() -> None:
-    store = CountingStore()
+    store = CountingBlocks()
     broken = wrap(accepted(1), producer="validator").model_copy(update={"payload": {"bad": 1}})
     await Handlers(store).prepare([broken])
     assert store.puts == 0

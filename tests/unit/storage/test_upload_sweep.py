@@ -16,6 +16,7 @@ from pushnode_shared.protocol.events.channel_meta import ChannelMetadataResolved
 from pushnode_storage.bootstrap import MIGRATIONS
 from pushnode_storage.sweep import sweep_once
 from pushnode_storage.uploads import UploadHandlers
+from tests.support.databases import migrated_sqlite
 
 DAY = timedelta(days=1)
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -23,10 +24,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 's.sqlite'}", "storage", MIGRATIONS)
-    await database.upgrade()
-    yield database
-    await database.dispose()
+    async with migrated_sqlite(tmp_path / "s.sqlite", "storage", MIGRATIONS) as database:
+        yield database
 
 
 async def uploaded(db: Database, blocks: MemoryBlockStore, data: str, at: datetime) -> str:

@@ -15,10 +15,17 @@ from pushnode_shared.infra.consumer import HandlerContext
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.protocol.chains import LOCAL_CHAINS, ChainConfig
-from pushnode_shared.protocol.events import ChainEventObserved, NotificationSubmitted, wrap
+from pushnode_shared.protocol.events import (
+    ChainEventObserved,
+    ChainEventRetracted,
+    NotificationSubmitted,
+    wrap,
+)
 from pushnode_shared.protocol.signatures import sign_data
-from pushnode_validator.bootstrap import MIGRATIONS
+from pushnode_validator.bootstrap import MIGRATIONS, make_handlers
 from pushnode_validator.handlers import Handlers
+from tests.conftest import ANVIL_KEYS
+from tests.support.databases import migrated_sqlite
 
 SEPOLIA, AMOY = LOCAL_CHAINS
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -26,10 +33,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 @pytest.fixture
 async def vdb(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'v.sqlite'}", "validator", MIGRATIONS)
-    await database.upgrade()
-    yield database
-    await database.dispose()
+    async with migrated_sqlite(tmp_path / "v.sqlite", "validator", MIGRATIONS) as database:
+        yield database
 
 
 async def run(handlers: Handlers, db: Database, envelope: Envelope) -> list[Envelope]:
@@ -42,8 +47,18 @@ async def run(handlers: Handlers, db: Database, envelope: Envelope) -> list[Enve
     return [e for _, e in ctx.outbox]
 
 
+async def handle(db: Database, envelope: Envelope) -> list[Envelope]:
+    """`run` with the handlers of the local chains."""
+    return await run(make_handlers(LOCAL_CHAINS), db, envelope)
+
+
 def address(key: str) -> str:
     return str(Account.from_key(key).address).lower()
+
+
+# The handler tests' cast: anvil's second, third and fourth accounts.
+CHANNEL_KEY, ALICE_KEY, DELEGATE_KEY = ANVIL_KEYS[1:4]
+CHANNEL, ALICE, DELEGATE = (address(k) for k in (CHANNEL_KEY, ALICE_KEY, DELEGATE_KEY))
 
 
 def log_of(
@@ -108,3 +123,22 @@ def notification(
         submitted_at=at,
     )
     return wrap(event, producer="gateway", occurred_at=at)
+
+
+def onchain_notification(channel: str, recipient: str, identity: str, block: int = 9) -> Envelope:
+    args = {"channel": channel, "recipient": recipient, "identity": "0x" + identity.encode().hex()}
+    return log_of("SendNotification", channel, args, block)
+
+
+def retraction_of(original: Envelope) -> Envelope:
+    """The listener's retraction of a chain log it published before a reorg."""
+    log = original.payload
+    fields = {k: log[k] for k in ("chain_id", "contract", "event", "block_number", "block_hash")}
+    event = ChainEventRetracted(
+        **fields,
+        tx_hash=log["tx_hash"],
+        log_index=log["log_index"],
+        channel=log["channel"],
+        retracted_event_id=original.event_id,
+    )
+    return wrap(event, producer="listener")

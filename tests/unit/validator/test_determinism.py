@@ -36,8 +36,9 @@ from tests.unit.validator.conftest import (
     created,
     log_of,
     notification,
+    retraction_of,
 )
-from tests.unit.validator.test_protocol_rules import optin, retraction_of
+from tests.unit.validator.test_protocol_rules import optin
 
 CHANNEL_KEY, ALICE_KEY, DELEGATE_KEY, BOB_KEY = ANVIL_KEYS
 CHANNEL, ALICE, DELEGATE, BOB = (address(k) for k in ANVIL_KEYS)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.ipfs import MemoryBlockStore
-from pushnode_shared.protocol.events import ChainEventRetracted, SubscriptionSubmitted, wrap
+from pushnode_shared.protocol.events import SubscriptionSubmitted, wrap
 from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.bootstrap import make_handlers
@@ -23,6 +23,7 @@ from tests.unit.validator.conftest import (
     created,
     log_of,
     notification,
+    retraction_of,
     run,
 )
 
@@ -98,19 +99,6 @@ class TestAliases:
         assert undo.type == "ChannelAliasRemoved"
         [decision] = await run(handlers, vdb, notification(ALIAS_KEY, ALICE, chain=AMOY))
         assert decision.payload["reason"] == "UNKNOWN_CHANNEL"
-
-
-def retraction_of(original: Envelope) -> Envelope:
-    log = original.payload
-    fields = {k: log[k] for k in ("chain_id", "contract", "event", "block_number", "block_hash")}
-    event = ChainEventRetracted(
-        **fields,
-        tx_hash=log["tx_hash"],
-        log_index=log["log_index"],
-        channel=log["channel"],
-        retracted_event_id=original.event_id,
-    )
-    return wrap(event, producer="listener")
 
 
 class TestRateLimit:

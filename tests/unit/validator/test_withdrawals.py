@@ -2,81 +2,63 @@
 
 from __future__ import annotations
 
-from eth_account import Account
-
 from pushnode_shared.infra.db import Database
 from pushnode_shared.protocol.events import ChainEventRetracted, unwrap
 from pushnode_validator.domain.withdrawals import notification_of, withdrawal
-from tests.unit.validator.test_handlers import (
-    chain_log,
-    db,
+from tests.unit.validator.conftest import (
+    ALICE,
+    CHANNEL,
+    created,
     handle,
-    new_channel,
+    log_of,
     onchain_notification,
     retraction_of,
 )
 
-__all__ = ["db"]  # the fixture, shared with test_handlers
 
-
-async def test_retracting_an_accepted_on_chain_notification_withdraws_it(
-    db: Database, anvil_keys: tuple[str, ...]
-) -> None:
-    channel = Account.from_key(anvil_keys[1]).address.lower()
-    alice = Account.from_key(anvil_keys[2]).address.lower()
-    await handle(db, new_channel(channel))
-    log = onchain_notification(channel, alice, "0+3+Hello+Soon gone")
-    [accepted] = await handle(db, log)
-    [withdrawn] = await handle(db, retraction_of(log))
+async def test_retracting_an_accepted_on_chain_notification_withdraws_it(vdb: Database) -> None:
+    await handle(vdb, created(CHANNEL, 5))
+    log = onchain_notification(CHANNEL, ALICE, "0+3+Hello+Soon gone")
+    [accepted] = await handle(vdb, log)
+    [withdrawn] = await handle(vdb, retraction_of(log))
     assert withdrawn.type == "NotificationWithdrawn"
     assert withdrawn.payload["notification_id"] == accepted.payload["notification_id"]
-    assert (withdrawn.payload["channel"], withdrawn.payload["reason"]) == (channel, "reorg")
+    assert (withdrawn.payload["channel"], withdrawn.payload["reason"]) == (CHANNEL, "reorg")
     assert withdrawn.payload["block_number"] == log.payload["block_number"]
-    assert withdrawn.key == channel  # after its acceptance, in the same partition
+    assert withdrawn.key == CHANNEL  # after its acceptance, in the same partition
 
 
-async def test_retracting_a_rejected_on_chain_notification_withdraws_nothing(
-    db: Database, anvil_keys: tuple[str, ...]
-) -> None:
-    channel = Account.from_key(anvil_keys[1]).address.lower()
-    log = onchain_notification(channel, channel, "0+1+News+Nobody")
-    [rejected] = await handle(db, log)
+async def test_retracting_a_rejected_on_chain_notification_withdraws_nothing(vdb: Database) -> None:
+    log = onchain_notification(CHANNEL, CHANNEL, "0+1+News+Nobody")
+    [rejected] = await handle(vdb, log)
     assert rejected.type == "NotificationRejected"
-    assert await handle(db, retraction_of(log)) == []
+    assert await handle(vdb, retraction_of(log)) == []
 
 
-async def test_a_retraction_seen_twice_withdraws_once(
-    db: Database, anvil_keys: tuple[str, ...]
-) -> None:
-    channel = Account.from_key(anvil_keys[1]).address.lower()
-    await handle(db, new_channel(channel))
-    log = onchain_notification(channel, channel, "0+1+News+Twice")
-    await handle(db, log)
-    assert len(await handle(db, retraction_of(log))) == 1
-    assert await handle(db, retraction_of(log)) == []
+async def test_a_retraction_seen_twice_withdraws_once(vdb: Database) -> None:
+    await handle(vdb, created(CHANNEL, 5))
+    log = onchain_notification(CHANNEL, CHANNEL, "0+1+News+Twice")
+    await handle(vdb, log)
+    assert len(await handle(vdb, retraction_of(log))) == 1
+    assert await handle(vdb, retraction_of(log)) == []
 
 
 async def test_a_withdrawn_notification_whose_log_is_mined_again_is_accepted_again(
-    db: Database, anvil_keys: tuple[str, ...]
+    vdb: Database,
 ) -> None:
-    channel = Account.from_key(anvil_keys[1]).address.lower()
-    await handle(db, new_channel(channel))
-    log = onchain_notification(channel, channel, "0+1+News+Again")
-    await handle(db, log)
-    await handle(db, retraction_of(log))
-    [again] = await handle(db, log)
+    await handle(vdb, created(CHANNEL, 5))
+    log = onchain_notification(CHANNEL, CHANNEL, "0+1+News+Again")
+    await handle(vdb, log)
+    await handle(vdb, retraction_of(log))
+    [again] = await handle(vdb, log)
     assert again.type == "NotificationAccepted"
 
 
-async def test_retracting_another_log_withdraws_no_notification(
-    db: Database, anvil_keys: tuple[str, ...]
-) -> None:
-    channel = Account.from_key(anvil_keys[1]).address.lower()
-    alice = Account.from_key(anvil_keys[2]).address.lower()
-    await handle(db, new_channel(channel))
-    subscribed = chain_log("Subscribe", channel, {"channel": channel, "user": alice}, 6)
-    await handle(db, subscribed)
-    [undo] = await handle(db, retraction_of(subscribed))
+async def test_retracting_another_log_withdraws_no_notification(vdb: Database) -> None:
+    await handle(vdb, created(CHANNEL, 5))
+    subscribed = log_of("Subscribe", CHANNEL, {"channel": CHANNEL, "user": ALICE}, 6)
+    await handle(vdb, subscribed)
+    [undo] = await handle(vdb, retraction_of(subscribed))
     assert undo.type == "SubscriptionRemoved"
 
 

@@ -22,7 +22,8 @@ from pushnode_shared.protocol.topics import (
 from pushnode_storage.adapters import chat_db, db, uploads_db
 from pushnode_storage.chat import ChatStorage
 from pushnode_storage.config import Settings
-from pushnode_storage.handlers import PRODUCER, Handlers
+from pushnode_storage.domain import PRODUCER
+from pushnode_storage.handlers import Handlers
 from pushnode_storage.sweep import sweeper
 from pushnode_storage.uploads import UploadHandlers
 

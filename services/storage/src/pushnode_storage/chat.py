@@ -8,19 +8,18 @@ Each message becomes one raw IPFS block (canonical JSON, the SDK's message field
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from pushnode_shared.infra.consumer import HandlerContext, TransientError
 from pushnode_shared.infra.db import Database
-from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent
 from pushnode_shared.infra.ipfs import BlockStore
-from pushnode_shared.protocol.events import ChatMessageAccepted, ChatMessageStored, payload_of, wrap
+from pushnode_shared.protocol.events import ChatMessageAccepted, ChatMessageStored, payload_of
 from pushnode_shared.protocol.topics import CHATS
 from pushnode_storage import domain
 from pushnode_storage.adapters import chat_db
+from pushnode_storage.adapters.blocks import put_all
 
-PRODUCER = "storage"
 PARALLEL_PUTS = 16
 
 
@@ -72,13 +71,7 @@ class ChatStorage:
             data = domain.canonical_bytes(chat_stored_form(sent, head[0] if head else None))
             heads[sent.conversation] = (domain.cid_of(data), sent.message_id)
             datas.append(data)
-        gate = asyncio.Semaphore(PARALLEL_PUTS)
-
-        async def put(data: bytes) -> None:
-            async with gate:
-                self.put_done[data] = await self.blocks.put(data)
-
-        await asyncio.gather(*(put(d) for d in datas))
+        self.put_done = await put_all(self.blocks, datas, PARALLEL_PUTS)
 
     async def on_chat_message_accepted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         sent = payload_of(envelope, ChatMessageAccepted)
@@ -102,13 +95,4 @@ class ChatStorage:
             message=form,
             accepted=sent.accepted,
         )
-        ctx.publish(
-            CHATS,
-            wrap(
-                stored,
-                producer=PRODUCER,
-                event_id=derive_id(envelope.event_id, "stored"),
-                causation_id=envelope.event_id,
-                occurred_at=envelope.occurred_at,
-            ),
-        )
+        ctx.publish(CHATS, domain.consequence(envelope, stored, "stored"))

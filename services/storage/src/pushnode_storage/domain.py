@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pushnode_shared.infra.envelope import Envelope, derive_id
 from pushnode_shared.infra.ipfs import cid_of
-from pushnode_shared.protocol.events import NotificationAccepted
+from pushnode_shared.protocol.events import Event, NotificationAccepted, wrap
 
 __all__ = ["canonical_bytes", "cid_of", "stored_form"]
 
@@ -47,3 +48,17 @@ def stored_form(accepted: NotificationAccepted) -> dict[str, Any]:
 def canonical_bytes(document: dict[str, Any]) -> bytes:
     """The exact bytes stored: canonical JSON."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+PRODUCER = "storage"
+
+
+def consequence(envelope: Envelope, event: Event, suffix: str) -> Envelope:
+    """`event` as storage's answer to `envelope`: the same id however often it is re-read."""
+    return wrap(
+        event,
+        producer=PRODUCER,
+        event_id=derive_id(envelope.event_id, suffix),
+        causation_id=envelope.event_id,
+        occurred_at=envelope.occurred_at,
+    )

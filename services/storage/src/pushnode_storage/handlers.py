@@ -8,10 +8,8 @@ cancels in the same messages-stored partition (both keyed by channel).
 
 from __future__ import annotations
 
-import asyncio
-
 from pushnode_shared.infra.consumer import Handler, HandlerContext, TransientError
-from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id
+from pushnode_shared.infra.envelope import Envelope, MalformedEvent
 from pushnode_shared.infra.ipfs import BlockStore
 from pushnode_shared.protocol.events import (
     MessageStored,
@@ -19,13 +17,11 @@ from pushnode_shared.protocol.events import (
     NotificationAccepted,
     NotificationWithdrawn,
     payload_of,
-    wrap,
 )
 from pushnode_shared.protocol.topics import MESSAGES_STORED
 from pushnode_storage import domain
 from pushnode_storage.adapters import db
-
-PRODUCER = "storage"
+from pushnode_storage.adapters.blocks import put_all
 
 
 class Handlers:
@@ -57,13 +53,7 @@ class Handlers:
             except MalformedEvent:
                 continue  # the handler pass dead-letters it
             datas.append(domain.canonical_bytes(domain.stored_form(accepted)))
-        gate = asyncio.Semaphore(self.parallel)
-
-        async def put(data: bytes) -> None:
-            async with gate:
-                self.put_done[data] = await self.blocks.put(data)
-
-        await asyncio.gather(*(put(d) for d in datas))
+        self.put_done = await put_all(self.blocks, datas, self.parallel)
 
     async def on_notification_accepted(self, ctx: HandlerContext, envelope: Envelope) -> None:
         accepted = payload_of(envelope, NotificationAccepted)
@@ -87,16 +77,7 @@ class Handlers:
             source=accepted.source,
             submitted_at=accepted.submitted_at,
         )
-        ctx.publish(
-            MESSAGES_STORED,
-            wrap(
-                stored,
-                producer=PRODUCER,
-                event_id=derive_id(envelope.event_id, "stored"),
-                causation_id=envelope.event_id,
-                occurred_at=envelope.occurred_at,
-            ),
-        )
+        ctx.publish(MESSAGES_STORED, domain.consequence(envelope, stored, "stored"))
 
     async def on_notification_withdrawn(self, ctx: HandlerContext, envelope: Envelope) -> None:
         withdrawn = payload_of(envelope, NotificationWithdrawn)
@@ -106,13 +87,4 @@ class Handlers:
             chain_id=withdrawn.chain_id,
             reason=withdrawn.reason,
         )
-        ctx.publish(
-            MESSAGES_STORED,
-            wrap(
-                relayed,
-                producer=PRODUCER,
-                event_id=derive_id(envelope.event_id, "withdrawn"),
-                causation_id=envelope.event_id,
-                occurred_at=envelope.occurred_at,
-            ),
-        )
+        ctx.publish(MESSAGES_STORED, domain.consequence(envelope, relayed, "withdrawn"))

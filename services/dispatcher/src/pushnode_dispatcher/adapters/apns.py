@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, EllipticCurv
 
 from pushnode_dispatcher.adapters.answers import json_object, parse_retry_after
 from pushnode_dispatcher.adapters.apns_message import ApnsNotification, apns_notification
+from pushnode_dispatcher.adapters.http_client import OwnsHttpClient
 from pushnode_dispatcher.domain import Outcome, PushContent, SendOutcome
 
 __all__ = ["ApnsClient", "ApnsPusher", "ProviderTokens", "classify", "load_provider_key"]
@@ -138,7 +139,7 @@ class ProviderTokens:
         return token
 
 
-class ApnsClient:
+class ApnsClient(OwnsHttpClient):
     """Sends to APNs over one HTTP/2 connection pool per team (one client per team key)."""
 
     def __init__(
@@ -195,15 +196,6 @@ class ApnsClient:
         except httpx.TransportError as exc:
             return SendOutcome(Outcome.RETRY, f"network error: {type(exc).__name__}: {exc}")
         return classify(response)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> ApnsClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
 
 class ApnsPusher:

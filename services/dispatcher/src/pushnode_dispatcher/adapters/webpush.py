@@ -17,6 +17,7 @@ from py_vapid import Vapid, VapidException
 from pywebpush import WebPusher, WebPushException
 
 from pushnode_dispatcher.adapters.answers import json_object, parse_retry_after, reason_code
+from pushnode_dispatcher.adapters.http_client import OwnsHttpClient
 from pushnode_dispatcher.adapters.webpush_message import (
     WebPushMessage,
     web_subscription,
@@ -87,7 +88,7 @@ def load_vapid_key(source: str | bytes | PathLike[str]) -> Vapid:
     return Vapid(private_key=key)
 
 
-class WebPushClient:
+class WebPushClient(OwnsHttpClient):
     """Encrypts for each subscription and signs VAPID JWTs, one cached per push service."""
 
     def __init__(
@@ -176,15 +177,6 @@ class WebPushClient:
         header: str = self._vapid.sign(claims)["Authorization"]
         self._headers[audience] = (header, now + VAPID_LIFETIME - VAPID_RENEW_BEFORE)
         return header
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> WebPushClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
 
 class WebPushPusher:

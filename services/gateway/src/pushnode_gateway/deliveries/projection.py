@@ -11,22 +11,22 @@ from pushnode_shared.protocol.events import DeliveryAbandoned, DeliveryAttempted
 
 async def on_delivery_attempted(ctx: HandlerContext, envelope: Envelope) -> None:
     event = payload_of(envelope, DeliveryAttempted)
-    await record(
-        ctx.session,
-        notification_id=event.notification_id,
-        token=event.device_token,
-        wallet=event.wallet,
-        provider=event.provider,
-        platform=event.platform,
-        status=event.outcome.value,
-        detail=event.detail,
-        attempts=event.attempt,
-        at=envelope.occurred_at,
-    )
+    await _record(ctx, envelope, event, event.outcome.value, event.attempt)
 
 
 async def on_delivery_abandoned(ctx: HandlerContext, envelope: Envelope) -> None:
     event = payload_of(envelope, DeliveryAbandoned)
+    await _record(ctx, envelope, event, GAVE_UP, event.attempts)
+
+
+async def _record(
+    ctx: HandlerContext,
+    envelope: Envelope,
+    event: DeliveryAttempted | DeliveryAbandoned,
+    status: str,
+    attempts: int,
+) -> None:
+    """The (notification, device) status row as of this event."""
     await record(
         ctx.session,
         notification_id=event.notification_id,
@@ -34,9 +34,9 @@ async def on_delivery_abandoned(ctx: HandlerContext, envelope: Envelope) -> None
         wallet=event.wallet,
         provider=event.provider,
         platform=event.platform,
-        status=GAVE_UP,
+        status=status,
         detail=event.detail,
-        attempts=event.attempts,
+        attempts=attempts,
         at=envelope.occurred_at,
     )
 

@@ -138,19 +138,7 @@ async def update_profile(
     profile["blockedUsersList"] = signed["blockedUsersList"] or []
     await _refuse_rollback(database, did, existing["profile"], profile)
     event = UserProfileUpdated(did=did, profile=profile, updated_at=utcnow())
-
-    async def probe(conn: Any) -> dict[str, Any] | None:
-        row = await chat_db.user(conn, did)
-        return row if row is not None and row["profile"] == profile else None
-
-    row = await publish_and_settle(
-        request.app.state.waiters,
-        database,
-        lambda: producer.publish(USERS, wrap(event, producer="gateway")),
-        f"user:{did}",
-        probe,
-        SETTLE_SECONDS,
-    )
+    row = await _settled(request, database, producer, event, did, ("profile", profile))
     return JSONResponse(user_public(row or existing))
 
 
@@ -195,11 +183,28 @@ async def _publish_and_settle(
     did: str,
     public_key: str,
 ) -> dict[str, Any]:
+    row = await _settled(request, database, producer, event, did, ("public_key", public_key))
+    if row is None:
+        raise ApiError(503, "NOT_YET_VISIBLE", "accepted, but not visible yet: read it again")
+    return row
+
+
+async def _settled(
+    request: Request,
+    database: DatabaseDep,
+    producer: ProducerDep,
+    event: Event,
+    did: str,
+    expected: tuple[str, Any],
+) -> dict[str, Any] | None:
+    """Publish `event`; the user's row once its `expected` column holds the value, or None."""
+    column, value = expected
+
     async def probe(conn: Any) -> dict[str, Any] | None:
         row = await chat_db.user(conn, did)
-        return row if row is not None and row["public_key"] == public_key else None
+        return row if row is not None and row[column] == value else None
 
-    row = await publish_and_settle(
+    return await publish_and_settle(
         request.app.state.waiters,
         database,
         lambda: producer.publish(USERS, wrap(event, producer="gateway")),
@@ -207,6 +212,3 @@ async def _publish_and_settle(
         probe,
         SETTLE_SECONDS,
     )
-    if row is None:
-        raise ApiError(503, "NOT_YET_VISIBLE", "accepted, but not visible yet: read it again")
-    return row

@@ -87,18 +87,8 @@ async def record_blocks(
         await session.execute(sa.select(blocks.c.seq).where(blocks.c.event_id == event_id))
     ).first():
         return
-    seq = await session.scalar(
-        sa.select(sa.func.count()).select_from(blocks).where(blocks.c.did == did)
-    )
-    await session.execute(
-        sa.insert(blocks).values(
-            event_id=event_id,
-            did=did,
-            since_us=micros(at),
-            seq=int(seq or 0),
-            blocked=json.dumps(blocked),
-        )
-    )
+    stamp = userkeys.Stamp(event_id, "did", did, at)
+    await userkeys.append_stamped(session, blocks, stamp, {"blocked": json.dumps(blocked)})
 
 
 async def blocked_at(session: AsyncSession, did: str, at: datetime) -> tuple[str, ...]:

@@ -15,7 +15,9 @@ stamped before the notification is still unread. The decision records the finger
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,18 +67,36 @@ async def record(
     session: AsyncSession, event_id: str, wallet: str, at: datetime, key: RegisteredKey
 ) -> None:
     """Append the wallet's key as of `at`, numbered after its earlier ones."""
+    values = {"public_key": key.public_key, "fingerprint": key.fingerprint}
+    stamp = Stamp(event_id, "wallet", wallet, at)
+    await append_stamped(session, user_keys, stamp, values | {"expires_us": key.expires_us})
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Which event appends a row for whom (`owner_column` = `owner`), and as of when."""
+
+    event_id: str
+    owner_column: str
+    owner: str
+    at: datetime
+
+
+async def append_stamped(
+    session: AsyncSession, table: sa.Table, stamp: Stamp, values: dict[str, Any]
+) -> None:
+    """Insert the owner's next row in a stamped history, numbered after its earlier ones."""
+    owner = table.c[stamp.owner_column]
     seq = await session.scalar(
-        sa.select(sa.func.count()).select_from(user_keys).where(user_keys.c.wallet == wallet)
+        sa.select(sa.func.count()).select_from(table).where(owner == stamp.owner)
     )
     await session.execute(
-        sa.insert(user_keys).values(
-            event_id=event_id,
-            wallet=wallet,
-            since_us=micros(at),
+        sa.insert(table).values(
+            event_id=stamp.event_id,
+            since_us=micros(stamp.at),
             seq=int(seq or 0),
-            public_key=key.public_key,
-            fingerprint=key.fingerprint,
-            expires_us=key.expires_us,
+            **{stamp.owner_column: stamp.owner},
+            **values,
         )
     )
 

@@ -10,8 +10,8 @@ from pushnode_gateway.config import Settings
 from pushnode_gateway.deps import ProducerDep, SettingsDep
 from pushnode_gateway.errors import ApiError
 from pushnode_gateway.models import PushTokenCreate, PushTokenDelete
+from pushnode_gateway.params import account_or_400
 from pushnode_shared.infra.envelope import utcnow
-from pushnode_shared.protocol.caip import BadAddress, parse_account
 from pushnode_shared.protocol.events import DeviceRegistered, DeviceUnregistered, wrap
 from pushnode_shared.protocol.signatures import (
     BadSignature,
@@ -39,10 +39,7 @@ def _verified_wallet(
     max_age: int,
     app: str | None = None,
 ) -> str:
-    try:
-        address = parse_account(wallet).lower
-    except BadAddress as exc:
-        raise ApiError(400, "BAD_ADDRESS", str(exc)) from exc
+    address = account_or_400(wallet).lower
     if abs(time.time() - ts) > max_age:
         raise ApiError(401, "STALE_SIGNATURE", f"timestamp must be within {max_age}s of now")
     message = device_registration_message(action, address, token, platform, ts, app)

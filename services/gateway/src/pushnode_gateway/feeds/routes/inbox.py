@@ -5,11 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from pushnode_gateway.deps import DatabaseDep
-from pushnode_gateway.errors import ApiError
 from pushnode_gateway.feeds.adapters import inbox
 from pushnode_gateway.models import FeedsPublic
-from pushnode_gateway.params import LimitQuery, PageQuery
-from pushnode_shared.protocol.caip import BadAddress, parse_account
+from pushnode_gateway.params import LimitQuery, PageQuery, account_or_400
 
 router = APIRouter(tags=["feeds"])
 
@@ -23,10 +21,7 @@ async def user_feeds(
     spam: bool = False,
 ) -> FeedsPublic:
     """Newest first, `limit` per page (the SDK's default 10, max 50)."""
-    try:
-        address = parse_account(user).lower
-    except BadAddress as exc:
-        raise ApiError(400, "BAD_ADDRESS", str(exc)) from exc
+    address = account_or_400(user).lower
     async with database.engine.connect() as conn:
         items, total = await inbox.page_of_inbox(conn, address, spam, page, limit)
     return FeedsPublic(feeds=items, itemcount=total)
