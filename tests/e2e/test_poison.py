@@ -112,7 +112,8 @@ async def _all_dead_letters() -> dict[Where, list[EventDeadLettered]]:
             for records in batch.values():
                 for record in records:
                     event = unwrap(from_record(record.value, record.headers))
-                    assert isinstance(event, EventDeadLettered)
+                    if not isinstance(event, EventDeadLettered):
+                        continue  # an operator's DeadLetterReplayed marker shares the topic
                     where = (event.topic, event.partition, event.offset)
                     parked.setdefault(where, []).append(event)
     finally:
