@@ -158,3 +158,17 @@ def test_every_service_readme_names_each_setting_it_reads() -> None:
             alias = info.validation_alias
             variable = alias if isinstance(alias, str) else f"{prefix}{field}".upper()
             assert f"`{variable}`" in readme, f"services/{name}/README.md lacks {variable}"
+
+
+def test_each_compose_service_logs_in_to_postgres_as_its_own_role_made_by_the_roles_job() -> None:
+    services = compose()["services"]
+    roles = services["roles"]
+    assert roles["restart"] == "no"
+    (mount,) = roles["volumes"]
+    assert Path(mount["source"]) == REPO / "devstack" / "postgres" / "roles.sql"
+    assert mount["target"] in roles["command"]
+    for name in SERVICES:
+        svc = services[name]
+        url = svc["environment"][f"{name.upper()}_DATABASE_URL"]
+        assert url.startswith(f"postgresql+asyncpg://{name}:{name}@postgres:5432/"), name
+        assert svc["depends_on"]["roles"]["condition"] == "service_completed_successfully", name
