@@ -16,7 +16,8 @@ overwritten in place; storage is kept, so restart anvil if a storage layout chan
 
 Importable helpers for tests: ``deploy_all``, ``create_channel``, ``subscribe`` and
 friends, ``core_address``, ``comm_address``, ``token_address``, ``load_artifact``,
-``event_topic``. The artifacts are built by ``node devstack/contracts/build.mjs``.
+``event_topic``, ``register_node``, ``remove_node``, ``fund``. The artifacts are built
+by ``node devstack/contracts/build.mjs``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ChainConfig(NamedTuple):
     comm: str
     core: str | None = None
     push_token: str | None = None
+    node_registry: str | None = None  # the network's NodeRegistry, on the home chain only
 
 
 # @pushprotocol/restapi config.ts, ENV.LOCAL.
@@ -60,6 +62,8 @@ CHAINS: dict[int, ChainConfig] = {
         comm="0x9dDCD7ed7151afab43044E4D694FA064742C428c",
         core="0x5ab1520e2bd519bdab2e1347eee81c00a77f4946",
         push_token="0x37c779a1564DCc0e3914aB130e0e787d93e21804",
+        # Not an SDK address (the SDK knows no registry): "NodeRegistry" in ASCII, zero-padded.
+        node_registry="0x4e6f646552656769737472790000000000000000",
     ),
     AMOY_CHAIN_ID: ChainConfig(
         chain_name="POLYGON_TEST_AMOY",
@@ -104,6 +108,10 @@ def comm_address(chain_id: int) -> ChecksumAddress:
     return Web3.to_checksum_address(CHAINS[chain_id].comm)
 
 
+def node_registry_address() -> ChecksumAddress:
+    return Web3.to_checksum_address(_required(CHAINS[CORE_CHAIN_ID].node_registry))
+
+
 def _required(value: str | None) -> str:
     if value is None:
         raise ValueError("address not configured")
@@ -133,6 +141,10 @@ def comm(w3: Web3, chain_id: int | None = None) -> Contract:
 
 def token(w3: Web3) -> Contract:
     return contract(w3, "PushToken", token_address())
+
+
+def node_registry(w3: Web3) -> Contract:
+    return contract(w3, "NodeRegistry", node_registry_address())
 
 
 def event_topic(signature: str) -> str:
@@ -245,6 +257,25 @@ def send_notification(
     return send_tx(w3, private_key, fn)
 
 
+def fund(w3: Web3, address: str, wei: int = 10 * PUSH) -> None:
+    """Give an account gas money (a node key is no anvil account): ``anvil_setBalance``."""
+    params = [Web3.to_checksum_address(address), hex(wei)]
+    response = w3.provider.make_request(RPCEndpoint("anvil_setBalance"), params)
+    if response.get("error"):
+        raise RuntimeError(f"anvil_setBalance {address}: {response['error']}")
+
+
+def register_node(w3: Web3, node_key: str, url: str) -> TxReceipt:
+    """The node joins the network: ``register(url)`` sent from its own node key."""
+    return send_tx(w3, node_key, node_registry(w3).functions.register(url))
+
+
+def remove_node(w3: Web3, private_key: str, node: str) -> TxReceipt:
+    """``remove(node)`` by the node itself or the registry's admin."""
+    fn = node_registry(w3).functions.remove(Web3.to_checksum_address(node))
+    return send_tx(w3, private_key, fn)
+
+
 def verify_channel_alias(w3: Web3, private_key: str, eth_channel_address: str) -> TxReceipt:
     return send_tx(w3, private_key, comm(w3).functions.verifyChannelAlias(eth_channel_address))
 
@@ -304,7 +335,12 @@ def _deploy_core_side(w3: Web3, report: dict[str, Any]) -> None:
 
 def deploy_chain(w3: Web3, chain_id: int) -> dict[str, Any]:
     cfg = CHAINS[chain_id]
-    placements = {"PushComm": cfg.comm, "PushCore": cfg.core, "PushToken": cfg.push_token}
+    placements = {
+        "PushComm": cfg.comm,
+        "PushCore": cfg.core,
+        "PushToken": cfg.push_token,
+        "NodeRegistry": cfg.node_registry,
+    }
     report: dict[str, Any] = {}
     for name, address in placements.items():
         if address is not None:
@@ -317,6 +353,10 @@ def deploy_chain(w3: Web3, chain_id: int) -> dict[str, Any]:
     report["PushComm"]["initialized_now"] = _init_once(w3, comm_c, init)
     if cfg.core is not None:
         _deploy_core_side(w3, report)
+    if cfg.node_registry is not None:
+        registry = node_registry(w3)
+        init = registry.functions.initialize(address_of(ADMIN_PRIVATE_KEY))
+        report["NodeRegistry"]["initialized_now"] = _init_once(w3, registry, init)
     return {"chain_id": chain_id, "chain_name": cfg.chain_name, "contracts": report}
 
 

@@ -31,7 +31,7 @@ def fresh_wallet(w3: Web3, deploy: Any, push: int = 200) -> str:
     """
     key = "0x" + secrets.token_hex(32)
     address = Account.from_key(key).address
-    w3.provider.make_request("anvil_setBalance", [address, hex(10**20)])  # type: ignore[arg-type]
+    deploy.fund(w3, address, 10**20)
     if w3.eth.chain_id == deploy.CORE_CHAIN_ID and push:
         admin = deploy.anvil_private_keys()[0]
         deploy.send_tx(w3, admin, deploy.token(w3).functions.mint(address, push * 10**18))
