@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -25,6 +25,16 @@ class Event(BaseModel):
     def key(self) -> str:
         """The partition key: the entity whose events must stay in order."""
         raise NotImplementedError
+
+
+class ChannelKeyed(Event):
+    """An event about one channel: keyed by it, so that channel's facts stay in order."""
+
+    if TYPE_CHECKING:  # each subclass declares the field itself, in its own place
+        channel: str
+
+    def key(self) -> str:
+        return self.channel
 
 
 _REGISTRY: dict[tuple[str, int], type[Event]] = {}

@@ -6,11 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ChannelKeyed, Event, register
 
 
 @register
-class ChainEventObserved(Event):
+class ChainEventObserved(ChannelKeyed):
     """A decoded Core/Comm log at a block; the validator alone interprets it."""
 
     TYPE = "ChainEventObserved"
@@ -24,9 +24,6 @@ class ChainEventObserved(Event):
     tx_hash: str
     log_index: int
     channel: str
-
-    def key(self) -> str:
-        return self.channel
 
 
 @register
@@ -45,7 +42,7 @@ class ChainCursorAdvanced(Event):
 
 
 @register
-class ChainEventRetracted(Event):
+class ChainEventRetracted(ChannelKeyed):
     """A log the listener emitted fell out of the canonical chain (a reorg): undo it.
 
     It is keyed by the channel like the ChainEventObserved it retracts, so it lands after it in
@@ -63,9 +60,6 @@ class ChainEventRetracted(Event):
     log_index: int
     channel: str
     retracted_event_id: str
-
-    def key(self) -> str:
-        return self.channel
 
 
 class EmittedLog(BaseModel):
