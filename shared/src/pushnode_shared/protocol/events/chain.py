@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from pushnode_shared.protocol.events.base import ChannelKeyed, Event, register
+from pushnode_shared.protocol.events.base import ChainKeyed, ChannelKeyed, register
 
 
 @register
@@ -27,7 +27,7 @@ class ChainEventObserved(ChannelKeyed):
 
 
 @register
-class ChainCursorAdvanced(Event):
+class ChainCursorAdvanced(ChainKeyed):
     """The listener emitted every log up to and including this block."""
 
     TYPE = "ChainCursorAdvanced"
@@ -36,9 +36,6 @@ class ChainCursorAdvanced(Event):
     block_number: int
     block_hash: str
     logs_emitted: int
-
-    def key(self) -> str:
-        return str(self.chain_id)
 
 
 @register
@@ -86,7 +83,7 @@ class EmittedBlock(BaseModel):
 
 
 @register
-class ChainBlocksRecorded(Event):
+class ChainBlocksRecorded(ChainKeyed):
     """Recent blocks the listener emitted past: its reorg-detection window, kept on the log.
 
     The cursor projection keeps the last `window` blocks of each chain, so a restarted
@@ -99,12 +96,9 @@ class ChainBlocksRecorded(Event):
     blocks: tuple[EmittedBlock, ...]
     window: int
 
-    def key(self) -> str:
-        return str(self.chain_id)
-
 
 @register
-class ChainCursorRewound(Event):
+class ChainCursorRewound(ChainKeyed):
     """A reorg dropped blocks above `block_number` (the fork point); their logs were retracted."""
 
     TYPE = "ChainCursorRewound"
@@ -114,6 +108,3 @@ class ChainCursorRewound(Event):
     block_hash: str
     dropped_to: int
     logs_retracted: int
-
-    def key(self) -> str:
-        return str(self.chain_id)
