@@ -118,49 +118,36 @@ def registration(
 
 
 class TestRegisterDevice:
-    async def test_the_wallet_itself_can_register_a_token(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    @pytest.mark.parametrize("app", [None, "wallet-b"], ids=["default app", "named app"])
+    async def test_the_wallet_itself_registers_a_token_for_the_app_it_signed_for(
+        self,
+        client: httpx.AsyncClient,
+        producer: InMemoryProducer,
+        anvil_keys: tuple[str, ...],
+        app: str | None,
     ) -> None:
-        response = await client.post(
-            "/apis/v1/pushtokens/register", json=registration(anvil_keys[2])
-        )
+        body = registration(anvil_keys[2], app=app)
+        response = await client.post("/apis/v1/pushtokens/register", json=body)
         assert response.status_code == 204
         [envelope] = producer.on(DEVICES)
         assert envelope.payload["wallet"] == Account.from_key(anvil_keys[2]).address.lower()
+        assert envelope.payload["app"] == app  # None: the node's default app
 
-    async def test_a_registration_without_an_app_is_for_the_default_app(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    @pytest.mark.parametrize(
+        "signed_app",
+        # None: signed without an app, then sent naming one: the signed text differs, so
+        # the recovered signer is some other address.
+        [None, "wallet-a"],
+        ids=["an app the signature does not cover", "an app signed for another app"],
+    )
+    async def test_a_registration_naming_another_app_than_it_signed_is_refused(
+        self,
+        client: httpx.AsyncClient,
+        producer: InMemoryProducer,
+        anvil_keys: tuple[str, ...],
+        signed_app: str | None,
     ) -> None:
-        response = await client.post(
-            "/apis/v1/pushtokens/register", json=registration(anvil_keys[2])
-        )
-        assert response.status_code == 204
-        [envelope] = producer.on(DEVICES)
-        assert envelope.payload["app"] is None
-
-    async def test_a_registration_signed_for_an_app_is_recorded_with_it(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
-    ) -> None:
-        body = registration(anvil_keys[2], app="wallet-b")
-        response = await client.post("/apis/v1/pushtokens/register", json=body)
-        assert response.status_code == 204
-        [envelope] = producer.on(DEVICES)
-        assert envelope.payload["app"] == "wallet-b"
-
-    async def test_an_app_the_signature_does_not_cover_is_refused(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
-    ) -> None:
-        # Signed without an app, then sent naming one: the signed text differs, so the
-        # recovered signer is some other address.
-        body = registration(anvil_keys[2]) | {"app": "wallet-b"}
-        response = await client.post("/apis/v1/pushtokens/register", json=body)
-        assert response.status_code == 403
-        assert producer.published == []
-
-    async def test_an_app_signed_for_another_app_is_refused(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
-    ) -> None:
-        body = registration(anvil_keys[2], app="wallet-b", signed_app="wallet-a")
+        body = registration(anvil_keys[2], signed_app=signed_app) | {"app": "wallet-b"}
         response = await client.post("/apis/v1/pushtokens/register", json=body)
         assert response.status_code == 403
         assert producer.published == []
