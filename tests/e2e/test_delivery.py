@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from typing import Any
 
 import httpx
 from eth_account import Account
 
-from pushnode_shared.protocol.signatures import device_registration_message, personal_sign
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_notification_path import (
     CHAIN_ID,
@@ -23,6 +21,7 @@ from tests.e2e.test_notification_path import (
     wait_for,
 )
 from tests.support.devchain import deploy_module, fresh_wallet
+from tests.support.signing import device_registration
 
 WEBPUSH = "http://127.0.0.1:4040"
 TITLE = "Hello from pushnode"
@@ -40,16 +39,7 @@ async def register(
     app: str | None = None,
 ) -> None:
     """Register a device for the key's wallet (and app), signed as the gateway requires."""
-    wallet = Account.from_key(key).address.lower()
-    ts = int(time.time())
-    message = device_registration_message("register", wallet, token, platform, ts, app)
-    body = {
-        "wallet": f"eip155:{wallet}",
-        "device_token": token,
-        "platform": platform,
-        "timestamp": ts,
-        "signature": personal_sign(message, key),
-    } | ({"app": app} if app is not None else {})
+    body = device_registration(key, token, platform, app=app)
     response = await http.post(node.gateway + "/apis/v1/pushtokens/register", json=body)
     # No wait for the dispatcher's registry: a device registered (204) before a notification
     # is sent gets it; the dispatcher orders the two (services/dispatcher/README.md).
@@ -169,7 +159,6 @@ async def test_an_internal_push_endpoint_is_refused_at_registration(node: Runnin
     only the dev emulator's listed origin is admitted on loopback."""
     async with httpx.AsyncClient(timeout=10) as http:
         key = Account.create().key.hex()
-        wallet = Account.from_key(key).address.lower()
         refused = {}
         for endpoint in (
             f"{node.service_url('dispatcher')}/metrics",
@@ -177,15 +166,7 @@ async def test_an_internal_push_endpoint_is_refused_at_registration(node: Runnin
             "https://10.0.0.1/push/x",
         ):
             token = json.dumps({"endpoint": endpoint, "keys": {"p256dh": "B", "auth": "a"}})
-            ts = int(time.time())
-            message = device_registration_message("register", wallet, token, "web", ts)
-            body = {
-                "wallet": f"eip155:{wallet}",
-                "device_token": token,
-                "platform": "web",
-                "timestamp": ts,
-                "signature": personal_sign(message, key),
-            }
+            body = device_registration(key, token, "web")
             response = await http.post(node.gateway + "/apis/v1/pushtokens/register", json=body)
             refused[endpoint] = (response.status_code, response.json()["error"]["reason"])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
@@ -12,12 +11,11 @@ from eth_account import Account
 
 from pushnode_shared.protocol.chains import LOCAL_CHAINS
 from pushnode_shared.protocol.signatures import (
-    device_registration_message,
-    personal_sign,
     sign_data,
 )
 from pushnode_shared.protocol.topics import DEVICES, PROTOCOL_INPUTS
 from pushnode_shared.testing import InMemoryProducer
+from tests.support.signing import device_registration
 
 CHAIN = LOCAL_CHAINS[0]
 
@@ -94,27 +92,9 @@ class TestSendNotification:
         assert response.json()["error"]["reason"] == "INVALID_REQUEST"
 
 
-def registration(
-    key: str,
-    *,
-    wallet_key: str | None = None,
-    age: int = 0,
-    app: str | None = None,
-    signed_app: str | None = None,
-) -> dict[str, Any]:
-    """A registration body; `signed_app` signs another app than the body names."""
-    wallet = Account.from_key(wallet_key or key).address.lower()
-    ts = int(time.time()) - age
-    signed = signed_app if signed_app is not None else app
-    message = device_registration_message("register", wallet, "tok-1", "android", ts, signed)
-    body = {
-        "wallet": f"eip155:{wallet}",
-        "device_token": "tok-1",
-        "platform": "android",
-        "timestamp": ts,
-        "signature": personal_sign(message, key),
-    }
-    return body if app is None else body | {"app": app}
+def registration(key: str, **options: Any) -> dict[str, Any]:
+    """An Android device registration of token tok-1 (options: signing.device_registration)."""
+    return device_registration(key, "tok-1", "android", **options)
 
 
 class TestRegisterDevice:
