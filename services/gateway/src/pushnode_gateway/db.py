@@ -16,7 +16,7 @@ feeds = sa.Table(
     "gateway_feeds",
     metadata,
     col.address("recipient", key=True),
-    col.digest("notification_id", key=True),
+    col.ident("notification_id", key=True),
     col.address("channel"),
     sa.Column("spam", sa.Boolean, nullable=False),
     sa.Column("epoch", sa.String(40), nullable=False),

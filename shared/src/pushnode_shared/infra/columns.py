@@ -1,4 +1,4 @@
-"""Columns the services' tables share: an address, a chain id, a sha-256 id, sized in one place.
+"""Columns the services' tables share: an address, a chain id, an id, each sized in one place.
 
 Each is NOT NULL unless the caller says `nullable=True` (a key column always is), since nearly
 every projection column must hold a value. Migrations keep their own literal columns: they are
@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 ADDRESS_LENGTH = 42  # 0x and 40 hex digits: a channel, a wallet, a delegate, an alias
-DIGEST_LENGTH = 64  # a sha-256 in hex: a notification's, an event's or a message's id
+ID_LENGTH = 64  # room for every id the node makes: a uuid (36) or a sha-256 in hex (64)
 
 
 def address(name: str, *, key: bool = False, nullable: bool = False, **kw: Any) -> sa.Column[str]:
@@ -20,9 +20,9 @@ def address(name: str, *, key: bool = False, nullable: bool = False, **kw: Any) 
     return _column(name, sa.String(ADDRESS_LENGTH), key, nullable, kw)
 
 
-def digest(name: str, *, key: bool = False, nullable: bool = False, **kw: Any) -> sa.Column[str]:
-    """A sha-256 hex id column (notification, event or message id)."""
-    return _column(name, sa.String(DIGEST_LENGTH), key, nullable, kw)
+def ident(name: str, *, key: bool = False, nullable: bool = False, **kw: Any) -> sa.Column[str]:
+    """An id column: a notification's, an event's, a message's, an opt-in's."""
+    return _column(name, sa.String(ID_LENGTH), key, nullable, kw)
 
 
 def chain_id(*, key: bool = False, nullable: bool = False) -> sa.Column[int]:

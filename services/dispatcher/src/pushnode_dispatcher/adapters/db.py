@@ -26,7 +26,7 @@ devices = sa.Table(
 deliveries = sa.Table(
     "dispatcher_deliveries",
     metadata,
-    col.digest("notification_id", key=True),
+    col.ident("notification_id", key=True),
     sa.Column("device_token", sa.String(4096), primary_key=True),
     col.address("wallet"),
     sa.Column("outcome", sa.String(20), nullable=False),
@@ -38,7 +38,7 @@ deliveries = sa.Table(
 sends = sa.Table(
     "dispatcher_sends",
     metadata,
-    col.digest("notification_id", key=True),
+    col.ident("notification_id", key=True),
     sa.Column("device_token", sa.String(4096), primary_key=True),
     sa.Column("outcome", sa.String(20), nullable=False),
     # The number of the latest attempt handed to the provider (1 for the first send).
@@ -56,7 +56,7 @@ sends = sa.Table(
 withdrawn = sa.Table(
     "dispatcher_withdrawn",
     metadata,
-    col.digest("notification_id", key=True),
+    col.ident("notification_id", key=True),
     sa.Column("reason", sa.String(40), nullable=False),
 )
 PERIODS = period_tables(metadata, "dispatcher")

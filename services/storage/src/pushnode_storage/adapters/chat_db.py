@@ -13,7 +13,7 @@ heads = sa.Table(
     metadata,
     sa.Column("conversation", sa.String(210), primary_key=True),
     sa.Column("cid", sa.String(100), nullable=False),
-    col.digest("message_id"),
+    col.ident("message_id"),
 )
 STATE_TABLES = [heads.name]
 

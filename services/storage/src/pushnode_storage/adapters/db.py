@@ -12,7 +12,7 @@ metadata = sa.MetaData()
 messages = sa.Table(
     "storage_messages",
     metadata,
-    col.digest("notification_id", key=True),
+    col.ident("notification_id", key=True),
     sa.Column("cid", sa.String(100), nullable=False),
     col.address("channel"),
     sa.Column("size", sa.Integer, nullable=False),

@@ -35,7 +35,7 @@ subscriptions = sa.Table(
 notifications = sa.Table(
     "validator_notifications",
     metadata,
-    col.digest("notification_id", key=True),
+    col.ident("notification_id", key=True),
     col.address("channel"),
     sa.Column("accepted", sa.Boolean, nullable=False),
     sa.Column("reason", sa.String(40), nullable=True),
@@ -52,7 +52,7 @@ delegates = sa.Table(
 applied = sa.Table(
     "validator_applied",
     metadata,
-    col.digest("event_id", key=True),
+    col.ident("event_id", key=True),
     col.address("channel"),
     sa.Column("facts", sa.Text, nullable=False),
 )

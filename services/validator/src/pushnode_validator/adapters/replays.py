@@ -16,15 +16,15 @@ from pushnode_validator.adapters.db import metadata
 signed_contents = sa.Table(
     "validator_signed_contents",
     metadata,
-    sa.Column("content_id", sa.String(64), primary_key=True),
-    col.digest("notification_id"),
+    col.ident("content_id", key=True),
+    col.ident("notification_id"),
     col.address("channel"),
 )
 # domain.optins.signed_id of each opt-in/out that changed a subscription.
 applied_optins = sa.Table(
     "validator_applied_optins",
     metadata,
-    sa.Column("optin_id", sa.String(64), primary_key=True),
+    col.ident("optin_id", key=True),
     col.address("channel"),
     col.address("subscriber"),
 )

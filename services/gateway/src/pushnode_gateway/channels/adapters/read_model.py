@@ -24,7 +24,7 @@ Row = dict[str, Any]
 channel_notifications = sa.Table(
     "gateway_channel_notifications",
     metadata,
-    col.digest("notification_id", key=True),
+    col.ident("notification_id", key=True),
     col.address("channel"),
     sa.Column("kind", sa.Integer, nullable=False),
     sa.Column("epoch", sa.String(40), nullable=False),

@@ -21,7 +21,7 @@ metadata = sa.MetaData()
 deliveries = sa.Table(
     "gateway_deliveries",
     metadata,
-    col.digest("notification_id", key=True),
+    col.ident("notification_id", key=True),
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("token_tail", sa.String(8), nullable=False),
     sa.Column("platform", sa.String(10), nullable=False),
