@@ -46,6 +46,20 @@ async def register(
     assert response.status_code == 204, response.text
 
 
+async def registered_phone(
+    http: httpx.AsyncClient, node: RunningNode, key: str, label: str = "android"
+) -> str:
+    """A fresh Android token, registered for the key's wallet."""
+    phone = f"e2e-{label}-{uuid.uuid4().hex}"
+    await register(http, node, key, phone, "android")
+    return phone
+
+
+async def fcm_fault(http: httpx.AsyncClient, node: RunningNode, **fault: Any) -> None:
+    """Tell the FCM emulator to answer the next sends with `fault` (error, count, …)."""
+    assert (await http.post(node.fcm + "/_emulator/faults", json=fault)).status_code == 200
+
+
 async def subscribed_user(http: httpx.AsyncClient, node: RunningNode) -> tuple[Any, str, str]:
     """A fresh channel and a wallet subscribed to it: (deploy module, channel key, user key)."""
     deploy = deploy_module()
@@ -94,9 +108,8 @@ async def test_an_android_phone_gets_one_push_and_a_browser_the_decrypted_notifi
 ) -> None:
     async with httpx.AsyncClient(timeout=10) as http:
         deploy, channel_key, user_key = await subscribed_user(http, node)
-        phone = f"e2e-android-{uuid.uuid4().hex}"
+        phone = await registered_phone(http, node, user_key)
         subscription = (await http.post(WEBPUSH + "/_emulator/subscriptions", json={})).json()
-        await register(http, node, user_key, phone, "android")
         await register(http, node, user_key, json.dumps(subscription), "web")
         await notify(http, node, deploy, channel_key, user_key)
 
@@ -119,10 +132,8 @@ async def test_a_push_fcm_refuses_with_503_is_retried_and_delivered_once(
 ) -> None:
     async with httpx.AsyncClient(timeout=10) as http:
         deploy, channel_key, user_key = await subscribed_user(http, node)
-        phone = f"e2e-android-{uuid.uuid4().hex}"
-        await register(http, node, user_key, phone, "android")
-        fault = {"error": "UNAVAILABLE", "count": 1}
-        assert (await http.post(node.fcm + "/_emulator/faults", json=fault)).status_code == 200
+        phone = await registered_phone(http, node, user_key)
+        await fcm_fault(http, node, error="UNAVAILABLE", count=1)
         await notify(http, node, deploy, channel_key, user_key)
 
         (first,) = await wait_for("the FCM push", lambda: _pushes(http, node, phone), 60)
