@@ -66,7 +66,7 @@ def _ev(declaration: str, channel_arg: str) -> EventAbi:
     return EventAbi(name, tuple(parsed), channel_arg)
 
 
-# As the contracts declare them (devstack/contracts/src), typos and all.
+# As the Push Core/Comm contracts declare them, typos and all.
 EVENTS: tuple[EventAbi, ...] = (
     _ev(
         "AddChannel(address indexed channel, uint8 indexed channelType, bytes identity)",
