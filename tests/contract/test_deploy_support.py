@@ -264,6 +264,13 @@ def crd_problems(doc: Doc) -> list[str]:
     return problems
 
 
+def assert_refused(broken: dict[str, Doc]) -> None:
+    """Each custom resource is refused with a complaint containing its key's text."""
+    for expected, doc in broken.items():
+        problems = crd_problems(doc)
+        assert any(expected in p for p in problems), (expected, problems)
+
+
 def crd_rules_in_force(doc: Doc) -> list[tuple[str, str, Any]]:
     """(path, CEL rule, value) for each x-kubernetes-validations rule the API server would run
     on this resource: those on schema nodes the resource has a value for."""

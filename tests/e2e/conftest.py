@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.commands import run_command
 from tests.support.devchain import ROOT
 
 if str(ROOT) not in sys.path:  # devstack/ is not installed in the venv
@@ -52,25 +53,10 @@ class RunningNode:
         return self.gateway if service == "gateway" else f"http://127.0.0.1:{ports[service]}"
 
     def script(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(ROOT / "devstack" / "bin" / "node"), *args],
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return run_command(ROOT / "devstack" / "bin" / "node", args, self.env)
 
     def pushnode(self, *args: str) -> str:
-        done = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "pushnode"), *args],
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        return done.stdout.strip()
+        return run_command(ROOT / ".venv" / "bin" / "pushnode", args, self.env).stdout.strip()
 
 
 def _create_database(name: str) -> dict[str, str]:

@@ -19,14 +19,13 @@ import asyncio
 import json
 import os
 import time
-import uuid
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import RunningNode
-from tests.e2e.test_delivery import register
+from tests.e2e.test_delivery import registered_phone
 from tests.e2e.test_notification_path import CHAIN_ID, _pushes, wait_for
 from tests.support.catch_up import CatchUp, restart
 from tests.support.resuming_socket import ResumingSocket
@@ -133,8 +132,7 @@ async def test_each_service_killed_in_turn_loses_and_duplicates_nothing(
 ) -> None:
     async with httpx.AsyncClient(timeout=15) as http:
         traffic = await prepare_traffic(node, http)
-        phone = f"e2e-crash-{uuid.uuid4().hex}"
-        await register(http, node, traffic.subscriber_key, phone, "android")
+        phone = await registered_phone(http, node, traffic.subscriber_key, "crash")
         socket = ResumingSocket(node.gateway, f"eip155:{CHAIN_ID}:{traffic.subscriber}")
         await socket.open()
 

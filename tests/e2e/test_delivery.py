@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from typing import Any
 
 import httpx
 from eth_account import Account
 
-from pushnode_shared.protocol.signatures import device_registration_message, personal_sign
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_notification_path import (
     CHAIN_ID,
@@ -23,6 +21,7 @@ from tests.e2e.test_notification_path import (
     wait_for,
 )
 from tests.support.devchain import deploy_module, fresh_wallet
+from tests.support.signing import device_registration
 
 WEBPUSH = "http://127.0.0.1:4040"
 TITLE = "Hello from pushnode"
@@ -40,20 +39,25 @@ async def register(
     app: str | None = None,
 ) -> None:
     """Register a device for the key's wallet (and app), signed as the gateway requires."""
-    wallet = Account.from_key(key).address.lower()
-    ts = int(time.time())
-    message = device_registration_message("register", wallet, token, platform, ts, app)
-    body = {
-        "wallet": f"eip155:{wallet}",
-        "device_token": token,
-        "platform": platform,
-        "timestamp": ts,
-        "signature": personal_sign(message, key),
-    } | ({"app": app} if app is not None else {})
+    body = device_registration(key, token, platform, app=app)
     response = await http.post(node.gateway + "/apis/v1/pushtokens/register", json=body)
     # No wait for the dispatcher's registry: a device registered (204) before a notification
     # is sent gets it; the dispatcher orders the two (services/dispatcher/README.md).
     assert response.status_code == 204, response.text
+
+
+async def registered_phone(
+    http: httpx.AsyncClient, node: RunningNode, key: str, label: str = "android"
+) -> str:
+    """A fresh Android token, registered for the key's wallet."""
+    phone = f"e2e-{label}-{uuid.uuid4().hex}"
+    await register(http, node, key, phone, "android")
+    return phone
+
+
+async def fcm_fault(http: httpx.AsyncClient, node: RunningNode, **fault: Any) -> None:
+    """Tell the FCM emulator to answer the next sends with `fault` (error, count, …)."""
+    assert (await http.post(node.fcm + "/_emulator/faults", json=fault)).status_code == 200
 
 
 async def subscribed_user(http: httpx.AsyncClient, node: RunningNode) -> tuple[Any, str, str]:
@@ -104,9 +108,8 @@ async def test_an_android_phone_gets_one_push_and_a_browser_the_decrypted_notifi
 ) -> None:
     async with httpx.AsyncClient(timeout=10) as http:
         deploy, channel_key, user_key = await subscribed_user(http, node)
-        phone = f"e2e-android-{uuid.uuid4().hex}"
+        phone = await registered_phone(http, node, user_key)
         subscription = (await http.post(WEBPUSH + "/_emulator/subscriptions", json={})).json()
-        await register(http, node, user_key, phone, "android")
         await register(http, node, user_key, json.dumps(subscription), "web")
         await notify(http, node, deploy, channel_key, user_key)
 
@@ -129,10 +132,8 @@ async def test_a_push_fcm_refuses_with_503_is_retried_and_delivered_once(
 ) -> None:
     async with httpx.AsyncClient(timeout=10) as http:
         deploy, channel_key, user_key = await subscribed_user(http, node)
-        phone = f"e2e-android-{uuid.uuid4().hex}"
-        await register(http, node, user_key, phone, "android")
-        fault = {"error": "UNAVAILABLE", "count": 1}
-        assert (await http.post(node.fcm + "/_emulator/faults", json=fault)).status_code == 200
+        phone = await registered_phone(http, node, user_key)
+        await fcm_fault(http, node, error="UNAVAILABLE", count=1)
         await notify(http, node, deploy, channel_key, user_key)
 
         (first,) = await wait_for("the FCM push", lambda: _pushes(http, node, phone), 60)
@@ -169,7 +170,6 @@ async def test_an_internal_push_endpoint_is_refused_at_registration(node: Runnin
     only the dev emulator's listed origin is admitted on loopback."""
     async with httpx.AsyncClient(timeout=10) as http:
         key = Account.create().key.hex()
-        wallet = Account.from_key(key).address.lower()
         refused = {}
         for endpoint in (
             f"{node.service_url('dispatcher')}/metrics",
@@ -177,15 +177,7 @@ async def test_an_internal_push_endpoint_is_refused_at_registration(node: Runnin
             "https://10.0.0.1/push/x",
         ):
             token = json.dumps({"endpoint": endpoint, "keys": {"p256dh": "B", "auth": "a"}})
-            ts = int(time.time())
-            message = device_registration_message("register", wallet, token, "web", ts)
-            body = {
-                "wallet": f"eip155:{wallet}",
-                "device_token": token,
-                "platform": "web",
-                "timestamp": ts,
-                "signature": personal_sign(message, key),
-            }
+            body = device_registration(key, token, "web")
             response = await http.post(node.gateway + "/apis/v1/pushtokens/register", json=body)
             refused[endpoint] = (response.status_code, response.json()["error"]["reason"])
 

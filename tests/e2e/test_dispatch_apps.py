@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import RunningNode
-from tests.e2e.test_delivery import notify, register, subscribed_user
+from tests.e2e.test_delivery import fcm_fault, notify, register, subscribed_user
 from tests.e2e.test_notification_path import _pushes, wait_for
 from tests.support.devchain import ROOT
 
@@ -100,7 +100,7 @@ async def test_one_apps_refused_credentials_hold_only_its_pushes(two_apps: TwoAp
         deploy, channel_key, user_key = await subscribed_user(http, node)
         await register(http, node, user_key, phone_a, "android")
         await register(http, node, user_key, phone_b, "android", app=APP)
-        assert (await http.post(node.fcm + "/_emulator/faults", json=refused)).status_code == 200
+        await fcm_fault(http, node, **refused)
         await notify(http, node, deploy, channel_key, user_key)
 
         async def b_refused() -> dict[str, str] | None:

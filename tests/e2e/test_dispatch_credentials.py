@@ -4,14 +4,13 @@ and once a probe is accepted the held push goes out, once."""
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import RunningNode
-from tests.e2e.test_delivery import notify, register, subscribed_user
+from tests.e2e.test_delivery import fcm_fault, notify, registered_phone, subscribed_user
 from tests.e2e.test_notification_path import _pushes, wait_for
 
 DISPATCHER = "http://127.0.0.1:4014"
@@ -44,10 +43,8 @@ async def test_refused_credentials_stop_sends_until_a_probe_is_accepted(
     node = quick_probes
     async with httpx.AsyncClient(timeout=10) as http:
         deploy, channel_key, user_key = await subscribed_user(http, node)
-        phone = f"e2e-creds-{uuid.uuid4().hex}"
-        await register(http, node, user_key, phone, "android")
-        fault = {"error": "THIRD_PARTY_AUTH_ERROR", "count": 1}
-        assert (await http.post(node.fcm + "/_emulator/faults", json=fault)).status_code == 200
+        phone = await registered_phone(http, node, user_key, "creds")
+        await fcm_fault(http, node, error="THIRD_PARTY_AUTH_ERROR", count=1)
         await notify(http, node, deploy, channel_key, user_key)
 
         async def refused() -> tuple[int, str] | None:

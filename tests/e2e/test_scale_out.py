@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from typing import Any
 
 import httpx
@@ -14,7 +13,7 @@ import pytest
 
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_crash import pushed_uids
-from tests.e2e.test_delivery import register
+from tests.e2e.test_delivery import registered_phone
 from tests.e2e.test_notification_path import _pushes, wait_for
 from tests.support.traffic import Traffic, prepare_traffic, settled
 
@@ -66,8 +65,7 @@ async def test_two_replicas_one_killed_lose_nothing_double_nothing_and_hash_the_
 ) -> None:
     async with httpx.AsyncClient(timeout=15) as http:
         traffic = await prepare_traffic(node, http)
-        phone = f"e2e-scale-{uuid.uuid4().hex}"
-        await register(http, node, traffic.subscriber_key, phone, "android")
+        phone = await registered_phone(http, node, traffic.subscriber_key, "scale")
 
         async def pushes() -> list[str]:
             return pushed_uids(await _pushes(http, node, phone), traffic.sids)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Any
 
 from eth_account import Account
@@ -40,13 +41,47 @@ def personal_sign(message: str, private_key: str) -> str:
 
 
 def device_registration_text(
-    action: str, wallet: str, device_token: str, platform: str, timestamp: int
+    action: str,
+    wallet: str,
+    device_token: str,
+    platform: str,
+    timestamp: int,
+    app: str | None = None,
 ) -> str:
-    """The text a wallet signs to register or remove a device token (the README spells it)."""
-    return (
+    """The text a wallet signs to register or remove a device token (the README spells it);
+    a registration naming its app signs one more line."""
+    text = (
         f"pushnode device registration\naction: {action}\nwallet: {wallet.lower()}\n"
         f"platform: {platform}\ndevice_token: {device_token}\ntimestamp: {timestamp}"
     )
+    return text if app is None else f"{text}\napp: {app}"
+
+
+def device_registration(
+    key: str,
+    token: str,
+    platform: str,
+    *,
+    app: str | None = None,
+    signed_app: str | None = None,
+    wallet_key: str | None = None,
+    age: int = 0,
+) -> dict[str, Any]:
+    """The body of POST /apis/v1/pushtokens/register, signed by `key` for the wallet of
+    `wallet_key` (`key`'s own by default), `age` seconds old; `signed_app` signs another app
+    than the body names."""
+    wallet = Account.from_key(wallet_key or key).address.lower()
+    timestamp = int(time.time()) - age
+    signed = signed_app if signed_app is not None else app
+    text = device_registration_text("register", wallet, token, platform, timestamp, signed)
+    body = {
+        "wallet": f"eip155:{wallet}",
+        "device_token": token,
+        "platform": platform,
+        "timestamp": timestamp,
+        "signature": personal_sign(text, key),
+    }
+    return body if app is None else body | {"app": app}
 
 
 def sdk_hash(value: Any) -> str:

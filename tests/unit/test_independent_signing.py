@@ -3,6 +3,7 @@ from the node's helpers, it must still agree with them, or the e2e tests would t
 
 from __future__ import annotations
 
+import pytest
 from eth_account import Account
 
 from pushnode_shared.protocol.chat import sdk_hash as node_sdk_hash
@@ -28,8 +29,9 @@ def test_a_personal_signature_recovers_to_its_signer_on_the_node() -> None:
     assert recover_personal_signer("hello", signing.personal_sign("hello", KEY)) == SIGNER
 
 
-def test_the_device_text_is_the_one_the_node_checks() -> None:
-    args = ("register", SIGNER, "token-1", "android", 1_700_000_000)
+@pytest.mark.parametrize("app", [None, "wallet-b"])
+def test_the_device_text_is_the_one_the_node_checks(app: str | None) -> None:
+    args = ("register", SIGNER, "token-1", "android", 1_700_000_000, app)
     assert signing.device_registration_text(*args) == device_registration_message(*args)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import socket
 import subprocess
@@ -161,30 +162,25 @@ async def test_concurrent_sends_share_one_provider_token_on_one_connection(
     assert (await stats(control))["provider_tokens"] == 1
 
 
-async def test_the_provider_token_is_not_refreshed_before_20_minutes_nor_at_39(
-    client: ApnsClient, control: httpx.AsyncClient, clock: FakeClock
+@pytest.mark.parametrize(
+    ("minutes_between_sends", "refreshed_after"),
+    [((19, 20), []), ((41, 0), [41])],
+    ids=["not before 20 minutes nor at 39", "once it is 40 minutes old"],
+)
+async def test_the_provider_token_is_refreshed_only_once_it_is_40_minutes_old(
+    client: ApnsClient,
+    control: httpx.AsyncClient,
+    clock: FakeClock,
+    minutes_between_sends: tuple[int, ...],
+    refreshed_after: list[int],
 ) -> None:
     await client.send(a_notification())
-    clock.advance(19 * MINUTE)
-    await client.send(a_notification())
-    clock.advance(20 * MINUTE)
-    await client.send(a_notification())
+    for minutes in minutes_between_sends:
+        clock.advance(minutes * MINUTE)
+        await client.send(a_notification())
 
-    assert (await stats(control))["provider_tokens"] == 1
-
-
-async def test_the_provider_token_is_refreshed_once_it_is_40_minutes_old(
-    client: ApnsClient, control: httpx.AsyncClient, clock: FakeClock
-) -> None:
-    await client.send(a_notification())
-    clock.advance(41 * MINUTE)
-    await client.send(a_notification())
-    await client.send(a_notification())
-
-    counts = await stats(control)
-    assert counts["provider_tokens"] == 2
-    first, second = counts["provider_token_iats"]
-    assert second - first == 41 * 60
+    iats = (await stats(control))["provider_token_iats"]
+    assert [(b - a) // 60 for a, b in itertools.pairwise(iats)] == refreshed_after
 
 
 def test_a_refresh_interval_outside_apples_20_to_60_minutes_is_refused(

@@ -27,6 +27,7 @@ from fastapi import FastAPI
 from pushnode_shared.protocol.network.keys import NodeKey
 from pushnode_shared.protocol.network.records import NodeRecord
 from tests.e2e.network.proxy import LinkProxy
+from tests.support.commands import run_command
 from tests.support.devchain import ROOT
 
 NODES = 3
@@ -79,14 +80,7 @@ class Network:
         return f"http://127.0.0.1:{4000 + 100 * i + port}"
 
     def script(self, *args: str) -> None:
-        subprocess.run(
-            [str(ROOT / "devstack" / "bin" / "network"), *args],
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        run_command(ROOT / "devstack" / "bin" / "network", args, self.env, timeout=600)
 
 
 def _serve(app: FastAPI) -> uvicorn.Server:

@@ -3,7 +3,6 @@ inside the batch's transaction, and a poison record's rows never reach the view.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,6 +16,7 @@ from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.kafka import Producer, ensure_topics
 from pushnode_shared.protocol.events import ChannelCreated, wrap
 from pushnode_shared.protocol.topics import DEAD_LETTERS, Topic
+from tests.support.consuming import run_until_caught_up
 from tests.support.databases import database_with
 
 schema = sa.MetaData()
@@ -71,12 +71,7 @@ async def consume(database: Database, kafka: str, identities: list[str]) -> dict
                 for n, i in enumerate(identities)
             ]
         )
-        runner, stop = ProjectionConsumer(spec, database, bus, kafka), asyncio.Event()
-        task = asyncio.create_task(runner.run(stop))
-        async with asyncio.timeout(60):
-            await runner.first_catch_up.wait()
-        stop.set()
-        await task
+        await run_until_caught_up(ProjectionConsumer(spec, database, bus, kafka))
     finally:
         await bus.stop()
     async with database.engine.connect() as conn:

@@ -3,7 +3,6 @@ the handler is fixed a replay brings it into the view exactly once."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -17,6 +16,7 @@ from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.kafka import Producer, ensure_topics
 from pushnode_shared.protocol.events import ChannelCreated, wrap
 from pushnode_shared.protocol.topics import DEAD_LETTERS, Topic
+from tests.support.consuming import run_until_caught_up
 from tests.support.databases import database_with
 
 schema = sa.MetaData()
@@ -38,24 +38,11 @@ async def database(database_url: str) -> AsyncIterator[Database]:
         yield db
 
 
-async def run_until_caught_up(runner: ProjectionConsumer, seen_end: int, db: Database) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
-        async with asyncio.timeout(60):
-            while not (runner.caught_up and await stored_offset_sum(db) >= seen_end):
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.2)
-    finally:
-        stop.set()
-        await task
-
-
-async def stored_offset_sum(db: Database) -> int:
+async def stored_up_to(db: Database, end: int) -> bool:
+    """The consumer's stored offsets cover the first `end` records."""
     async with db.engine.connect() as conn:
         total = await conn.scalar(sa.select(sa.func.max(positions.c.offset) + 1))
-    return int(total or 0)
+    return int(total or 0) >= end
 
 
 async def handled_ids(db: Database) -> list[str]:
@@ -83,7 +70,8 @@ async def test_a_parked_record_is_listed_then_replayed_into_the_view_once(
     await bus.start()
     try:
         await bus.publish_many([(topic, e) for e in sent])
-        await run_until_caught_up(ProjectionConsumer(spec, database, bus, kafka), 3, database)
+        runner = ProjectionConsumer(spec, database, bus, kafka)
+        await run_until_caught_up(runner, lambda: stored_up_to(database, 3))
         assert await handled_ids(database) == sorted([sent[0].event_id, sent[2].event_id])
 
         parked = [p for p in await dlq.read_parked(kafka) if p.letter.consumer == name]
@@ -91,7 +79,8 @@ async def test_a_parked_record_is_listed_then_replayed_into_the_view_once(
 
         broken["identity"] = "nothing is broken any more"
         assert await dlq.replay(kafka, dlq.select(parked), operator="test", progress=False) == 1
-        await run_until_caught_up(ProjectionConsumer(spec, database, bus, kafka), 4, database)
+        runner = ProjectionConsumer(spec, database, bus, kafka)
+        await run_until_caught_up(runner, lambda: stored_up_to(database, 4))
         assert await handled_ids(database) == sorted(e.event_id for e in sent)
 
         again = [p for p in await dlq.read_parked(kafka) if p.letter.consumer == name]

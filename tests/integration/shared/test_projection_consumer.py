@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from pushnode_shared.infra.kafka import Producer, ensure_topics
 from pushnode_shared.infra.rebuild import replay
 from pushnode_shared.protocol.events import ChannelCreated, wrap
 from pushnode_shared.protocol.topics import DEAD_LETTERS, Topic
+from tests.support.consuming import run_until_caught_up
 
 metadata = sa.MetaData()
 seen = sa.Table(
@@ -78,20 +78,6 @@ def event(n: int) -> Envelope:
     return wrap(fact, producer="itest")
 
 
-async def consume_until_caught_up(runner: ProjectionConsumer) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
-        async with asyncio.timeout(60):
-            while not runner.caught_up:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.2)
-    finally:
-        stop.set()
-        await task
-
-
 async def view(db: Database) -> dict[str, int]:
     async with db.engine.connect() as conn:
         return {r.event_id: r.times for r in await conn.execute(sa.select(seen))}
@@ -111,7 +97,7 @@ async def test_each_event_reaches_the_view_once_and_offsets_are_stored_beside_it
 ) -> None:
     sent = [event(n) for n in range(20)]
     await producer.publish_many([(topic, e) for e in sent])
-    await consume_until_caught_up(ProjectionConsumer(spec_for(topic), db, producer, kafka))
+    await run_until_caught_up(ProjectionConsumer(spec_for(topic), db, producer, kafka))
     assert await view(db) == {e.event_id: 1 for e in sent}
     async with db.engine.connect() as conn:
         stored = (await conn.execute(sa.select(sa.func.sum(offsets.c.offset + 1)))).scalar()
@@ -123,10 +109,10 @@ async def test_a_restarted_consumer_resumes_after_its_stored_offsets_without_dup
 ) -> None:
     first = [event(n) for n in range(10)]
     await producer.publish_many([(topic, e) for e in first])
-    await consume_until_caught_up(ProjectionConsumer(spec_for(topic), db, producer, kafka))
+    await run_until_caught_up(ProjectionConsumer(spec_for(topic), db, producer, kafka))
     second = [event(n) for n in range(10, 15)]
     await producer.publish_many([(topic, e) for e in second])
-    await consume_until_caught_up(ProjectionConsumer(spec_for(topic), db, producer, kafka))
+    await run_until_caught_up(ProjectionConsumer(spec_for(topic), db, producer, kafka))
     assert await view(db) == {e.event_id: 1 for e in first + second}
 
 
@@ -143,7 +129,7 @@ async def test_a_failed_batch_is_rolled_back_and_retried_without_loss_or_duplica
             failures["left"] -= 1
             raise TransientError("the database blinked")
 
-    await consume_until_caught_up(ProjectionConsumer(spec_for(topic, flaky), db, producer, kafka))
+    await run_until_caught_up(ProjectionConsumer(spec_for(topic, flaky), db, producer, kafka))
     assert failures["left"] == 0
     assert await view(db) == {e.event_id: 1 for e in sent}
 
@@ -170,7 +156,7 @@ async def test_a_malformed_record_is_dead_lettered_and_the_stream_keeps_flowing(
         payload_of(envelope, ChannelCreated)  # rejects the unknown schema version
         await count_once(ctx, envelope)
 
-    await consume_until_caught_up(ProjectionConsumer(spec_for(topic, strict), db, producer, kafka))
+    await run_until_caught_up(ProjectionConsumer(spec_for(topic, strict), db, producer, kafka))
     assert await view(db) == {good.event_id: 1}
     letters = await read_from(kafka, DEAD_LETTERS.name, dead_start)
     mine = [e for e in letters if e.payload["topic"] == topic.name]
@@ -184,7 +170,7 @@ async def test_a_replay_into_an_empty_view_gives_the_same_rows(
 ) -> None:
     sent = [event(n) for n in range(12)]
     await producer.publish_many([(topic, e) for e in sent])
-    await consume_until_caught_up(ProjectionConsumer(spec_for(topic), db, producer, kafka))
+    await run_until_caught_up(ProjectionConsumer(spec_for(topic), db, producer, kafka))
     live = await db.state_hash(["itest_seen"])
     async with db.engine.begin() as conn:
         await conn.execute(sa.delete(seen))
@@ -265,7 +251,7 @@ async def test_a_record_the_database_refuses_is_dead_lettered_not_retried_foreve
         await ctx.session.execute(sa.insert(seen).values(event_id=identity, times=1))
 
     runner = ProjectionConsumer(spec_for(topic, store_identity), db, producer, kafka)
-    await consume_until_caught_up(runner)
+    await run_until_caught_up(runner)
     assert await view(db) == {"2": 1}
     letters = await read_from(kafka, DEAD_LETTERS.name, dead_start)
     mine = [e for e in letters if e.payload["topic"] == topic.name]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
@@ -12,12 +11,11 @@ from eth_account import Account
 
 from pushnode_shared.protocol.chains import LOCAL_CHAINS
 from pushnode_shared.protocol.signatures import (
-    device_registration_message,
-    personal_sign,
     sign_data,
 )
 from pushnode_shared.protocol.topics import DEVICES, PROTOCOL_INPUTS
 from pushnode_shared.testing import InMemoryProducer
+from tests.support.signing import device_registration
 
 CHAIN = LOCAL_CHAINS[0]
 
@@ -94,73 +92,42 @@ class TestSendNotification:
         assert response.json()["error"]["reason"] == "INVALID_REQUEST"
 
 
-def registration(
-    key: str,
-    *,
-    wallet_key: str | None = None,
-    age: int = 0,
-    app: str | None = None,
-    signed_app: str | None = None,
-) -> dict[str, Any]:
-    """A registration body; `signed_app` signs another app than the body names."""
-    wallet = Account.from_key(wallet_key or key).address.lower()
-    ts = int(time.time()) - age
-    signed = signed_app if signed_app is not None else app
-    message = device_registration_message("register", wallet, "tok-1", "android", ts, signed)
-    body = {
-        "wallet": f"eip155:{wallet}",
-        "device_token": "tok-1",
-        "platform": "android",
-        "timestamp": ts,
-        "signature": personal_sign(message, key),
-    }
-    return body if app is None else body | {"app": app}
+def registration(key: str, **options: Any) -> dict[str, Any]:
+    """An Android device registration of token tok-1 (options: signing.device_registration)."""
+    return device_registration(key, "tok-1", "android", **options)
 
 
 class TestRegisterDevice:
-    async def test_the_wallet_itself_can_register_a_token(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    @pytest.mark.parametrize("app", [None, "wallet-b"], ids=["default app", "named app"])
+    async def test_the_wallet_itself_registers_a_token_for_the_app_it_signed_for(
+        self,
+        client: httpx.AsyncClient,
+        producer: InMemoryProducer,
+        anvil_keys: tuple[str, ...],
+        app: str | None,
     ) -> None:
-        response = await client.post(
-            "/apis/v1/pushtokens/register", json=registration(anvil_keys[2])
-        )
+        body = registration(anvil_keys[2], app=app)
+        response = await client.post("/apis/v1/pushtokens/register", json=body)
         assert response.status_code == 204
         [envelope] = producer.on(DEVICES)
         assert envelope.payload["wallet"] == Account.from_key(anvil_keys[2]).address.lower()
+        assert envelope.payload["app"] == app  # None: the node's default app
 
-    async def test_a_registration_without_an_app_is_for_the_default_app(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
+    @pytest.mark.parametrize(
+        "signed_app",
+        # None: signed without an app, then sent naming one: the signed text differs, so
+        # the recovered signer is some other address.
+        [None, "wallet-a"],
+        ids=["an app the signature does not cover", "an app signed for another app"],
+    )
+    async def test_a_registration_naming_another_app_than_it_signed_is_refused(
+        self,
+        client: httpx.AsyncClient,
+        producer: InMemoryProducer,
+        anvil_keys: tuple[str, ...],
+        signed_app: str | None,
     ) -> None:
-        response = await client.post(
-            "/apis/v1/pushtokens/register", json=registration(anvil_keys[2])
-        )
-        assert response.status_code == 204
-        [envelope] = producer.on(DEVICES)
-        assert envelope.payload["app"] is None
-
-    async def test_a_registration_signed_for_an_app_is_recorded_with_it(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
-    ) -> None:
-        body = registration(anvil_keys[2], app="wallet-b")
-        response = await client.post("/apis/v1/pushtokens/register", json=body)
-        assert response.status_code == 204
-        [envelope] = producer.on(DEVICES)
-        assert envelope.payload["app"] == "wallet-b"
-
-    async def test_an_app_the_signature_does_not_cover_is_refused(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
-    ) -> None:
-        # Signed without an app, then sent naming one: the signed text differs, so the
-        # recovered signer is some other address.
-        body = registration(anvil_keys[2]) | {"app": "wallet-b"}
-        response = await client.post("/apis/v1/pushtokens/register", json=body)
-        assert response.status_code == 403
-        assert producer.published == []
-
-    async def test_an_app_signed_for_another_app_is_refused(
-        self, client: httpx.AsyncClient, producer: InMemoryProducer, anvil_keys: tuple[str, ...]
-    ) -> None:
-        body = registration(anvil_keys[2], app="wallet-b", signed_app="wallet-a")
+        body = registration(anvil_keys[2], signed_app=signed_app) | {"app": "wallet-b"}
         response = await client.post("/apis/v1/pushtokens/register", json=body)
         assert response.status_code == 403
         assert producer.published == []

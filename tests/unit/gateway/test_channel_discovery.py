@@ -129,21 +129,32 @@ async def test_what_the_node_cannot_honour_is_a_400_naming_the_parameter(
         assert ok.status_code == 200
 
 
+def opted_in(wallet: str, setting: str | None) -> SubscriptionAdded:
+    """The wallet subscribed to CHANNEL with `setting` (None: the channel's defaults)."""
+    return SubscriptionAdded(
+        channel=CHANNEL.lower(),
+        subscriber=wallet.lower(),
+        chain_id=SEPOLIA,
+        user_setting=setting,
+        position=1,
+    )
+
+
+async def weather_with_settings(
+    database: Database, settings: str, *subscriptions: SubscriptionAdded
+) -> None:
+    """CHANNEL, named Weather, with notification settings A and B defined on Core."""
+    await channel_with(database, CHANNEL, "Weather", [])
+    defined = ChannelSettingsChanged(
+        channel=CHANNEL.lower(), chain_id=SEPOLIA, settings=settings, description="A+B"
+    )
+    await apply(database, defined, *subscriptions)
+
+
 async def test_channel_and_subscriber_settings_are_read_back_as_the_sdk_parses_them(
     client: httpx.AsyncClient, database: Database
 ) -> None:
-    await channel_with(database, CHANNEL, "Weather", [])
-    defined = ChannelSettingsChanged(
-        channel=CHANNEL.lower(), chain_id=SEPOLIA, settings="2+1-1+2-1-5-0-10", description="A+B"
-    )
-    added = SubscriptionAdded(
-        channel=CHANNEL.lower(),
-        subscriber=ALICE.lower(),
-        chain_id=SEPOLIA,
-        user_setting="1+1-0+2-1-7",
-        position=1,
-    )
-    await apply(database, defined, added)
+    await weather_with_settings(database, "2+1-1+2-1-5-0-10", opted_in(ALICE, "1+1-0+2-1-7"))
     details = (await client.get(f"/apis/v1/channels/{CAIP}")).json()
     assert [s["description"] for s in json.loads(details["channel_settings"])] == ["A", "B"]
     page = (await client.get(f"/apis/v1/channels/{CAIP}/subscribers")).json()
@@ -159,18 +170,9 @@ async def test_channel_and_subscriber_settings_are_read_back_as_the_sdk_parses_t
 async def test_subscribers_of_a_category_are_those_who_chose_it_or_kept_its_default(
     client: httpx.AsyncClient, database: Database
 ) -> None:
-    await channel_with(database, CHANNEL, "Weather", [])
-    defined = ChannelSettingsChanged(
-        channel=CHANNEL.lower(), chain_id=SEPOLIA, settings="2+1-1+1-0", description="A+B"
+    await weather_with_settings(
+        database, "2+1-1+1-0", opted_in(ALICE, "1+1-0+1-1"), opted_in(OTHER, None)
     )
-
-    def optin(wallet: str, setting: str | None) -> SubscriptionAdded:
-        return SubscriptionAdded(
-            channel=CHANNEL.lower(), subscriber=wallet.lower(), chain_id=SEPOLIA,
-            user_setting=setting, position=1,
-        )  # fmt: skip
-
-    await apply(database, defined, optin(ALICE, "1+1-0+1-1"), optin(OTHER, None))
     path = f"/apis/v1/channels/{CAIP}/subscribers"
 
     async def category(index: int) -> list[str]:

@@ -23,6 +23,7 @@ from pushnode_shared.protocol.chains import LOCAL_CHAINS
 from pushnode_shared.protocol.signatures import recover_data_signer
 from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS, PROTOCOL_INPUTS, Topic
 from pushnode_shared.testing import InMemoryProducer
+from tests.support.envelopes import raw_envelope
 
 REPO = Path(__file__).resolve().parents[3]
 READY_LISTENER = {
@@ -39,14 +40,9 @@ STORAGE_DOWN = {"ready": False, "checks": {"ipfs": "failing: OSError('10.0.0.7 r
 
 
 def decision(kind: str, at: int, **payload: Any) -> Envelope:
-    return Envelope(
-        event_id=f"e{at}",
-        type=kind,
-        schema_version=1,
-        key="0xchannel",
-        occurred_at=datetime.fromtimestamp(at, UTC),
-        producer="validator",
-        payload=payload,
+    when = datetime.fromtimestamp(at, UTC)
+    return raw_envelope(
+        kind, payload, event_id=f"e{at}", key="0xchannel", producer="validator", at=when
     )
 
 

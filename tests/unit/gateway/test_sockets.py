@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +73,30 @@ async def eventually(items: list[Any], count: int = 1) -> list[Any]:
     raise AssertionError(f"expected {count} items, got {items}")
 
 
+async def heard(
+    url: str,
+    event: str,
+    act: Callable[[socketio.AsyncClient], Awaitable[object]] | None = None,
+    count: int = 1,
+) -> list[Any]:
+    """What a socket connected at `url` hears of `event` (at least `count`) once `act` ran."""
+    items: list[Any] = []
+    sio = await client(url, **{event: items.append})
+    try:
+        if act is not None:
+            await act(sio)
+        return await eventually(items, count)
+    finally:
+        await sio.disconnect()
+
+
 async def test_a_delivery_node_gets_live_feeds_from_the_live_feed(
     served: tuple[str, FeedSockets],
 ) -> None:
     url, sockets = served
-    live: list[Any] = []
-    node = await client(f"{url}?mode=delivery&token={DELIVERY_TOKEN}", liveFeeds=live.append)
     message = stored(4, "subset", [Recipient(address=ALICE.lower(), spam=False)], 5)
-    await push_stored(sockets, message)
-    await eventually(live)
-    await node.disconnect()
+    node = f"{url}?mode=delivery&token={DELIVERY_TOKEN}"
+    live = await heard(node, "liveFeeds", lambda _: push_stored(sockets, message))
     assert live[0]["users"] == [ALICE.lower()] and live[0]["sid"] == message.notification_id
 
 
@@ -91,14 +105,9 @@ async def test_historical_feeds_are_answered_for_a_delivery_node_and_for_a_walle
 ) -> None:
     url, _ = served
     await sent_three(database)
-    answers: list[Any] = []
-    node = await client(
-        f"{url}?mode=delivery&token={DELIVERY_TOKEN}", historicalFeeds=answers.append
-    )
     request = {"startTime": "1767268800000", "endTime": "1767272400000", "page": 1}
-    await node.emit("historicalFeeds", request)
-    await eventually(answers)
-    await node.disconnect()
+    node = f"{url}?mode=delivery&token={DELIVERY_TOKEN}"
+    answers = await heard(node, "historicalFeeds", lambda sio: sio.emit("historicalFeeds", request))
     mine: list[Any] = []
     wallet = await client(f"{url}?address=eip155:11155111:{BOB}", historicalFeeds=mine.append)
     await wallet.emit("historicalFeeds", request)
@@ -118,13 +127,9 @@ async def test_a_wallet_reconnecting_with_a_cursor_is_replayed_what_it_missed(
 ) -> None:
     url, _ = served
     await sent_three(database)
-    inbox: list[Any] = []
     since = "2026-01-01T12:02:00Z"
-    wallet = await client(
-        f"{url}?address=eip155:11155111:{ALICE}&since={since}", userFeeds=inbox.append
-    )
-    await eventually(inbox, 2)
-    await wallet.disconnect()
+    wallet = f"{url}?address=eip155:11155111:{ALICE}&since={since}"
+    inbox = await heard(wallet, "userFeeds", count=2)
     assert [f["payload"]["data"]["asub"] for f in inbox] == ["targeted", "subset"]
 
 

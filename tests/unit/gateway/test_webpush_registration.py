@@ -4,30 +4,19 @@ the node must never be made to POST to its own network."""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
 import pytest
-from eth_account import Account
 
-from pushnode_shared.protocol.signatures import device_registration_message, personal_sign
 from pushnode_shared.protocol.topics import DEVICES
 from pushnode_shared.testing import InMemoryProducer
+from tests.support.signing import device_registration
 
 
 def web_registration(key: str, endpoint: str) -> dict[str, Any]:
-    wallet = Account.from_key(key).address.lower()
     token = json.dumps({"endpoint": endpoint, "keys": {"p256dh": "BAAA", "auth": "AAAA"}})
-    ts = int(time.time())
-    message = device_registration_message("register", wallet, token, "web", ts, None)
-    return {
-        "wallet": f"eip155:{wallet}",
-        "device_token": token,
-        "platform": "web",
-        "timestamp": ts,
-        "signature": personal_sign(message, key),
-    }
+    return device_registration(key, token, "web")
 
 
 @pytest.mark.parametrize(

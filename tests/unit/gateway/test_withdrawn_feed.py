@@ -3,8 +3,6 @@ hears of it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from pushnode_gateway.feeds import projection as feed_projection
@@ -15,7 +13,7 @@ from pushnode_shared.infra.db import Database
 from pushnode_shared.protocol.events import MessageStored, MessageWithdrawn, Recipient, wrap
 from tests.unit.gateway.test_broadcast_inbox import ALICE_L, added, broadcast, titles
 from tests.unit.gateway.test_channel_history_api import CAIP, SEPOLIA, apply, stored
-from tests.unit.gateway.test_sockets import client, eventually, served
+from tests.unit.gateway.test_sockets import heard, served
 
 __all__ = ["served"]  # the fixture
 
@@ -74,13 +72,11 @@ async def test_every_connected_socket_hears_that_a_notification_was_withdrawn(
     served: tuple[str, FeedSockets],
 ) -> None:
     url, sockets = served
-    heard: list[Any] = []
-    alice = await client(f"{url}?address={ALICE_L}", notificationWithdrawn=heard.append)
     gone = stored(3, "Gone", [Recipient(address=ALICE_L, spam=False)], 1)
-    await PUSHES["MessageWithdrawn"](sockets, withdrawn(gone))
-    await eventually(heard)
-    await alice.disconnect()
-    assert heard == [
+    withdraw = PUSHES["MessageWithdrawn"]
+    alice = f"{url}?address={ALICE_L}"
+    got = await heard(alice, "notificationWithdrawn", lambda _: withdraw(sockets, withdrawn(gone)))
+    assert got == [
         {
             "sid": gone.notification_id,
             "channel": gone.channel,

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 
 from pushnode_shared.infra.envelope import (
-    Envelope,
     MalformedEvent,
     derive_id,
     from_record,
     to_record,
 )
 from pushnode_shared.protocol.events import ChannelCreated, UnknownEvent, registered, unwrap, wrap
+from tests.support.envelopes import raw_envelope
 from tests.unit.chat.event_examples import CHAT_EXAMPLES
 from tests.unit.network.event_examples import NETWORK_EXAMPLES
 
@@ -255,15 +254,7 @@ def test_a_type_header_that_disagrees_with_the_body_is_malformed() -> None:
 
 
 def test_an_unknown_schema_version_is_reported_as_unknown() -> None:
-    envelope = Envelope(
-        event_id="e",
-        type="ChannelCreated",
-        schema_version=99,
-        key="k",
-        occurred_at=datetime.now(UTC),
-        producer="p",
-        payload={},
-    )
+    envelope = raw_envelope("ChannelCreated", version=99)
     with pytest.raises(UnknownEvent):
         unwrap(from_record(envelope.model_dump_json().encode()))
 

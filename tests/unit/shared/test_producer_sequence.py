@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from aiokafka.errors import OutOfOrderSequenceNumber
 from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.kafka import Producer
 from pushnode_shared.protocol.topics import MESSAGES_STORED
+from tests.support.envelopes import raw_envelope
 
 
 class FakeAioProducer:
@@ -38,15 +38,7 @@ class FakeAioProducer:
 
 
 def envelope() -> Envelope:
-    return Envelope(
-        event_id="e-1",
-        type="MessageStored",
-        schema_version=1,
-        key="k",
-        occurred_at=datetime.now(UTC),
-        producer="test",
-        payload={},
-    )
+    return raw_envelope("MessageStored", event_id="e-1")
 
 
 async def test_a_producer_out_of_sequence_is_replaced_and_the_retried_batch_goes_through(

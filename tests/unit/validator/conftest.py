@@ -19,6 +19,7 @@ from pushnode_shared.protocol.events import (
     ChainEventObserved,
     ChainEventRetracted,
     NotificationSubmitted,
+    SubscriptionSubmitted,
     wrap,
 )
 from pushnode_shared.protocol.signatures import sign_data
@@ -76,6 +77,35 @@ def log_of(
         channel=channel,
     )
     return wrap(log, producer="listener", occurred_at=T0 + timedelta(seconds=block))
+
+
+def signed_optin(
+    channel: str, wallet_key: str, action: str = "Subscribe", setting: str = ""
+) -> Envelope:
+    """An opt-in (or out) as the gateway publishes it: the SDK's message for the channel on
+    Sepolia, signed eip712v2 by the wallet; a fresh event id each time, as the gateway makes."""
+    wallet = address(wallet_key)
+    fields = {
+        "channel": f"eip155:{SEPOLIA.chain_id}:{channel}",
+        "subscriber" if action == "Subscribe" else "unsubscriber": (
+            f"eip155:{SEPOLIA.chain_id}:{wallet}"
+        ),
+        "action": action,
+        "userSetting": setting,
+    }
+    message = json.dumps(fields, indent=4)
+    event = SubscriptionSubmitted(
+        channel=channel,
+        chain_id=SEPOLIA.chain_id,
+        subscriber=wallet,
+        action=action,
+        user_setting=setting or None,
+        message=message,
+        proof_kind="eip712v2",
+        signature=sign_data(message, SEPOLIA.chain_id, SEPOLIA.comm, wallet_key),
+        submitted_at=T0,
+    )
+    return wrap(event, producer="gateway")
 
 
 def created(channel: str, block: int = 1) -> Envelope:

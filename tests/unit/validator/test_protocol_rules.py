@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.ipfs import MemoryBlockStore
-from pushnode_shared.protocol.events import SubscriptionSubmitted, wrap
-from pushnode_shared.protocol.signatures import sign_data
 from pushnode_validator.adapters.ipfs import PayloadFetcher
 from pushnode_validator.bootstrap import make_handlers
 from pushnode_validator.domain.ratelimit import RateLimit
@@ -25,6 +23,7 @@ from tests.unit.validator.conftest import (
     notification,
     retraction_of,
     run,
+    signed_optin,
 )
 
 CHANNEL_KEY, ALICE_KEY, ALIAS_KEY, OTHER_KEY = ANVIL_KEYS
@@ -154,27 +153,9 @@ class TestIpfsIdentities:
         assert reason_of(await run(handlers, vdb, sent)) == "IDENTITY_NOT_FOUND"
 
 
-def optin(setting: str, uid: str = "s") -> Envelope:
-    channel_caip = f"eip155:{SEPOLIA.chain_id}:{CHANNEL}"
-    fields = {
-        "channel": channel_caip,
-        "subscriber": f"eip155:{SEPOLIA.chain_id}:{ALICE}",
-        "action": "Subscribe",
-        "userSetting": setting,
-    }
-    message = json.dumps(fields, indent=4)
-    event = SubscriptionSubmitted(
-        channel=CHANNEL,
-        chain_id=SEPOLIA.chain_id,
-        subscriber=ALICE,
-        action="Subscribe",
-        user_setting=setting,
-        message=message,
-        proof_kind="eip712v2",
-        signature=sign_data(message, SEPOLIA.chain_id, SEPOLIA.comm, ALICE_KEY),
-        submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
-    return wrap(event, producer="gateway")
+def optin(setting: str) -> Envelope:
+    """Alice's signed opt-in to CHANNEL with `setting`."""
+    return signed_optin(CHANNEL, ALICE_KEY, setting=setting)
 
 
 class TestUserSettings:

@@ -3,15 +3,13 @@ unsigned `::uid::` tail; an opt-in/out signature is applied once; high-s twins a
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pushnode_shared.infra.consumer import HandlerContext
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.protocol.events import (
     NotificationSubmitted,
-    SubscriptionSubmitted,
     payload_of,
     wrap,
 )
@@ -22,7 +20,15 @@ from pushnode_validator.domain.notice import submitted
 from pushnode_validator.domain.ratelimit import RateLimit
 from tests.conftest import ANVIL_KEYS
 from tests.support.chat import new_pgp_key, pgp_sign
-from tests.unit.validator.conftest import SEPOLIA, T0, address, created, notification, run
+from tests.unit.validator.conftest import (
+    SEPOLIA,
+    T0,
+    address,
+    created,
+    notification,
+    run,
+    signed_optin,
+)
 
 CHANNEL_KEY, ALICE_KEY, MALLORY_KEY = ANVIL_KEYS[1], ANVIL_KEYS[2], ANVIL_KEYS[3]
 CHANNEL, ALICE = address(CHANNEL_KEY), address(ALICE_KEY)
@@ -126,27 +132,8 @@ class TestNotifications:
 
 
 def opt(action: str, setting: str = "") -> Envelope:
-    fields = {
-        "channel": f"eip155:{SEPOLIA.chain_id}:{CHANNEL}",
-        "subscriber" if action == "Subscribe" else "unsubscriber": (
-            f"eip155:{SEPOLIA.chain_id}:{ALICE}"
-        ),
-        "action": action,
-        "userSetting": setting,
-    }
-    message = json.dumps(fields, indent=4)
-    event = SubscriptionSubmitted(
-        channel=CHANNEL,
-        chain_id=SEPOLIA.chain_id,
-        subscriber=ALICE,
-        action=action,
-        user_setting=setting or None,
-        message=message,
-        proof_kind="eip712v2",
-        signature=sign_data(message, SEPOLIA.chain_id, SEPOLIA.comm, ALICE_KEY),
-        submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
-    return wrap(event, producer="gateway")  # a fresh event id each time, as the gateway makes
+    """Alice's signed opt-in or opt-out of CHANNEL."""
+    return signed_optin(CHANNEL, ALICE_KEY, action, setting)
 
 
 class TestOptIns:

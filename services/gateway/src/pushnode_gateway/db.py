@@ -8,15 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.db import insert_ignore_many, offsets_table
 
 metadata = sa.MetaData()
 feeds = sa.Table(
     "gateway_feeds",
     metadata,
-    sa.Column("recipient", sa.String(42), primary_key=True),
-    sa.Column("notification_id", sa.String(64), primary_key=True),
-    sa.Column("channel", sa.String(42), nullable=False),
+    col.address("recipient", key=True),
+    col.ident("notification_id", key=True),
+    col.address("channel"),
     sa.Column("spam", sa.Boolean, nullable=False),
     sa.Column("epoch", sa.String(40), nullable=False),
     sa.Column("item", sa.Text, nullable=False),
@@ -25,8 +26,8 @@ feeds = sa.Table(
 channels = sa.Table(
     "gateway_channels",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
-    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    col.address("channel", key=True),
+    col.chain_id(),
     sa.Column("channel_type", sa.Integer, nullable=False),
     sa.Column("identity", sa.Text, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
@@ -38,16 +39,16 @@ channels = sa.Table(
 subscriptions = sa.Table(
     "gateway_subscriptions",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
-    sa.Column("subscriber", sa.String(42), primary_key=True),
-    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    col.address("channel", key=True),
+    col.address("subscriber", key=True),
+    col.chain_id(),
 )
 delegates = sa.Table(
     "gateway_delegates",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
-    sa.Column("chain_id", sa.BigInteger, primary_key=True),
-    sa.Column("delegate", sa.String(42), primary_key=True),
+    col.address("channel", key=True),
+    col.chain_id(key=True),
+    col.address("delegate", key=True),
 )
 offsets = offsets_table(metadata, "gateway")
 STATE_TABLES = [feeds.name, channels.name, subscriptions.name, delegates.name]

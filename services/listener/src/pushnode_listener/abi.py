@@ -56,99 +56,61 @@ class EventAbi:
         return "0x" + keccak(text=self.signature).hex()
 
 
-def _ev(name: str, channel_arg: str, *params: tuple[str, str, bool]) -> EventAbi:
-    return EventAbi(name, tuple(Param(*p) for p in params), channel_arg)
+def _ev(declaration: str, channel_arg: str) -> EventAbi:
+    """An event from its Solidity declaration, e.g. `Subscribe(address indexed channel, …)`."""
+    name, _, params = declaration.removesuffix(")").partition("(")
+    parsed = []
+    for param in params.split(", ") if params else []:
+        type_, *indexed, param_name = param.split()
+        parsed.append(Param(param_name, type_, indexed == ["indexed"]))
+    return EventAbi(name, tuple(parsed), channel_arg)
 
 
+# As the Push Core/Comm contracts declare them, typos and all.
 EVENTS: tuple[EventAbi, ...] = (
     _ev(
-        "AddChannel",
+        "AddChannel(address indexed channel, uint8 indexed channelType, bytes identity)",
         "channel",
-        ("channel", "address", True),
-        ("channelType", "uint8", True),
-        ("identity", "bytes", False),
     ),
     _ev(
-        "UpdateChannel",
+        "UpdateChannel(address indexed channel, bytes identity, uint256 indexed amountDeposited)",
         "channel",
-        ("channel", "address", True),
-        ("identity", "bytes", False),
-        ("amountDeposited", "uint256", True),
     ),
-    _ev(
-        "DeactivateChannel",
-        "channel",
-        ("channel", "address", True),
-        ("amountRefunded", "uint256", True),
-    ),
-    _ev(
-        "ReactivateChannel",
-        "channel",
-        ("channel", "address", True),
-        ("amountDeposited", "uint256", True),
-    ),
+    _ev("DeactivateChannel(address indexed channel, uint256 indexed amountRefunded)", "channel"),
+    _ev("ReactivateChannel(address indexed channel, uint256 indexed amountDeposited)", "channel"),
     # PushCoreV1 (pushContracts-v1.0) emitted UpdateChannel without the amount: another topic0.
-    _ev("UpdateChannel", "channel", ("channel", "address", True), ("identity", "bytes", False)),
-    _ev("ChannelBlocked", "channel", ("channel", "address", True)),
+    _ev("UpdateChannel(address indexed channel, bytes identity)", "channel"),
+    _ev("ChannelBlocked(address indexed channel)", "channel"),
+    _ev("ChannelVerified(address indexed channel, address indexed verifier)", "channel"),
+    _ev("ChannelVerificationRevoked(address indexed channel, address indexed revoker)", "channel"),
     _ev(
-        "ChannelVerified",
-        "channel",
-        ("channel", "address", True),
-        ("verifier", "address", True),
-    ),
-    _ev(
-        "ChannelVerificationRevoked",
-        "channel",
-        ("channel", "address", True),
-        ("revoker", "address", True),
-    ),
-    _ev(
-        "ChannelNotifcationSettingsAdded",
+        "ChannelNotifcationSettingsAdded(address _channel, uint256 totalNotifOptions, "
+        "string _notifSettings, string _notifDescription)",
         "_channel",
-        ("_channel", "address", False),
-        ("totalNotifOptions", "uint256", False),
-        ("_notifSettings", "string", False),
-        ("_notifDescription", "string", False),
     ),
-    _ev("AddSubGraph", "channel", ("channel", "address", True), ("_subGraphData", "bytes", False)),
+    _ev("AddSubGraph(address indexed channel, bytes _subGraphData)", "channel"),
     _ev(
-        "TimeBoundChannelDestroyed",
+        "TimeBoundChannelDestroyed(address indexed channel, uint256 indexed amountRefunded)",
         "channel",
-        ("channel", "address", True),
-        ("amountRefunded", "uint256", True),
     ),
+    _ev("ChannelOwnershipTransfer(address indexed channel, address indexed newOwner)", "channel"),
     _ev(
-        "ChannelOwnershipTransfer",
-        "channel",
-        ("channel", "address", True),
-        ("newOwner", "address", True),
-    ),
-    _ev(
-        "UserNotifcationSettingsAdded",
+        "UserNotifcationSettingsAdded(address _channel, address _user, uint256 _notifID, "
+        "string _notifSettings)",
         "_channel",
-        ("_channel", "address", False),
-        ("_user", "address", False),
-        ("_notifID", "uint256", False),
-        ("_notifSettings", "string", False),
     ),
-    _ev("Subscribe", "channel", ("channel", "address", True), ("user", "address", True)),
-    _ev("Unsubscribe", "channel", ("channel", "address", True), ("user", "address", True)),
-    _ev("AddDelegate", "channel", ("channel", "address", False), ("delegate", "address", False)),
-    _ev("RemoveDelegate", "channel", ("channel", "address", False), ("delegate", "address", False)),
+    _ev("Subscribe(address indexed channel, address indexed user)", "channel"),
+    _ev("Unsubscribe(address indexed channel, address indexed user)", "channel"),
+    _ev("AddDelegate(address channel, address delegate)", "channel"),
+    _ev("RemoveDelegate(address channel, address delegate)", "channel"),
     _ev(
-        "SendNotification",
+        "SendNotification(address indexed channel, address indexed recipient, bytes identity)",
         "channel",
-        ("channel", "address", True),
-        ("recipient", "address", True),
-        ("identity", "bytes", False),
     ),
     _ev(
-        "ChannelAlias",
+        "ChannelAlias(string _chainName, uint256 indexed _chainID, "
+        "address indexed _channelOwnerAddress, string _ethereumChannelAddress)",
         "_ethereumChannelAddress",
-        ("_chainName", "string", False),
-        ("_chainID", "uint256", True),
-        ("_channelOwnerAddress", "address", True),
-        ("_ethereumChannelAddress", "string", False),
     ),
 )
 BY_TOPIC0: dict[str, EventAbi] = {e.topic0: e for e in EVENTS}

@@ -100,31 +100,24 @@ class ChainPoller:
             try:
                 progressed = await self.step()
                 backoff = 1.0
-            except TRANSIENT as exc:
+            except Exception as exc:  # a bug or a malformed answer too: this chain retries
                 backoff = min(backoff * 2, 30.0)
-                log.warning(
-                    "chain step failed, backing off",
-                    chain=self.chain.chain_id,
-                    next_block=self.next_block,
-                    retry_in_s=backoff,
-                    error=str(exc),
-                )
-                await _sleep(stop, backoff)
-                continue
-            except Exception:  # a bug or a malformed answer: this chain retries, others go on
-                backoff = min(backoff * 2, 30.0)
-                log.exception(
-                    "chain step crashed, backing off",
-                    chain=self.chain.chain_id,
-                    next_block=self.next_block,
-                    retry_in_s=backoff,
-                )
+                self._log_failed_step(exc, backoff)
                 await _sleep(stop, backoff)
                 continue
             if self.halted is not None:
                 await stop.wait()  # halted for good: /readyz and the gauge say why
             elif not progressed:
                 await self._wait_for_head(stop)
+
+    def _log_failed_step(self, exc: Exception, backoff: float) -> None:
+        """A transient failure (the RPC node, the network) is a warning; anything else is
+        logged with its traceback: a bug or a malformed answer, never silenced."""
+        where = {"chain": self.chain.chain_id, "next_block": self.next_block, "retry_in_s": backoff}
+        if isinstance(exc, TRANSIENT):
+            log.warning("chain step failed, backing off", error=str(exc), **where)
+        else:
+            log.exception("chain step crashed, backing off", **where)
 
     async def _wait_for_head(self, stop: asyncio.Event) -> None:
         """Until the websocket announces a block, or the poll interval when it is down."""

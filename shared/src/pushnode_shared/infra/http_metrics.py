@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from pushnode_shared.infra.asgi import HttpMiddleware
 from pushnode_shared.infra.metrics import HTTP_SECONDS
 
 # Raw paths would carry addresses and CIDs: one time series per wallet. Only route
@@ -14,16 +15,10 @@ from pushnode_shared.infra.metrics import HTTP_SECONDS
 UNMATCHED = "unmatched"
 
 
-class HttpMetrics:
+class HttpMetrics(HttpMiddleware):
     """Observes each HTTP request's duration under (method, route template, status)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = {"code": 500}  # an exception before the response starts is a 500
 

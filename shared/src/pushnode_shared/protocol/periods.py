@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.db import insert_ignore
 
 
@@ -40,8 +41,8 @@ def period_tables(metadata: sa.MetaData, prefix: str) -> PeriodTables:
     periods = sa.Table(
         f"{prefix}_subscription_periods",
         metadata,
-        sa.Column("channel", sa.String(42), primary_key=True),
-        sa.Column("subscriber", sa.String(42), primary_key=True),
+        col.address("channel", key=True),
+        col.address("subscriber", key=True),
         sa.Column("from_position", sa.BigInteger, primary_key=True),
         sa.Column("to_position", sa.BigInteger, nullable=True),
         # A wallet's feed read starts from its periods.
@@ -50,7 +51,7 @@ def period_tables(metadata: sa.MetaData, prefix: str) -> PeriodTables:
     positions = sa.Table(
         f"{prefix}_channel_positions",
         metadata,
-        sa.Column("channel", sa.String(42), primary_key=True),
+        col.address("channel", key=True),
         sa.Column("position", sa.BigInteger, nullable=False),
     )
     return PeriodTables(periods, positions)
@@ -62,8 +63,8 @@ def create_period_tables(prefix: str) -> None:
 
     op.create_table(
         f"{prefix}_subscription_periods",
-        sa.Column("channel", sa.String(42), primary_key=True),
-        sa.Column("subscriber", sa.String(42), primary_key=True),
+        col.address("channel", key=True),
+        col.address("subscriber", key=True),
         sa.Column("from_position", sa.BigInteger, primary_key=True),
         sa.Column("to_position", sa.BigInteger, nullable=True),
     )
@@ -74,7 +75,7 @@ def create_period_tables(prefix: str) -> None:
     )
     op.create_table(
         f"{prefix}_channel_positions",
-        sa.Column("channel", sa.String(42), primary_key=True),
+        col.address("channel", key=True),
         sa.Column("position", sa.BigInteger, nullable=False),
     )
 

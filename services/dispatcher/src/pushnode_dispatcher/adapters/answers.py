@@ -8,7 +8,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["HttpAnswer", "json_object", "parse_retry_after", "reason_code"]
+from pushnode_dispatcher.domain import Outcome
+
+__all__ = ["HttpAnswer", "by_status", "json_object", "parse_retry_after", "reason_code"]
 
 # What of a provider's error code may be shown or logged: a short token, nothing else.
 REASON_CODE = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
@@ -57,3 +59,13 @@ def reason_code(value: str | None) -> str | None:
     if value is None or not REASON_CODE.fullmatch(value):
         return None
     return value
+
+
+def by_status(status: int) -> Outcome:
+    """What a failed send's HTTP status says once the provider's token answers are read:
+    401/403 the node's credentials, 408, 429 and 5xx a retry, anything else a bad request."""
+    if status in (401, 403):
+        return Outcome.CREDENTIALS
+    if status in (408, 429) or status >= 500:
+        return Outcome.RETRY
+    return Outcome.BAD_REQUEST

@@ -14,7 +14,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, EllipticCurvePrivateKey
 
-from pushnode_dispatcher.adapters.answers import json_object, parse_retry_after
+from pushnode_dispatcher.adapters.answers import by_status, json_object, parse_retry_after
 from pushnode_dispatcher.adapters.apns_message import ApnsNotification, apns_notification
 from pushnode_dispatcher.adapters.http_client import OwnsHttpClient
 from pushnode_dispatcher.domain import Outcome, PushContent, SendOutcome
@@ -61,11 +61,7 @@ def classify(response: httpx.Response) -> SendOutcome:
 def _kind(status: int, reason: str | None) -> Outcome:
     if status == 410 or (status == 400 and reason in DROP_TOKEN_REASONS):
         return Outcome.DROP_TOKEN
-    if status in (401, 403):
-        return Outcome.CREDENTIALS
-    if status in (408, 429) or status >= 500:
-        return Outcome.RETRY
-    return Outcome.BAD_REQUEST
+    return by_status(status)
 
 
 def load_provider_key(source: str | bytes | PathLike[str]) -> EllipticCurvePrivateKey:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.db import offsets_table
 from pushnode_shared.protocol.periods import covering, period_tables
 
@@ -15,7 +16,7 @@ metadata = sa.MetaData()
 devices = sa.Table(
     "dispatcher_devices",
     metadata,
-    sa.Column("wallet", sa.String(42), primary_key=True),
+    col.address("wallet", key=True),
     sa.Column("device_token", sa.String(4096), primary_key=True),
     sa.Column("platform", sa.String(10), nullable=False),
     sa.Column("apn_token", sa.Text, nullable=True),
@@ -25,9 +26,9 @@ devices = sa.Table(
 deliveries = sa.Table(
     "dispatcher_deliveries",
     metadata,
-    sa.Column("notification_id", sa.String(64), primary_key=True),
+    col.ident("notification_id", key=True),
     sa.Column("device_token", sa.String(4096), primary_key=True),
-    sa.Column("wallet", sa.String(42), nullable=False),
+    col.address("wallet"),
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
@@ -37,13 +38,13 @@ deliveries = sa.Table(
 sends = sa.Table(
     "dispatcher_sends",
     metadata,
-    sa.Column("notification_id", sa.String(64), primary_key=True),
+    col.ident("notification_id", key=True),
     sa.Column("device_token", sa.String(4096), primary_key=True),
     sa.Column("outcome", sa.String(20), nullable=False),
     # The number of the latest attempt handed to the provider (1 for the first send).
     sa.Column("attempts", sa.Integer, nullable=False, server_default="1"),
     # The provider's whole answer, so a replay can publish the facts without pushing again.
-    sa.Column("wallet", sa.String(42), nullable=True),
+    col.address("wallet", nullable=True),
     sa.Column("provider", sa.String(10), nullable=True),
     sa.Column("platform", sa.String(10), nullable=True),
     sa.Column("detail", sa.Text, nullable=True),
@@ -55,7 +56,7 @@ sends = sa.Table(
 withdrawn = sa.Table(
     "dispatcher_withdrawn",
     metadata,
-    sa.Column("notification_id", sa.String(64), primary_key=True),
+    col.ident("notification_id", key=True),
     sa.Column("reason", sa.String(40), nullable=False),
 )
 PERIODS = period_tables(metadata, "dispatcher")

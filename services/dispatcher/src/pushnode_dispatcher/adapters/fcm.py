@@ -26,7 +26,7 @@ from google.auth.exceptions import TransportError as AuthTransportError
 from google.auth.transport.requests import Request as AuthRequest
 from google.oauth2 import service_account as google_service_account
 
-from pushnode_dispatcher.adapters.answers import HttpAnswer
+from pushnode_dispatcher.adapters.answers import HttpAnswer, by_status
 from pushnode_dispatcher.adapters.answers import json_object as _json_object
 from pushnode_dispatcher.adapters.answers import parse_retry_after as _retry_after
 from pushnode_dispatcher.adapters.fcm_message import FcmMessage, fcm_message
@@ -86,11 +86,7 @@ def _kind(
     # wrong base URL, and dropping every token over it would be a disaster.
     if status == 404 and error.get("status") == "NOT_FOUND":
         return Outcome.DROP_TOKEN
-    if status in (401, 403):
-        return Outcome.CREDENTIALS
-    if status in (408, 429) or status >= 500:
-        return Outcome.RETRY
-    return Outcome.BAD_REQUEST
+    return by_status(status)
 
 
 def _about_token(error: Mapping[str, Any], details: list[dict[str, Any]]) -> bool:

@@ -16,7 +16,12 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from py_vapid import Vapid, VapidException
 from pywebpush import WebPusher, WebPushException
 
-from pushnode_dispatcher.adapters.answers import json_object, parse_retry_after, reason_code
+from pushnode_dispatcher.adapters.answers import (
+    by_status,
+    json_object,
+    parse_retry_after,
+    reason_code,
+)
 from pushnode_dispatcher.adapters.http_client import OwnsHttpClient
 from pushnode_dispatcher.adapters.webpush_message import (
     WebPushMessage,
@@ -67,11 +72,7 @@ def classify(response: httpx.Response) -> SendOutcome:
 def _kind(status: int) -> Outcome:
     if status in (404, 410):
         return Outcome.DROP_TOKEN
-    if status in (401, 403):
-        return Outcome.CREDENTIALS
-    if status in (408, 429) or status >= 500:
-        return Outcome.RETRY
-    return Outcome.BAD_REQUEST
+    return by_status(status)
 
 
 def load_vapid_key(source: str | bytes | PathLike[str]) -> Vapid:

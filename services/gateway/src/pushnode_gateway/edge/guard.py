@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pushnode_gateway.config import Settings
 from pushnode_gateway.edge.rate import RateLimits, writer_of
+from pushnode_shared.infra.asgi import HttpMiddleware
 from pushnode_shared.infra.untrusted import BadJson, check_depth, load_json
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -36,17 +37,15 @@ class Refused(Exception):
         )
 
 
-class EdgeGuard:
+class EdgeGuard(HttpMiddleware):
     """Size, depth and rate limits in front of the FastAPI app (see the module docstring)."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app, self.settings = app, settings
+        super().__init__(app)
+        self.settings = settings
         self.rates = RateLimits(settings.rate_limit_ip, settings.rate_limit_wallet)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             body = await self._admit(scope, receive)
         except Refused as refused:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pushnode_shared.infra import columns as col
+
 metadata = sa.MetaData()
 records = sa.Table(
     "gateway_node_records",
     metadata,
-    sa.Column("origin", sa.String(42), primary_key=True),
+    col.address("origin", key=True),
     sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
@@ -18,7 +20,7 @@ evidence = sa.Table(
     "gateway_node_evidence",
     metadata,
     sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("origin", sa.String(42), nullable=False),
+    col.address("origin"),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("body", sa.Text, nullable=False),

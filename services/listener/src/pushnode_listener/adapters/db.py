@@ -11,6 +11,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.db import Database, offsets_table
 from pushnode_shared.protocol.events.chain import EmittedBlock, EmittedLog
 
@@ -18,7 +19,7 @@ metadata = sa.MetaData()
 cursors = sa.Table(
     "listener_cursors",
     metadata,
-    sa.Column("chain_id", sa.BigInteger, primary_key=True),
+    col.chain_id(key=True),
     sa.Column("block_number", sa.BigInteger, nullable=False),
     sa.Column("block_hash", sa.String(66), nullable=False),
     sa.Column("logs_emitted", sa.BigInteger, nullable=False),
@@ -26,7 +27,7 @@ cursors = sa.Table(
 blocks = sa.Table(
     "listener_blocks",
     metadata,
-    sa.Column("chain_id", sa.BigInteger, primary_key=True),
+    col.chain_id(key=True),
     sa.Column("block_number", sa.BigInteger, primary_key=True),
     sa.Column("block_hash", sa.String(66), nullable=False),
     sa.Column("parent_hash", sa.String(66), nullable=False),

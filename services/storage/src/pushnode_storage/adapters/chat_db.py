@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from pushnode_shared.infra import columns as col
 from pushnode_storage.adapters.db import metadata
 
 heads = sa.Table(
@@ -12,7 +13,7 @@ heads = sa.Table(
     metadata,
     sa.Column("conversation", sa.String(210), primary_key=True),
     sa.Column("cid", sa.String(100), nullable=False),
-    sa.Column("message_id", sa.String(64), nullable=False),
+    col.ident("message_id"),
 )
 STATE_TABLES = [heads.name]
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.db import offsets_table
 
 metadata = sa.MetaData()
 messages = sa.Table(
     "storage_messages",
     metadata,
-    sa.Column("notification_id", sa.String(64), primary_key=True),
+    col.ident("notification_id", key=True),
     sa.Column("cid", sa.String(100), nullable=False),
-    sa.Column("channel", sa.String(42), nullable=False),
+    col.address("channel"),
     sa.Column("size", sa.Integer, nullable=False),
 )
 offsets = offsets_table(metadata, "storage")

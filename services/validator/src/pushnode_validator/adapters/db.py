@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.db import offsets_table
 from pushnode_shared.protocol.events import Event, registered
 from pushnode_validator.domain.projection import ChannelState
@@ -18,8 +19,8 @@ metadata = sa.MetaData()
 channels = sa.Table(
     "validator_channels",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
-    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    col.address("channel", key=True),
+    col.chain_id(),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("channel_type", sa.Integer, nullable=False),
     sa.Column("identity", sa.Text, nullable=False),
@@ -28,45 +29,45 @@ channels = sa.Table(
 subscriptions = sa.Table(
     "validator_subscriptions",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
-    sa.Column("subscriber", sa.String(42), primary_key=True),
+    col.address("channel", key=True),
+    col.address("subscriber", key=True),
 )
 notifications = sa.Table(
     "validator_notifications",
     metadata,
-    sa.Column("notification_id", sa.String(64), primary_key=True),
-    sa.Column("channel", sa.String(42), nullable=False),
+    col.ident("notification_id", key=True),
+    col.address("channel"),
     sa.Column("accepted", sa.Boolean, nullable=False),
     sa.Column("reason", sa.String(40), nullable=True),
 )
 delegates = sa.Table(
     "validator_delegates",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
-    sa.Column("chain_id", sa.BigInteger, primary_key=True),
-    sa.Column("delegate", sa.String(42), primary_key=True),
+    col.address("channel", key=True),
+    col.chain_id(key=True),
+    col.address("delegate", key=True),
 )
 # Chain events applied, with the facts they produced: a retraction undoes exactly these, and
 # a re-emitted event (same id) is recognised and skipped.
 applied = sa.Table(
     "validator_applied",
     metadata,
-    sa.Column("event_id", sa.String(64), primary_key=True),
-    sa.Column("channel", sa.String(42), nullable=False),
+    col.ident("event_id", key=True),
+    col.address("channel"),
     sa.Column("facts", sa.Text, nullable=False),
 )
 aliases = sa.Table(
     "validator_aliases",
     metadata,
-    sa.Column("chain_id", sa.BigInteger, primary_key=True),
-    sa.Column("alias", sa.String(42), primary_key=True),
-    sa.Column("channel", sa.String(42), nullable=False, index=True),
+    col.chain_id(key=True),
+    col.address("alias", key=True),
+    col.address("channel", index=True),
 )
 # Per-channel token buckets, in integer millionths of a token and log-time microseconds.
 buckets = sa.Table(
     "validator_rate_buckets",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
+    col.address("channel", key=True),
     sa.Column("tokens", sa.BigInteger, nullable=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
 )
@@ -75,7 +76,7 @@ buckets = sa.Table(
 positions = sa.Table(
     "validator_channel_positions",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
+    col.address("channel", key=True),
     sa.Column("position", sa.BigInteger, nullable=False),
 )
 offsets = offsets_table(metadata, "validator")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pushnode_shared.infra import columns as col
 from pushnode_validator.adapters.db import metadata
 
 # Notice.content_id of each *accepted* notification (rejected content is not recorded: a
@@ -15,17 +16,17 @@ from pushnode_validator.adapters.db import metadata
 signed_contents = sa.Table(
     "validator_signed_contents",
     metadata,
-    sa.Column("content_id", sa.String(64), primary_key=True),
-    sa.Column("notification_id", sa.String(64), nullable=False),
-    sa.Column("channel", sa.String(42), nullable=False),
+    col.ident("content_id", key=True),
+    col.ident("notification_id"),
+    col.address("channel"),
 )
 # domain.optins.signed_id of each opt-in/out that changed a subscription.
 applied_optins = sa.Table(
     "validator_applied_optins",
     metadata,
-    sa.Column("optin_id", sa.String(64), primary_key=True),
-    sa.Column("channel", sa.String(42), nullable=False),
-    sa.Column("subscriber", sa.String(42), nullable=False),
+    col.ident("optin_id", key=True),
+    col.address("channel"),
+    col.address("subscriber"),
 )
 STATE_TABLES = [signed_contents.name, applied_optins.name]
 

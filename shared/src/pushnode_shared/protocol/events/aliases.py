@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ChannelKeyed, register
 
 
 class AliasRejectReason(StrEnum):
@@ -17,7 +17,7 @@ class AliasRejectReason(StrEnum):
 
 
 @register
-class ChannelAliasVerified(Event):
+class ChannelAliasVerified(ChannelKeyed):
     """`eip155:<alias_chain_id>:<alias>` now speaks for the Ethereum channel (Comm ChannelAlias)."""
 
     TYPE = "ChannelAliasVerified"
@@ -26,12 +26,9 @@ class ChannelAliasVerified(Event):
     alias_chain_id: int
     alias: str
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class ChannelAliasRejected(Event):
+class ChannelAliasRejected(ChannelKeyed):
     """A ChannelAlias log the validator refused (duplicate, wrong chain, unknown channel)."""
 
     TYPE = "ChannelAliasRejected"
@@ -42,12 +39,9 @@ class ChannelAliasRejected(Event):
     reason: AliasRejectReason
     detail: str
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class ChannelAliasRemoved(Event):
+class ChannelAliasRemoved(ChannelKeyed):
     """An alias no longer speaks for the channel (its ChannelAlias log was retracted)."""
 
     TYPE = "ChannelAliasRemoved"
@@ -55,6 +49,3 @@ class ChannelAliasRemoved(Event):
     channel: str
     alias_chain_id: int
     alias: str
-
-    def key(self) -> str:
-        return self.channel

@@ -27,6 +27,51 @@ class Event(BaseModel):
         raise NotImplementedError
 
 
+class KeyedByField(Event):
+    """An event whose partition key is one of its own fields, named by KEY_FIELD."""
+
+    KEY_FIELD: ClassVar[str]
+
+    def key(self) -> str:
+        return str(getattr(self, self.KEY_FIELD))
+
+
+class ChannelKeyed(KeyedByField):
+    """An event about one channel: keyed by it, so that channel's facts stay in order."""
+
+    KEY_FIELD = "channel"
+
+
+class ConversationKeyed(KeyedByField):
+    """A chat event: keyed by its conversation, so one conversation's messages stay in order."""
+
+    KEY_FIELD = "conversation"
+
+
+class UserKeyed(KeyedByField):
+    """A chat user's event: keyed by the user's DID."""
+
+    KEY_FIELD = "did"
+
+
+class WalletKeyed(KeyedByField):
+    """A wallet's own event (its devices): keyed by the wallet."""
+
+    KEY_FIELD = "wallet"
+
+
+class NotificationKeyed(KeyedByField):
+    """An event about one notification's delivery: keyed by the notification id."""
+
+    KEY_FIELD = "notification_id"
+
+
+class ChainKeyed(KeyedByField):
+    """A chain cursor's event: keyed by the chain id, so one chain's cursor moves in order."""
+
+    KEY_FIELD = "chain_id"
+
+
 _REGISTRY: dict[tuple[str, int], type[Event]] = {}
 E = TypeVar("E", bound=type[Event])
 

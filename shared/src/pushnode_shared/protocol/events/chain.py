@@ -6,11 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ChainKeyed, ChannelKeyed, register
 
 
 @register
-class ChainEventObserved(Event):
+class ChainEventObserved(ChannelKeyed):
     """A decoded Core/Comm log at a block; the validator alone interprets it."""
 
     TYPE = "ChainEventObserved"
@@ -25,12 +25,9 @@ class ChainEventObserved(Event):
     log_index: int
     channel: str
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class ChainCursorAdvanced(Event):
+class ChainCursorAdvanced(ChainKeyed):
     """The listener emitted every log up to and including this block."""
 
     TYPE = "ChainCursorAdvanced"
@@ -40,12 +37,9 @@ class ChainCursorAdvanced(Event):
     block_hash: str
     logs_emitted: int
 
-    def key(self) -> str:
-        return str(self.chain_id)
-
 
 @register
-class ChainEventRetracted(Event):
+class ChainEventRetracted(ChannelKeyed):
     """A log the listener emitted fell out of the canonical chain (a reorg): undo it.
 
     It is keyed by the channel like the ChainEventObserved it retracts, so it lands after it in
@@ -63,9 +57,6 @@ class ChainEventRetracted(Event):
     log_index: int
     channel: str
     retracted_event_id: str
-
-    def key(self) -> str:
-        return self.channel
 
 
 class EmittedLog(BaseModel):
@@ -92,7 +83,7 @@ class EmittedBlock(BaseModel):
 
 
 @register
-class ChainBlocksRecorded(Event):
+class ChainBlocksRecorded(ChainKeyed):
     """Recent blocks the listener emitted past: its reorg-detection window, kept on the log.
 
     The cursor projection keeps the last `window` blocks of each chain, so a restarted
@@ -105,12 +96,9 @@ class ChainBlocksRecorded(Event):
     blocks: tuple[EmittedBlock, ...]
     window: int
 
-    def key(self) -> str:
-        return str(self.chain_id)
-
 
 @register
-class ChainCursorRewound(Event):
+class ChainCursorRewound(ChainKeyed):
     """A reorg dropped blocks above `block_number` (the fork point); their logs were retracted."""
 
     TYPE = "ChainCursorRewound"
@@ -120,6 +108,3 @@ class ChainCursorRewound(Event):
     block_hash: str
     dropped_to: int
     logs_retracted: int
-
-    def key(self) -> str:
-        return str(self.chain_id)

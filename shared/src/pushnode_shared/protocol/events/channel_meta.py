@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ChannelKeyed, register
 
 
 @register
-class ChannelMetadataResolved(Event):
+class ChannelMetadataResolved(ChannelKeyed):
     """The validator read a created/updated channel's identity CID from kubo (offline).
 
     On the log so that channel reads (name, info, url, icon) are a fold, and a rebuild never
@@ -23,6 +23,3 @@ class ChannelMetadataResolved(Event):
     info: str | None = None
     url: str | None = None
     icon: str | None = None
-
-    def key(self) -> str:
-        return self.channel

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ChannelKeyed, register
 
 
 @register
-class ChannelCreated(Event):
+class ChannelCreated(ChannelKeyed):
     """A channel became active on Core (AddChannel), with its raw identity."""
 
     TYPE = "ChannelCreated"
@@ -17,12 +17,9 @@ class ChannelCreated(Event):
     identity: str
     block_number: int
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class SubscriptionAdded(Event):
+class SubscriptionAdded(ChannelKeyed):
     """A wallet opted in to a channel (on-chain Subscribe or signed opt-in).
 
     `user_setting` is the opt-in's settings string (`<enabled count>+<type>-<on>[-<value>]…`)
@@ -39,12 +36,9 @@ class SubscriptionAdded(Event):
     user_setting: str | None = None
     position: int = 0
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class SubscriptionRemoved(Event):
+class SubscriptionRemoved(ChannelKeyed):
     """A wallet opted out of a channel; `position` as on SubscriptionAdded."""
 
     TYPE = "SubscriptionRemoved"
@@ -54,12 +48,9 @@ class SubscriptionRemoved(Event):
     chain_id: int
     position: int = 0
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class DelegateAdded(Event):
+class DelegateAdded(ChannelKeyed):
     """A channel allowed another address to send on its behalf on one chain (Comm AddDelegate)."""
 
     TYPE = "DelegateAdded"
@@ -68,12 +59,9 @@ class DelegateAdded(Event):
     delegate: str
     chain_id: int
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class DelegateRemoved(Event):
+class DelegateRemoved(ChannelKeyed):
     """A channel withdrew a delegate's right to send on one chain."""
 
     TYPE = "DelegateRemoved"
@@ -82,12 +70,9 @@ class DelegateRemoved(Event):
     delegate: str
     chain_id: int
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class ChannelStateChanged(Event):
+class ChannelStateChanged(ChannelKeyed):
     """A channel was deactivated, reactivated or blocked on Core."""
 
     TYPE = "ChannelStateChanged"
@@ -97,12 +82,9 @@ class ChannelStateChanged(Event):
     active: bool
     cause: str
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class ChannelUpdated(Event):
+class ChannelUpdated(ChannelKeyed):
     """A channel changed its metadata identity on Core (UpdateChannel)."""
 
     TYPE = "ChannelUpdated"
@@ -112,12 +94,9 @@ class ChannelUpdated(Event):
     identity: str
     block_number: int
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class ChannelVerificationChanged(Event):
+class ChannelVerificationChanged(ChannelKeyed):
     """Core verified a channel (ChannelVerified) or revoked it (ChannelVerificationRevoked);
     `by` is the verifier or the revoker. The channel list's `verified_status` follows it."""
 
@@ -128,12 +107,9 @@ class ChannelVerificationChanged(Event):
     verified: bool
     by: str
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class ChannelSettingsChanged(Event):
+class ChannelSettingsChanged(ChannelKeyed):
     """Core recorded the channel's notification settings (ChannelNotifcationSettingsAdded):
     `settings` as emitted (`<count>+<setting>+…`, protocol/settings.py), `description` the
     `+`-joined descriptions."""
@@ -144,6 +120,3 @@ class ChannelSettingsChanged(Event):
     chain_id: int
     settings: str
     description: str
-
-    def key(self) -> str:
-        return self.channel

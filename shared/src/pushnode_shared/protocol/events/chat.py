@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ConversationKeyed, UserKeyed, register
 
 
 @register
-class UserRegistered(Event):
+class UserRegistered(UserKeyed):
     """A wallet registered its PGP profile, or a stub (empty keys) was created for it."""
 
     TYPE = "UserRegistered"
@@ -29,12 +29,9 @@ class UserRegistered(Event):
     origin: str | None
     registered_at: datetime
 
-    def key(self) -> str:
-        return self.did
-
 
 @register
-class UserKeysRotated(Event):
+class UserKeysRotated(UserKeyed):
     """The wallet replaced its PGP keys (PUT /v2/users/{did}/auth), proven by a new signature."""
 
     TYPE = "UserKeysRotated"
@@ -45,12 +42,9 @@ class UserKeysRotated(Event):
     verification_proof: str
     rotated_at: datetime
 
-    def key(self) -> str:
-        return self.did
-
 
 @register
-class UserProfileUpdated(Event):
+class UserProfileUpdated(UserKeyed):
     """Name, description, picture or block list changed, PGP-signed by the user's key."""
 
     TYPE = "UserProfileUpdated"
@@ -59,12 +53,9 @@ class UserProfileUpdated(Event):
     profile: dict[str, Any]
     updated_at: datetime
 
-    def key(self) -> str:
-        return self.did
-
 
 @register
-class ChatMessageSent(Event):
+class ChatMessageSent(ConversationKeyed):
     """A user sent a message (or a first message = request); admitted, not yet judged.
 
     `message` is the SDK's body as sent (fromDID … verificationProof); `intent` is true for
@@ -83,12 +74,9 @@ class ChatMessageSent(Event):
     # Set by gateways before the validator judged chat; the decision carries it now.
     accepted: bool = False
 
-    def key(self) -> str:
-        return self.conversation
-
 
 @register
-class ChatMessageStored(Event):
+class ChatMessageStored(ConversationKeyed):
     """Storage put the message on IPFS, linked to the conversation's previous CID."""
 
     TYPE = "ChatMessageStored"
@@ -103,12 +91,9 @@ class ChatMessageStored(Event):
     message: dict[str, Any]
     accepted: bool = False
 
-    def key(self) -> str:
-        return self.conversation
-
 
 @register
-class ChatRequestAccepted(Event):
+class ChatRequestAccepted(ConversationKeyed):
     """The receiver of a request sent its acceptance (pgp-signed {fromDID, toDID, status}).
 
     `signed` is that object as the client sent it; the validator judges it (ChatRequestAnswered).
@@ -123,12 +108,9 @@ class ChatRequestAccepted(Event):
     accepted_at: datetime
     signed: dict[str, Any] = {}
 
-    def key(self) -> str:
-        return self.conversation
-
 
 @register
-class ChatRequestRejected(Event):
+class ChatRequestRejected(ConversationKeyed):
     """The receiver of a request sent its rejection (pgp-signed {fromDID, toDID}, `signed`)."""
 
     TYPE = "ChatRequestRejected"
@@ -139,6 +121,3 @@ class ChatRequestRejected(Event):
     verification_proof: str
     rejected_at: datetime
     signed: dict[str, Any] = {}
-
-    def key(self) -> str:
-        return self.conversation

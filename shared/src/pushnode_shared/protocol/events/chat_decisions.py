@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ConversationKeyed, register
 
 ChatRefusalReason = Literal[
     "SENDER_HAS_NO_KEYS",
@@ -31,7 +31,7 @@ ChatInputKind = Literal["request", "message", "accept", "reject"]
 
 
 @register
-class ChatMessageAccepted(Event):
+class ChatMessageAccepted(ConversationKeyed):
     """The validator accepted a sent message (or request): storage stores it next."""
 
     TYPE = "ChatMessageAccepted"
@@ -48,12 +48,9 @@ class ChatMessageAccepted(Event):
     # Fingerprint of the sender's key in force when the message was sent.
     signing_key: str
 
-    def key(self) -> str:
-        return self.conversation
-
 
 @register
-class ChatRequestAnswered(Event):
+class ChatRequestAnswered(ConversationKeyed):
     """The validator accepted the receiver's answer: the conversation is approved or rejected."""
 
     TYPE = "ChatRequestAnswered"
@@ -65,12 +62,9 @@ class ChatRequestAnswered(Event):
     status: Literal["approved", "rejected"]
     answered_at: datetime
 
-    def key(self) -> str:
-        return self.conversation
-
 
 @register
-class ChatInputRefused(Event):
+class ChatInputRefused(ConversationKeyed):
     """The validator refused a chat input; `input_id` is the input envelope's event id."""
 
     TYPE = "ChatInputRefused"
@@ -84,6 +78,3 @@ class ChatInputRefused(Event):
     detail: str
     # The refused message's id (requests and messages), so its sender's wait can find it.
     message_id: str | None = None
-
-    def key(self) -> str:
-        return self.conversation

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import NotificationKeyed, WalletKeyed, register
 
 
 class Platform(StrEnum):
@@ -18,7 +18,7 @@ class Platform(StrEnum):
 
 
 @register
-class DeviceRegistered(Event):
+class DeviceRegistered(WalletKeyed):
     """A wallet proved ownership and registered a device token for pushes."""
 
     TYPE = "DeviceRegistered"
@@ -32,12 +32,9 @@ class DeviceRegistered(Event):
     # dispatcher configuration names it; None: the node's default app.
     app: str | None = None
 
-    def key(self) -> str:
-        return self.wallet
-
 
 @register
-class DeviceUnregistered(Event):
+class DeviceUnregistered(WalletKeyed):
     """A device token stopped receiving pushes (wallet request or provider said it is dead)."""
 
     TYPE = "DeviceUnregistered"
@@ -45,9 +42,6 @@ class DeviceUnregistered(Event):
     wallet: str
     device_token: str
     reason: str
-
-    def key(self) -> str:
-        return self.wallet
 
 
 class DeliveryOutcome(StrEnum):
@@ -61,7 +55,7 @@ class DeliveryOutcome(StrEnum):
 
 
 @register
-class DeliveryAttempted(Event):
+class DeliveryAttempted(NotificationKeyed):
     """The dispatcher sent one notification to one device and recorded the provider's answer."""
 
     TYPE = "DeliveryAttempted"
@@ -76,12 +70,9 @@ class DeliveryAttempted(Event):
     # The registration's platform (android, ios, web) for status pages; older records lack it.
     platform: str | None = None
 
-    def key(self) -> str:
-        return self.notification_id
-
 
 @register
-class DeliveryRetryScheduled(Event):
+class DeliveryRetryScheduled(NotificationKeyed):
     """A provider asked for another try: attempt `attempt` is due at `not_before`.
 
     It carries what the push is built from (cid, channel, payload), so the retry consumer
@@ -100,12 +91,9 @@ class DeliveryRetryScheduled(Event):
     channel: str
     payload: dict[str, Any]
 
-    def key(self) -> str:
-        return self.notification_id
-
 
 @register
-class DeliveryAbandoned(Event):
+class DeliveryAbandoned(NotificationKeyed):
     """The last allowed attempt still failed with a retryable answer: no more tries."""
 
     TYPE = "DeliveryAbandoned"
@@ -117,6 +105,3 @@ class DeliveryAbandoned(Event):
     attempts: int
     detail: str
     platform: str | None = None
-
-    def key(self) -> str:
-        return self.notification_id

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ChannelKeyed, register
 
 
 class RejectReason(StrEnum):
@@ -60,7 +60,7 @@ class Broadcast(BaseModel):
 
 
 @register
-class NotificationSubmitted(Event):
+class NotificationSubmitted(ChannelKeyed):
     """A dapp posted a signed notification to the gateway (not yet judged)."""
 
     TYPE = "NotificationSubmitted"
@@ -74,12 +74,9 @@ class NotificationSubmitted(Event):
     source: str
     submitted_at: datetime
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class NotificationAccepted(Event):
+class NotificationAccepted(ChannelKeyed):
     """The validator admitted a notification; recipients carry the inbox/spam decision.
 
     A broadcast has no recipients but a `broadcast` marker (every subscriber, in the inbox).
@@ -102,12 +99,9 @@ class NotificationAccepted(Event):
     # pgpv4 proofs: fingerprint of the registered PGP key the proof verified with.
     signing_key: str | None = None
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class NotificationRejected(Event):
+class NotificationRejected(ChannelKeyed):
     """The validator refused a notification, with the reason code and a human detail."""
 
     TYPE = "NotificationRejected"
@@ -117,12 +111,9 @@ class NotificationRejected(Event):
     reason: RejectReason
     detail: str
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class NotificationWithdrawn(Event):
+class NotificationWithdrawn(ChannelKeyed):
     """An accepted on-chain notification whose log a reorg removed: it no longer happened.
 
     Keyed by the channel like its NotificationAccepted, so it lands after it in the same
@@ -137,6 +128,3 @@ class NotificationWithdrawn(Event):
     block_number: int
     tx_hash: str
     reason: str = "reorg"
-
-    def key(self) -> str:
-        return self.channel

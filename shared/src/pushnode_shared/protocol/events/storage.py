@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ChannelKeyed, register
 from pushnode_shared.protocol.events.notifications import Broadcast, Recipient
 
 
 @register
-class MessageStored(Event):
+class MessageStored(ChannelKeyed):
     """An accepted notification was added to IPFS and pinned; cid addresses its stored form."""
 
     TYPE = "MessageStored"
@@ -27,12 +27,9 @@ class MessageStored(Event):
     source: str
     submitted_at: datetime
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class MessageWithdrawn(Event):
+class MessageWithdrawn(ChannelKeyed):
     """A stored notification was withdrawn (its chain log was reorged away): readers drop it.
 
     Relayed from NotificationWithdrawn onto messages-stored so it follows the MessageStored it
@@ -45,6 +42,3 @@ class MessageWithdrawn(Event):
     channel: str
     chain_id: int
     reason: str
-
-    def key(self) -> str:
-        return self.channel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pushnode_shared.protocol.events.base import Event, register
+from pushnode_shared.protocol.events.base import ChannelKeyed, register
 
 
 class SubscriptionAction(StrEnum):
@@ -16,7 +16,7 @@ class SubscriptionAction(StrEnum):
 
 
 @register
-class SubscriptionSubmitted(Event):
+class SubscriptionSubmitted(ChannelKeyed):
     """A wallet posted a signed opt-in or opt-out to the gateway (not yet judged).
 
     `message` is exactly what was signed: the SDK's JSON string for eip712v2 proofs, or the
@@ -35,12 +35,9 @@ class SubscriptionSubmitted(Event):
     signature: str
     submitted_at: datetime
 
-    def key(self) -> str:
-        return self.channel
-
 
 @register
-class SubscriptionRejected(Event):
+class SubscriptionRejected(ChannelKeyed):
     """The validator refused an off-chain opt-in/opt-out, with the reason code."""
 
     TYPE = "SubscriptionRejected"
@@ -49,6 +46,3 @@ class SubscriptionRejected(Event):
     subscriber: str
     reason: str
     detail: str
-
-    def key(self) -> str:
-        return self.channel

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pushnode_gateway.channels.formatting import ipfs_hash
 from pushnode_gateway.db import channels, metadata, subscriptions
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.db import insert_ignore_many
 
 # The SDK trims a channel's tags to 5 and their total length to 512 before it uploads them.
@@ -28,8 +29,8 @@ tags = sa.Table(
 verified = sa.Table(
     "gateway_channel_verified",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
-    sa.Column("verified_by", sa.String(42), nullable=False),
+    col.address("channel", key=True),
+    col.address("verified_by"),
 )
 STATE_TABLES = [tags.name, verified.name]
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pushnode_gateway.channels.formatting import ipfs_hash
 from pushnode_gateway.db import channels, metadata, subscriptions
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.db import insert_ignore, insert_ignore_many
 
 Row = dict[str, Any]
@@ -23,8 +24,8 @@ Row = dict[str, Any]
 channel_notifications = sa.Table(
     "gateway_channel_notifications",
     metadata,
-    sa.Column("notification_id", sa.String(64), primary_key=True),
-    sa.Column("channel", sa.String(42), nullable=False),
+    col.ident("notification_id", key=True),
+    col.address("channel"),
     sa.Column("kind", sa.Integer, nullable=False),
     sa.Column("epoch", sa.String(40), nullable=False),
     sa.Column("item", sa.Text, nullable=False),
@@ -43,8 +44,8 @@ aliases = sa.Table(
     "gateway_aliases",
     metadata,
     sa.Column("alias_chain_id", sa.BigInteger, primary_key=True),
-    sa.Column("alias", sa.String(42), primary_key=True),
-    sa.Column("channel", sa.String(42), nullable=False),
+    col.address("alias", key=True),
+    col.address("channel"),
 )
 STATE_TABLES = [channel_notifications.name, channel_meta.name, aliases.name]
 META_FIELDS = ("name", "info", "url", "icon")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pushnode_gateway.db import metadata, subscriptions
+from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.logging import get_logger
 from pushnode_shared.protocol.settings import (
     BadSettings,
@@ -22,15 +23,15 @@ log = get_logger(__name__)
 channel_table = sa.Table(
     "gateway_channel_settings",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
+    col.address("channel", key=True),
     sa.Column("settings", sa.Text, nullable=False),
     sa.Column("description", sa.Text, nullable=False),
 )
 user_table = sa.Table(
     "gateway_user_settings",
     metadata,
-    sa.Column("channel", sa.String(42), primary_key=True),
-    sa.Column("subscriber", sa.String(42), primary_key=True),
+    col.address("channel", key=True),
+    col.address("subscriber", key=True),
     sa.Column("setting", sa.Text, nullable=False),
 )
 STATE_TABLES = [channel_table.name, user_table.name]

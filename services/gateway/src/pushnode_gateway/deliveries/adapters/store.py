@@ -15,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pushnode_gateway.channels.formatting import iso
+from pushnode_shared.infra import columns as col
 
 metadata = sa.MetaData()
 deliveries = sa.Table(
     "gateway_deliveries",
     metadata,
-    sa.Column("notification_id", sa.String(64), primary_key=True),
+    col.ident("notification_id", key=True),
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("token_tail", sa.String(8), nullable=False),
     sa.Column("platform", sa.String(10), nullable=False),
