@@ -167,12 +167,14 @@ async def test_a_node_stopped_while_the_others_take_writes_catches_up_after_it_s
         3: channel.body("while node 2 was away (3)"),
     }
     async with httpx.AsyncClient(timeout=10) as http:
-        for i, body in bodies.items():
-            await post(http, network, i, body)
-        for body in bodies.values():
-            proof = body["verificationProof"]
-            await wait_for("node 3 has both", partial(_one, http, network, 3, channel, proof))
-        network.script("start", "2")
+        try:
+            for i, body in bodies.items():
+                await post(http, network, i, body)
+            for body in bodies.values():
+                proof = body["verificationProof"]
+                await wait_for("node 3 has both", partial(_one, http, network, 3, channel, proof))
+        finally:
+            network.script("start", "2")
         for body in bodies.values():
             proof = body["verificationProof"]
             await wait_for("node 2 caught up", partial(_one, http, network, 2, channel, proof))
