@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 from eth_account import Account
 
-from pushnode_shared.protocol.signatures import device_registration_message, personal_sign
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_notification_path import (
     CHAIN_ID,
@@ -23,6 +22,7 @@ from tests.e2e.test_notification_path import (
     wait_for,
 )
 from tests.support.devchain import deploy_module, fresh_wallet
+from tests.support.signing import device_registration_text, personal_sign
 
 WEBPUSH = "http://127.0.0.1:4040"
 TITLE = "Hello from pushnode"
@@ -42,7 +42,7 @@ async def register(
     """Register a device for the key's wallet (and app), signed as the gateway requires."""
     wallet = Account.from_key(key).address.lower()
     ts = int(time.time())
-    message = device_registration_message("register", wallet, token, platform, ts, app)
+    message = device_registration_text("register", wallet, token, platform, ts, app)
     body = {
         "wallet": f"eip155:{wallet}",
         "device_token": token,
@@ -178,7 +178,7 @@ async def test_an_internal_push_endpoint_is_refused_at_registration(node: Runnin
         ):
             token = json.dumps({"endpoint": endpoint, "keys": {"p256dh": "B", "auth": "a"}})
             ts = int(time.time())
-            message = device_registration_message("register", wallet, token, "web", ts)
+            message = device_registration_text("register", wallet, token, "web", ts)
             body = {
                 "wallet": f"eip155:{wallet}",
                 "device_token": token,

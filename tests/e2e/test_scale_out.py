@@ -77,7 +77,7 @@ async def test_two_replicas_one_killed_lose_nothing_double_nothing_and_hash_the_
         await register(http, node, traffic.subscriber_key, phone, "android")
 
         async def pushes() -> list[str]:
-            return pushed_uids(await _pushes(http, node, phone), traffic.sids)
+            return pushed_uids(await _pushes(http, node, phone), await traffic.uid_by_sid())
 
         async def pushed_first() -> Any:
             return first in await pushes()

@@ -21,9 +21,9 @@ from eth_account import Account
 
 from pushnode_shared.protocol.network.inputs import encode_input
 from pushnode_shared.protocol.network.origin import OriginWriter
-from pushnode_shared.protocol.signatures import sign_data
 from tests.e2e.network.conftest import Network, feeds_url, state_hash
 from tests.support.devchain import deploy_module, fresh_wallet
+from tests.support.signing import sign_data
 
 CHAIN_ID = 11155111
 RPC = "http://127.0.0.1:8545"
