@@ -41,7 +41,7 @@ async def register_device(
 
 
 async def register_devices(
-    http: httpx.AsyncClient, gateway: str, devices: Iterable[tuple[str, str]], in_flight: int = 32
+    http: httpx.AsyncClient, gateway: str, devices: Iterable[tuple[str, str]], in_flight: int = 16
 ) -> None:
     """Register every (wallet key, token) pair, `in_flight` requests at a time, as many phones
     do at once; returns once the gateway acknowledged each."""
