@@ -92,6 +92,10 @@ class EmulatorState:
     provider_tokens: dict[str, int] = field(default_factory=dict)
     send_requests: int = 0
 
+    def reset(self) -> None:
+        """No queued faults."""
+        self.faults.clear()
+
 
 def make_provider_key(path: str | Path) -> Path:
     """Write a fresh P-256 key as Apple's .p8 files hold one (PKCS#8 PEM), owner-only."""

@@ -1,4 +1,5 @@
-"""The /_emulator control routes every push emulator shares: healthz, accepted messages, stats."""
+"""The /_emulator control routes every push emulator shares: healthz, accepted messages, stats,
+reset."""
 
 from __future__ import annotations
 
@@ -22,10 +23,18 @@ async def messages(request: Request) -> Response:
     return JSONResponse(accepted)
 
 
+async def reset(request: Request) -> Response:
+    """Forget queued faults and let held sends go (the e2e tier resets after every test, so
+    one test's fault or hold never answers the next test's pushes); messages are kept."""
+    request.app.state.emulator.reset()
+    return JSONResponse({"reset": True})
+
+
 def control_routes(stats: Callable[[Request], Awaitable[Response]]) -> list[Route]:
-    """healthz, messages and the emulator's own stats under /_emulator."""
+    """healthz, messages, reset and the emulator's own stats under /_emulator."""
     return [
         Route("/_emulator/healthz", healthz, methods=["GET"]),
         Route("/_emulator/messages", messages, methods=["GET", "DELETE"]),
         Route("/_emulator/stats", stats, methods=["GET"]),
+        Route("/_emulator/reset", reset, methods=["POST"]),
     ]

@@ -168,6 +168,13 @@ class EmulatorState:
     def __post_init__(self) -> None:
         self.accounts.setdefault(self.account.project_id, self.account)
 
+    def reset(self) -> None:
+        """No queued faults, no hold; held sends are let through and accepted."""
+        self.faults.clear()
+        self.hold_after = None
+        self.released_deliver = True
+        self.release.set()
+
     def account_of(self, assertion: str) -> Account:
         """The account whose client_email issued the assertion (the first one if none did)."""
         try:

@@ -98,6 +98,10 @@ class EmulatorState:
     # Each distinct VAPID JWT accepted, so a test can see how often the sender signs.
     vapid_tokens: set[str] = field(default_factory=set)
 
+    def reset(self) -> None:
+        """No queued faults."""
+        self.faults.clear()
+
     def subscribe(self, application_server_key: str | None = None) -> Subscription:
         key = unb64url(application_server_key) if application_server_key else None
         subscription = Subscription(

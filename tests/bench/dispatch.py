@@ -64,13 +64,15 @@ async def pushes_per_token(http: httpx.AsyncClient, run: str) -> Counter[str]:
     )
 
 
-def tokens_of(run: str, count: int) -> set[str]:
-    """The device tokens `register_devices` gives this run's `count` devices."""
-    return {
-        f"bench-{run}-{w}-{d}"
-        for w in range(count // DEVICES_PER_WALLET)
-        for d in range(DEVICES_PER_WALLET)
-    }
+def token_of(run: str, wallet: int, device: int) -> str:
+    """The token of a run's `device`-th device of its `wallet`-th wallet (`bench-` prefixed,
+    so `pushes_per_token` finds it)."""
+    return f"bench-{run}-{wallet}-{device}"
+
+
+def tokens_of(run: str, count: int, per_wallet: int = DEVICES_PER_WALLET) -> set[str]:
+    """The device tokens of this run's `count` devices, `per_wallet` a wallet."""
+    return {token_of(run, w, d) for w in range(count // per_wallet) for d in range(per_wallet)}
 
 
 async def notify_right_after_registering(producer: Producer, run: str, count: int) -> None:
@@ -86,12 +88,12 @@ async def notify_right_after_registering(producer: Producer, run: str, count: in
 
 
 async def wait_all_pushed(
-    http: httpx.AsyncClient, run: str, count: int, seconds: float, baseline: int
+    http: httpx.AsyncClient, run: str, wanted: set[str], seconds: float, baseline: int
 ) -> None:
-    """Until every device of the run was pushed: the cheap counter (from `baseline`, read
+    """Until every device token `wanted` was pushed: the cheap counter (from `baseline`, read
     before the notification) says when to look, the per-token count says whether it is so."""
     deadline = time.monotonic() + seconds
-    wanted = tokens_of(run, count)
+    count = len(wanted)
     while time.monotonic() < deadline:
         if await accepted(http) >= baseline + count and wanted <= set(
             await pushes_per_token(http, run)
@@ -103,14 +105,14 @@ async def wait_all_pushed(
 
 
 async def wait_outcomes_folded(
-    http: httpx.AsyncClient, run: str, count: int, seconds: float
+    http: httpx.AsyncClient, notification_id: str, count: int, seconds: float
 ) -> None:
     """Until the run's outcomes are folded and the dispatcher is ready again: every device
     DELIVERED in the public deliveries API, then the dispatcher's /readyz, so whatever runs
     next on this stack starts from a quiet dispatcher (a restart meanwhile would have to
     refold them before it is ready)."""
     deadline = time.monotonic() + seconds
-    url = f"{GATEWAY}/apis/v1/payloads/bench-dispatch-{run}/deliveries"
+    url = f"{GATEWAY}/apis/v1/payloads/{notification_id}/deliveries"
     while time.monotonic() < deadline:
         rows = (await http.get(url)).json()["deliveries"]
         delivered = sum(1 for row in rows if row["status"] == "DELIVERED")
@@ -130,7 +132,7 @@ async def register_devices(producer: Producer, run: str, count: int) -> list[str
             wrap(
                 DeviceRegistered(
                     wallet=wallet,
-                    device_token=f"bench-{run}-{w}-{d}",
+                    device_token=token_of(run, w, d),
                     platform=Platform.ANDROID,
                     signed_at=now,
                 ),
@@ -172,16 +174,18 @@ async def measure_dispatcher(count: int) -> float:
             wallets = await register_devices(producer, run, count)
             baseline = await accepted(http)
             await notify_right_after_registering(producer, f"{run}f", DEVICES_PER_WALLET)
-            await wait_all_pushed(http, f"{run}f", DEVICES_PER_WALLET, 3600, baseline)
+            first = tokens_of(f"{run}f", DEVICES_PER_WALLET)
+            await wait_all_pushed(http, f"{run}f", first, 3600, baseline)
             baseline = await accepted(http)
             started = time.perf_counter()
             message = wrap(stored_for(wallets, run), producer="bench")
             await producer.publish_many([(MESSAGES_STORED, message)])
-            await wait_all_pushed(http, run, count, 3600, baseline)
+            await wait_all_pushed(http, run, tokens_of(run, count), 3600, baseline)
             rate = count / (time.perf_counter() - started)
             extra = {t: n for t, n in (await pushes_per_token(http, run)).items() if n != 1}
             assert not extra, f"{len(extra)} devices pushed more than once"
-            await wait_outcomes_folded(http, run, count, seconds=3600)  # not timed
+            folded = f"bench-dispatch-{run}"
+            await wait_outcomes_folded(http, folded, count, seconds=3600)  # not timed
             return rate
     finally:
         await producer.stop()

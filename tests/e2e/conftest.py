@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
@@ -41,6 +42,8 @@ class RunningNode:
     env: dict[str, str]
     gateway: str = "http://127.0.0.1:4000"
     fcm: str = "http://127.0.0.1:4020"
+    apns: str = "http://127.0.0.1:4030"
+    webpush: str = "http://127.0.0.1:4040"
 
     def metrics_url(self, service: str) -> str:
         """The internal port that serves a service's /metrics (its HTTP port + 5400)."""
@@ -93,3 +96,16 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
         pytest.fail(f"node did not come up:\n{exc.stderr[-4000:]}")
     yield running
     running.script("down")
+
+
+@pytest.fixture(autouse=True)
+def reset_emulators(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test on the node, the push emulators drop queued faults and release holds,
+    so a test that failed half-way never leaves its fault for the next one's pushes."""
+    yield
+    if "node" not in request.fixturenames:
+        return
+    running: RunningNode = request.getfixturevalue("node")
+    for emulator in (running.fcm, running.apns, running.webpush):
+        response = httpx.post(emulator + "/_emulator/reset", timeout=10)
+        assert response.status_code == 200, f"{emulator}: {response.text}"

@@ -137,7 +137,7 @@ async def test_each_service_killed_in_turn_loses_and_duplicates_nothing(
         await socket.open()
 
         async def pushes() -> list[str]:
-            return pushed_uids(await _pushes(http, node, phone), traffic.sids)
+            return pushed_uids(await _pushes(http, node, phone), await traffic.uid_by_sid())
 
         async def on_socket() -> list[str]:
             return socket.unique_uids()

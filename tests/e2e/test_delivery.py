@@ -21,6 +21,7 @@ from tests.e2e.test_notification_path import (
     wait_for,
 )
 from tests.support.devchain import deploy_module, fresh_wallet
+from tests.support.devices import register_device
 from tests.support.signing import device_registration
 
 WEBPUSH = "http://127.0.0.1:4040"
@@ -39,11 +40,7 @@ async def register(
     app: str | None = None,
 ) -> None:
     """Register a device for the key's wallet (and app), signed as the gateway requires."""
-    body = device_registration(key, token, platform, app=app)
-    response = await http.post(node.gateway + "/apis/v1/pushtokens/register", json=body)
-    # No wait for the dispatcher's registry: a device registered (204) before a notification
-    # is sent gets it; the dispatcher orders the two (services/dispatcher/README.md).
-    assert response.status_code == 204, response.text
+    await register_device(http, node.gateway, key, token, platform, app)
 
 
 async def registered_phone(

@@ -53,12 +53,13 @@ def two_apps(node: RunningNode) -> Iterator[TwoApps]:
         "DISPATCHER_RETRY_BASE_SECONDS": "1",
     }
     running = dataclasses.replace(node, env=node.env | env)
-    running.script("stop", "dispatcher")
-    running.script("start", "dispatcher")
-    yield TwoApps(running, account)
-    httpx.delete(node.fcm + "/_emulator/faults")
-    node.script("stop", "dispatcher")
-    node.script("start", "dispatcher")
+    try:
+        running.script("stop", "dispatcher")
+        running.script("start", "dispatcher")
+        yield TwoApps(running, account)
+    finally:  # also when the restart with two apps failed: the node's own dispatcher again
+        node.script("stop", "dispatcher")
+        node.script("start", "dispatcher")
 
 
 async def checks(http: httpx.AsyncClient) -> dict[str, str]:

@@ -96,10 +96,12 @@ async def test_a_dispatcher_killed_mid_batch_pushes_each_device_once(node: Runni
         deploy, channel_key, user_key = await subscribed_user(http, node)
         for token in sorted(tokens):
             await register(http, node, user_key, token, "android")
-        before_restart = await kill_mid_batch(
-            http, node, tokens, lambda: notify(http, node, deploy, channel_key, user_key)
-        )
-        node.script("start", "dispatcher")
+        try:
+            before_restart = await kill_mid_batch(
+                http, node, tokens, lambda: notify(http, node, deploy, channel_key, user_key)
+            )
+        finally:
+            node.script("start", "dispatcher")  # a no-op when the kill never came
 
         async def everyone() -> Counter[str]:
             counts = await accepted(http, node, tokens)

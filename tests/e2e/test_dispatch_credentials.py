@@ -25,11 +25,13 @@ def quick_probes(node: RunningNode) -> Iterator[RunningNode]:
         env=node.env
         | {"DISPATCHER_CREDENTIALS_PROBE_SECONDS": "3", "DISPATCHER_RETRY_BASE_SECONDS": "1"},
     )
-    quick.script("stop", "dispatcher")
-    quick.script("start", "dispatcher")
-    yield quick
-    node.script("stop", "dispatcher")
-    node.script("start", "dispatcher")
+    try:
+        quick.script("stop", "dispatcher")
+        quick.script("start", "dispatcher")
+        yield quick
+    finally:  # also when the quick restart failed: the node's own dispatcher again
+        node.script("stop", "dispatcher")
+        node.script("start", "dispatcher")
 
 
 async def credentials_check(http: httpx.AsyncClient) -> tuple[int, str]:

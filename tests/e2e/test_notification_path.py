@@ -15,8 +15,9 @@ from eth_account import Account
 from web3 import Web3
 
 from tests.e2e.conftest import RunningNode
+from tests.support import devices
 from tests.support.devchain import deploy_module, fresh_wallet
-from tests.support.signing import device_registration, sign_data
+from tests.support.signing import sign_data
 
 CHAIN_ID = 11155111
 RPC = "http://127.0.0.1:8545"
@@ -69,9 +70,7 @@ def signed_body(channel_key: str, comm: str, payload: dict[str, Any]) -> dict[st
 
 
 async def register_device(http: httpx.AsyncClient, node: RunningNode, key: str, token: str) -> None:
-    body = device_registration(key, token, "android")
-    response = await http.post(node.gateway + "/apis/v1/pushtokens/register", json=body)
-    assert response.status_code == 204, response.text
+    await devices.register_device(http, node.gateway, key, token)
 
 
 async def connected_socket(

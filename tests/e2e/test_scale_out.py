@@ -49,6 +49,13 @@ async def flow_killing_one_of_each(node: RunningNode, traffic: Traffic) -> None:
     await sending
 
 
+def one_process_each(node: RunningNode) -> None:
+    """The replicas stopped and the node's own processes running (no-ops where so already)."""
+    for service in SCALED:
+        node.script("stop", f"{service}-replica-1")
+        node.script("start", service)
+
+
 def rebuilt_equals_live(node: RunningNode, service: str) -> tuple[str, str]:
     """Stop the survivor; the live state's hash, and the hash once one process rebuilt it."""
     node.script("stop", f"{service}-replica-1")
@@ -68,23 +75,26 @@ async def test_two_replicas_one_killed_lose_nothing_double_nothing_and_hash_the_
         phone = await registered_phone(http, node, traffic.subscriber_key, "scale")
 
         async def pushes() -> list[str]:
-            return pushed_uids(await _pushes(http, node, phone), traffic.sids)
+            return pushed_uids(await _pushes(http, node, phone), await traffic.uid_by_sid())
 
         async def pushed_first() -> Any:
             return first in await pushes()
 
         first = await traffic.send_one()  # the phone is known to the dispatcher from here
         await wait_for("the first push", pushed_first, 60)
-        for service in SCALED:
-            await asyncio.to_thread(node.script, "replica", service, "1")
-        started = time.monotonic()
-        await flow_killing_one_of_each(node, traffic)
-        feed = await traffic.feed_gap(SETTLE_SECONDS)
-        phone_gap = await settled(pushes, traffic.acknowledged, SETTLE_SECONDS, poll=2, grace=2)
-        print(f"{len(traffic.acknowledged)} acknowledged in {time.monotonic() - started:.0f} s")
-        for service in SCALED:
-            await wait_for(f"{service} caught up", lambda s=service: caught_up(http, s), 120)
-    hashes = {service: rebuilt_equals_live(node, service) for service in SCALED}
+        try:
+            for service in SCALED:
+                await asyncio.to_thread(node.script, "replica", service, "1")
+            started = time.monotonic()
+            await flow_killing_one_of_each(node, traffic)
+            feed = await traffic.feed_gap(SETTLE_SECONDS)
+            phone_gap = await settled(pushes, traffic.acknowledged, SETTLE_SECONDS, poll=2, grace=2)
+            print(f"{len(traffic.acknowledged)} acknowledged in {time.monotonic() - started:.0f} s")
+            for service in SCALED:
+                await wait_for(f"{service} caught up", lambda s=service: caught_up(http, s), 120)
+            hashes = {service: rebuilt_equals_live(node, service) for service in SCALED}
+        finally:  # whatever failed: one process of each again, as the next tests expect
+            await asyncio.to_thread(one_process_each, node)
     assert len(traffic.acknowledged) == COUNT + 1
     assert feed.closed, f"feed: {feed}"
     assert not phone_gap.missing and not phone_gap.unexpected, f"pushes: {phone_gap}"

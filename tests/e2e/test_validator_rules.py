@@ -7,6 +7,7 @@ node's kubo. A second validator joining and then dying mid-stream loses and dupl
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -15,13 +16,10 @@ import uuid
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 from eth_account import Account
 
-from pushnode_shared.infra.envelope import Envelope, MalformedEvent, derive_id, from_record
+from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.infra.ipfs import KuboClient
-from pushnode_shared.infra.kafka import topic_partitions
-from pushnode_shared.protocol.events import unwrap
 from pushnode_shared.protocol.topics import PROTOCOL_DECISIONS
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_crash import whole_inbox
@@ -35,6 +33,7 @@ from tests.e2e.test_notification_path import (
 from tests.support.chat import ChatWallet, new_pgp_key, pgp_sign
 from tests.support.devchain import ROOT, deploy_module, fresh_wallet
 from tests.support.signing import pgpv4_text, sign_data
+from tests.support.topics import SubmittedIds, read_to_end
 
 MISSING_CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 
@@ -58,38 +57,32 @@ def targeted(title: str = "Rules", **data: Any) -> str:
     return "2+" + json.dumps(payload)
 
 
+def bootstrap_of(node: RunningNode) -> str:
+    return node.env.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+
+
 async def decisions(node: RunningNode) -> dict[str, list[Envelope]]:
     """Every decision on protocol-decisions so far, by notification id."""
-    bootstrap = node.env.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    tps = await topic_partitions(bootstrap, [PROTOCOL_DECISIONS])
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        found: dict[str, list[Envelope]] = {}
-        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-            for records in (await consumer.getmany(timeout_ms=1000)).values():
-                for record in records:
-                    try:
-                        envelope = from_record(record.value, record.headers)
-                        unwrap(envelope)
-                    except MalformedEvent:
-                        continue  # test_poison's garbage: dead-lettered, never a decision
-                    if envelope.type.startswith("Notification"):
-                        found.setdefault(envelope.payload["notification_id"], []).append(envelope)
-        return found
-    finally:
-        await consumer.stop()
+    found: dict[str, list[Envelope]] = {}
+    for envelope in await read_to_end(bootstrap_of(node), PROTOCOL_DECISIONS):
+        if envelope.type.startswith("Notification"):
+            found.setdefault(envelope.payload["notification_id"], []).append(envelope)
+    return found
 
 
-def notification_id(body: dict[str, Any]) -> str:
-    return derive_id("notification", body["verificationProof"])
+@functools.cache
+def submitted(bootstrap: str) -> SubmittedIds:
+    """One reader per broker for the whole module: each call reads on from the last."""
+    return SubmittedIds(bootstrap)
+
+
+async def notification_id(node: RunningNode, body: dict[str, Any]) -> str:
+    """The id the gateway gave this acknowledged body (read back, not derived)."""
+    return await submitted(bootstrap_of(node)).one(body["verificationProof"])
 
 
 async def reason_on_the_log(node: RunningNode, body: dict[str, Any]) -> str:
-    ident = notification_id(body)
+    ident = await notification_id(node, body)
 
     async def decided() -> list[Envelope]:
         return (await decisions(node)).get(ident, [])
@@ -207,7 +200,9 @@ async def test_a_second_validator_joining_then_dying_loses_and_duplicates_no_dec
         sent += await send_phase(3)  # the survivor takes them back once the session expires
         items = await inbox_of(http, node, user, len(sent))
     found = await decisions(node)
-    ids = [notification_id(b) for b in sent]
+    proofs = [body["verificationProof"] for body in sent]
+    ids = list((await submitted(bootstrap_of(node)).of(proofs)).values())
+    assert len(ids) == len(sent)
     assert [i for i in ids if len({e.event_id for e in found.get(i, [])}) != 1] == []
     sids = [item["sid"] for item in items]
     assert len(sids) == len(set(sids)) == len(sent)

@@ -41,18 +41,13 @@ def personal_sign(message: str, private_key: str) -> str:
 
 
 def device_registration_text(
-    action: str,
-    wallet: str,
-    device_token: str,
-    platform: str,
-    timestamp: int,
-    app: str | None = None,
+    action: str, wallet: str, token: str, platform: str, timestamp: int, app: str | None = None
 ) -> str:
-    """The text a wallet signs to register or remove a device token (the README spells it);
-    a registration naming its app signs one more line."""
+    """The text a wallet signs to register or remove a device token (the README spells it;
+    naming an app adds one line, `app: <app>`, after the timestamp)."""
     text = (
         f"pushnode device registration\naction: {action}\nwallet: {wallet.lower()}\n"
-        f"platform: {platform}\ndevice_token: {device_token}\ntimestamp: {timestamp}"
+        f"platform: {platform}\ndevice_token: {token}\ntimestamp: {timestamp}"
     )
     return text if app is None else f"{text}\napp: {app}"
 

@@ -22,7 +22,6 @@ import pytest
 import socketio
 from eth_account import Account
 
-from pushnode_shared.infra.envelope import derive_id
 from tests.e2e.conftest import RunningNode
 from tests.e2e.test_notification_path import (
     CHAIN_ID,
@@ -31,6 +30,7 @@ from tests.e2e.test_notification_path import (
     signed_payload,
 )
 from tests.support.devchain import ROOT, deploy_module, fresh_wallet
+from tests.support.topics import SubmittedIds
 
 
 def uid_of(proof: str) -> str:
@@ -76,11 +76,12 @@ class Traffic:
     comm: str
     subscriber_key: str = ""
     socket: socketio.AsyncClient | None = None
-    sids: dict[str, str] = field(default_factory=dict)  # notification id (sid) -> uid
+    proofs: dict[str, str] = field(default_factory=dict)  # verificationProof -> uid
     acknowledged: set[str] = field(default_factory=set)
     in_order: list[str] = field(default_factory=list)  # as acknowledged, one at a time
     socket_items: list[dict[str, Any]] = field(default_factory=list)
     refusals: Counter[str] = field(default_factory=Counter)
+    _submitted: SubmittedIds | None = None
 
     async def send(self, count: int, pause: float = 0.02) -> None:
         """Send `count` notifications one after another, each retried until acknowledged."""
@@ -92,7 +93,7 @@ class Traffic:
         """Send one notification, retried until acknowledged; fail if refused all along."""
         body = signed_payload(self.channel_key, self.comm, [self.subscriber])
         uid = uid_of(body["verificationProof"])
-        self.sids[derive_id("notification", body["verificationProof"])] = uid
+        self.proofs[body["verificationProof"]] = uid
         url = self.node.gateway + "/apis/v1/payloads/"
         deadline = time.monotonic() + refused_for
         while True:
@@ -109,6 +110,14 @@ class Traffic:
                 self.refusals[str(response.status_code)] += 1
                 assert response.status_code in (502, 503, 504), response.text
             await asyncio.sleep(0.5)
+
+    async def uid_by_sid(self) -> dict[str, str]:
+        """Notification id (a push's `sid`) -> uid, for every body the gateway acknowledged:
+        the ids as the gateway put them on protocol-inputs, read on as more are sent."""
+        if self._submitted is None:
+            self._submitted = SubmittedIds(self.node.env.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+        sent = [proof for proof, uid in self.proofs.items() if uid in self.acknowledged]
+        return {sid: self.proofs[proof] for proof, sid in (await self._submitted.of(sent)).items()}
 
     async def acknowledged_at_least(self, count: int, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds

@@ -202,6 +202,17 @@ async def test_an_expired_provider_token_is_renewed_once_and_the_send_goes_throu
     assert (counts["provider_tokens"], counts["send_requests"]) == (2, 2)
 
 
+async def test_a_reset_drops_the_queued_faults(
+    client: ApnsClient, control: httpx.AsyncClient
+) -> None:
+    await control.post("/_emulator/faults", json={"reason": "InternalServerError", "count": 3})
+
+    assert (await control.post("/_emulator/reset")).status_code == 200
+
+    assert (await client.send(a_notification())).kind is Outcome.DELIVERED
+    assert (await stats(control))["pending_faults"] == 0
+
+
 async def test_a_provider_token_refused_twice_is_a_credentials_failure(
     client: ApnsClient, control: httpx.AsyncClient
 ) -> None:

@@ -392,6 +392,24 @@ async def test_a_hold_keeps_sends_unaccepted_and_a_refusing_release_answers_them
     assert tokens == ["first", "third"]
 
 
+async def test_a_reset_lets_held_sends_through_and_drops_queued_faults(
+    client: FcmClient, control: httpx.AsyncClient
+) -> None:
+    await control.post("/_emulator/hold", json={"after": 0})
+    held = asyncio.create_task(client.send(a_message("held")))
+    for _ in range(500):  # until the emulator holds it (at most 5 s)
+        if (await stats(control))["held"] >= 1:
+            break
+        await asyncio.sleep(0.01)
+    await control.post("/_emulator/faults", json={"error": "UNAVAILABLE", "count": 3})
+
+    assert (await control.post("/_emulator/reset")).status_code == 200
+    outcomes = [await held, await client.send(a_message("after"))]
+
+    assert [o.kind for o in outcomes] == [Outcome.DELIVERED, Outcome.DELIVERED]
+    assert (await stats(control))["pending_faults"] == 0
+
+
 async def test_the_emulator_serves_several_projects_each_to_its_own_account(
     emulator: Emulator, control: httpx.AsyncClient, tmp_path: Path
 ) -> None:

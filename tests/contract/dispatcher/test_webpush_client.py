@@ -246,6 +246,19 @@ async def test_throttling_and_outages_are_retried_after_the_given_delay(
     )
 
 
+async def test_a_reset_drops_the_queued_faults(
+    client: WebPushClient, control: httpx.AsyncClient
+) -> None:
+    subscription = await subscribe(control)
+    await control.post("/_emulator/faults", json={"status": 503, "count": 3})
+
+    assert (await control.post("/_emulator/reset")).status_code == 200
+
+    outcome = await client.send(WebPushMessage(subscription=subscription, data=b"hi"))
+    assert outcome.kind is Outcome.DELIVERED
+    assert (await stats(control))["pending_faults"] == 0
+
+
 async def test_an_unreachable_push_service_is_retried() -> None:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))

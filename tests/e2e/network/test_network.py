@@ -21,9 +21,9 @@ from eth_account import Account
 
 from pushnode_shared.protocol.network.inputs import encode_input
 from pushnode_shared.protocol.network.origin import OriginWriter
-from pushnode_shared.protocol.signatures import sign_data
 from tests.e2e.network.conftest import Network, feeds_url, state_hash
 from tests.support.devchain import deploy_module, fresh_wallet
+from tests.support.signing import sign_data
 
 CHAIN_ID = 11155111
 RPC = "http://127.0.0.1:8545"
@@ -167,12 +167,14 @@ async def test_a_node_stopped_while_the_others_take_writes_catches_up_after_it_s
         3: channel.body("while node 2 was away (3)"),
     }
     async with httpx.AsyncClient(timeout=10) as http:
-        for i, body in bodies.items():
-            await post(http, network, i, body)
-        for body in bodies.values():
-            proof = body["verificationProof"]
-            await wait_for("node 3 has both", partial(_one, http, network, 3, channel, proof))
-        network.script("start", "2")
+        try:
+            for i, body in bodies.items():
+                await post(http, network, i, body)
+            for body in bodies.values():
+                proof = body["verificationProof"]
+                await wait_for("node 3 has both", partial(_one, http, network, 3, channel, proof))
+        finally:
+            network.script("start", "2")
         for body in bodies.values():
             proof = body["verificationProof"]
             await wait_for("node 2 caught up", partial(_one, http, network, 2, channel, proof))
