@@ -33,8 +33,6 @@ def test_a_personal_signature_recovers_to_its_signer_on_the_node() -> None:
 def test_the_device_text_is_the_one_the_node_checks(app: str | None) -> None:
     args = ("register", SIGNER, "token-1", "android", 1_700_000_000, app)
     assert signing.device_registration_text(*args) == device_registration_message(*args)
-    for_app = (*args, "io.example.wallet")
-    assert signing.device_registration_text(*for_app) == device_registration_message(*for_app)
 
 
 def test_the_sdk_hash_matches_the_nodes_for_plain_json() -> None:
