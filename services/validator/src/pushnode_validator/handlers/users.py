@@ -130,8 +130,8 @@ async def _keys_accepted(
     if refusal is not None:
         _refuse(ctx, envelope, "rotate" if rotation else "register", sub.did, refusal)
         return False
-    decided = decision_id(envelope, *ACCEPTED)
-    await _record(ctx, decided, sub.did, sub.public_key, sub.submitted_at, first=not rotation)
+    accepted_id = decision_id(envelope, *ACCEPTED)
+    await _record(ctx, accepted_id, sub.did, sub.public_key, sub.submitted_at, first=not rotation)
     return True
 
 
