@@ -12,15 +12,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pushnode_validator.adapters import db, userkeys
+from pushnode_validator.adapters import userkeys
 
-profiles = sa.Table(
+profiles = userkeys.stamped_table(
     "validator_user_profiles",
-    db.metadata,
-    sa.Column("event_id", sa.String(64), primary_key=True),
     sa.Column("did", sa.String(100), nullable=False, index=True),
-    sa.Column("since_us", sa.BigInteger, nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("digest", sa.String(80), nullable=False),
     # The signed creation time of the proof, Unix seconds (None: it carries none).
     sa.Column("signed_at", sa.BigInteger, nullable=True),
