@@ -1,6 +1,6 @@
 """No rollback: a replayed registration, rotation or profile proof (GET /v2/users serves them
-all, and they carry no nonce) is refused with 409 and a reason, and the users fold ignores one
-that slips past admission, so a wallet's replaced key, profile or block list never returns."""
+all, and they carry no nonce) is refused by the validator with 409 and a reason, so a wallet's
+replaced key, profile or block list never returns."""
 
 from __future__ import annotations
 
@@ -10,16 +10,7 @@ from typing import Any
 
 import httpx
 
-from pushnode_gateway.users import projection
-from pushnode_shared.infra.consumer import HandlerContext
-from pushnode_shared.infra.db import Database
 from pushnode_shared.protocol.chat import sdk_hash
-from pushnode_shared.protocol.events import (
-    UserKeysRotated,
-    UserProfileUpdated,
-    UserRegistered,
-    wrap,
-)
 from tests.support.chat import ChatWallet, new_pgp_key
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
@@ -53,14 +44,6 @@ async def registered_then_rotated(
     return wallet, first, second
 
 
-async def fold(database: Database, event: Any) -> None:
-    """The gateway-users consumer meets an event that never went through admission."""
-    envelope = wrap(event, producer="peer")
-    async with database.transaction() as session:
-        ctx = HandlerContext(session=session, replay=False)
-        await projection.HANDLERS[envelope.type](ctx, envelope)
-
-
 class TestKeys:
     async def test_a_replayed_old_rotation_is_refused_and_the_new_key_stays(
         self, client: httpx.AsyncClient
@@ -75,22 +58,6 @@ class TestKeys:
         wallet, first, second = await registered_then_rotated(client)
         replay = await client.post("/apis/v2/users/", json=first)
         assert replay.status_code == 409
-        assert (await current(client, wallet))["publicKey"] == second["publicKey"]
-
-    async def test_the_fold_ignores_a_superseded_key_that_slipped_past_admission(
-        self, client: httpx.AsyncClient, gateway_db: Database
-    ) -> None:
-        wallet, first, second = await registered_then_rotated(client)
-        fields = {
-            "did": wallet.did,
-            "public_key": first["publicKey"],
-            "encrypted_private_key": first["encryptedPrivateKey"],
-            "verification_proof": first["verificationProof"],
-        }
-        await fold(gateway_db, UserKeysRotated(**fields, rotated_at=T0))
-        await fold(
-            gateway_db, UserRegistered(**fields, caip10=wallet.did, origin=None, registered_at=T0)
-        )
         assert (await current(client, wallet))["publicKey"] == second["publicKey"]
 
 
@@ -122,16 +89,3 @@ class TestProfiles:
         assert (await client.put(url, json=body)).status_code == 200
         again = await client.put(url, json=body)
         assert (again.status_code, again.json()["error"]["reason"]) == (409, "PROFILE_REPLAYED")
-
-    async def test_the_fold_ignores_an_older_profile_that_slipped_past_admission(
-        self, client: httpx.AsyncClient, gateway_db: Database
-    ) -> None:
-        wallet = ChatWallet()
-        await client.post("/apis/v2/users/", json=wallet.registration())
-        url = f"/apis/v2/users/{wallet.did}/profile"
-        old = signed_profile(wallet, T0, ["eip155:0x" + "b" * 40])
-        new = signed_profile(wallet, T0 + timedelta(minutes=1), [])
-        assert (await client.put(url, json=new)).status_code == 200
-        profile = {**old, "profileVerificationProof": old.pop("verificationProof")}
-        await fold(gateway_db, UserProfileUpdated(did=wallet.did, profile=profile, updated_at=T0))
-        assert (await current(client, wallet))["profile"]["blockedUsersList"] == []

@@ -28,7 +28,6 @@ from pushnode_gateway.sockets.committed import Committed
 from pushnode_gateway.sockets.live import LiveFeed
 from pushnode_gateway.sockets.server import FeedSockets
 from pushnode_gateway.users import projection as user_projection
-from pushnode_gateway.users.adapters import history as user_history
 from pushnode_shared.infra.consumer import ConsumerSpec
 from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.ipfs import KuboClient
@@ -137,7 +136,6 @@ async def bootstrap(settings: SharedSettings) -> Node:
             *notification_settings.STATE_TABLES,
             *inbox.STATE_TABLES,
             *chat_db.STATE_TABLES,
-            *user_history.STATE_TABLES,
             *deliveries_store.STATE_TABLES,
             *network_adapters.STATE_TABLES,
         ],

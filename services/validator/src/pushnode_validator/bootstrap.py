@@ -31,7 +31,7 @@ from pushnode_validator.handlers.users import UserKeyHandlers
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What this service reads and writes: the README table and (later) its Kafka ACLs.
 TOPICS = ServiceTopics(
-    consumes=(PROTOCOL_INPUTS, USERS, CHATS), produces=(PROTOCOL_DECISIONS, CHATS)
+    consumes=(PROTOCOL_INPUTS, USERS, CHATS), produces=(PROTOCOL_DECISIONS, CHATS, USERS)
 )
 
 
@@ -39,7 +39,8 @@ USERS_CONSUMER = "validator-users"
 
 
 def users_spec() -> ConsumerSpec:
-    """The PGP key registry pgpv4 proofs are checked against: a fold of `users`."""
+    """The users judge (decisions back onto `users`) and the PGP key registry pgpv4 proofs are
+    checked against: a fold of `users`."""
     return ConsumerSpec(
         name=USERS_CONSUMER,
         topics=(USERS,),

@@ -12,7 +12,7 @@ from typing import Any
 from pushnode_gateway.errors import ApiError
 
 ENC_TYPES = ("pgp", "PlainText")
-# The validator's ChatRefusalReason -> the HTTP status the gateway always answered it with.
+# The validator's refusal reasons -> the HTTP status the gateway always answered them with.
 REFUSAL_STATUS: dict[str, int] = {
     "SENDER_HAS_NO_KEYS": 403,
     "RECEIVER_HAS_NO_KEYS": 400,
@@ -26,6 +26,16 @@ REFUSAL_STATUS: dict[str, int] = {
     "NO_PENDING_REQUEST": 404,
     "NOT_REQUEST_RECEIVER": 403,
     "INVALID_SIGNATURE": 403,
+    # The validator's UserRefusalReason (profile writes).
+    "USER_EXISTS": 409,
+    "USER_NOT_FOUND": 404,
+    "BAD_PGP_KEY": 400,
+    "PLAINTEXT_PRIVATE_KEY": 400,
+    "BAD_SIGNATURE": 400,
+    "SIGNER_NOT_WALLET": 403,
+    "KEY_SUPERSEDED": 409,
+    "PROFILE_REPLAYED": 409,
+    "PROFILE_OUTDATED": 409,
 }
 
 

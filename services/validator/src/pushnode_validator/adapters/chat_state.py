@@ -33,13 +33,9 @@ accepted = sa.Table(
     sa.Column("message_id", sa.String(64), primary_key=True),
     sa.Column("conversation", sa.String(210), nullable=False),
 )
-blocks = sa.Table(
+blocks = userkeys.stamped_table(
     "validator_chat_blocks",
-    db.metadata,
-    sa.Column("event_id", sa.String(64), primary_key=True),
     sa.Column("did", sa.String(100), nullable=False, index=True),
-    sa.Column("since_us", sa.BigInteger, nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("blocked", sa.Text, nullable=False),
 )
 STATE_TABLES = [threads.name, accepted.name, blocks.name]

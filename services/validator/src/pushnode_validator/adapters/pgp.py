@@ -4,8 +4,10 @@ The SDK (`@pushprotocol/restapi` payloads/helpers.js) signs `pgpv4` proofs as
 `openpgp.sign({message: createMessage({text: sha256hex(JSON.stringify({data: identity}))}),
 detached: true})` with the sender's Push-profile key; `verificationProof = "pgpv4:<armored>"`.
 
-Unlike the gateway's chat check, key expiry is judged at the notification's `submitted_at`
-(a log time), never at the wall clock, so a replay reaches the same verdict.
+This is the node's one key policy (notifications, chat and users alike): key expiry is judged
+at the input's own log time (`submitted_at`, `sent_at`), never at the wall clock, so a replay
+reaches the same verdict. pgpy checks neither revocations nor key flags: a user revokes by
+rotating keys, after which only the new key verifies.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ with warnings.catch_warnings():
     from pgpy.constants import PubKeyAlgorithm
 
 from pushnode_shared.protocol.chat import armored_key
+from pushnode_validator.domain.ratelimit import micros as micros_of
 
 MIN_RSA_BITS = 2048
 _RSA = {PubKeyAlgorithm.RSAEncryptOrSign, PubKeyAlgorithm.RSASign}
@@ -68,6 +71,29 @@ def key_facts(public_key: str) -> KeyFacts:
     """Fingerprint and expiry of a registered key (the SDK's JSON wrapper or bare armor)."""
     key = _load(armored_key(public_key))
     return KeyFacts(fingerprint=str(key.fingerprint).replace(" ", ""), expires_at=key.expires_at)
+
+
+def key_problem(armored: str, at_us: int) -> str | None:
+    """Why a submitted key breaks the node's policy at `at_us` (expiry judged at the log's
+    time, never the wall clock), or None: public, RSA >= 2048 bits or ECC, not expired."""
+    try:
+        facts = key_facts(armored)
+    except BadKey as exc:
+        return str(exc)
+    if facts.expires_at is not None and micros_of(facts.expires_at) <= at_us:
+        return "key expired"
+    return None
+
+
+def signed_at(signature: str) -> int | None:
+    """The creation time a detached armored signature carries (signed, so not alterable), in
+    Unix seconds; None when it does not parse. Orders a user's profile updates."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return int(pgpy.PGPSignature.from_blob(signature).created.timestamp())
+    except Exception:  # not a signature at all: the judge refuses it on its own terms
+        return None
 
 
 def verify(public_key: str, text: str, signature: str) -> bool:

@@ -26,13 +26,23 @@ from pushnode_validator.adapters import db
 from pushnode_validator.domain.keys import RegisteredKey
 from pushnode_validator.domain.ratelimit import micros
 
-user_keys = sa.Table(
+
+def stamped_table(name: str, owner: sa.Column[str], *columns: sa.Column[Any]) -> sa.Table:
+    """A stamped history: a row per event (its id), numbered per `owner` in log order."""
+    return sa.Table(
+        name,
+        db.metadata,
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        owner,
+        sa.Column("since_us", sa.BigInteger, nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        *columns,
+    )
+
+
+user_keys = stamped_table(
     "validator_user_keys",
-    db.metadata,
-    sa.Column("event_id", sa.String(64), primary_key=True),
     sa.Column("wallet", sa.String(42), nullable=False, index=True),
-    sa.Column("since_us", sa.BigInteger, nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("public_key", sa.Text, nullable=False),
     # "" when the text is not a usable public key (the gateway checks, but the log is input).
     sa.Column("fingerprint", sa.String(64), nullable=False),

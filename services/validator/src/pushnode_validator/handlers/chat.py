@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from pushnode_shared.infra.consumer import Handler, HandlerContext
-from pushnode_shared.infra.envelope import Envelope, derive_id
+from pushnode_shared.infra.envelope import Envelope
 from pushnode_shared.protocol.events import (
     ChatInputRefused,
     ChatMessageAccepted,
@@ -23,12 +23,11 @@ from pushnode_shared.protocol.events import (
     ChatRequestRejected,
     Event,
     payload_of,
-    wrap,
 )
 from pushnode_shared.protocol.topics import CHATS
 from pushnode_validator.adapters import chat_state
 from pushnode_validator.domain import chat
-from pushnode_validator.handlers.emit import PRODUCER
+from pushnode_validator.handlers.emit import decided
 
 INPUTS = ("ChatMessageSent", "ChatRequestAccepted", "ChatRequestRejected")
 
@@ -163,13 +162,4 @@ def _refuse(
 
 def _emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:
     """On `chats`, its id derived from the input's: a replay re-publishes the same event."""
-    ctx.publish(
-        CHATS,
-        wrap(
-            event,
-            producer=PRODUCER,
-            event_id=derive_id(cause.event_id, "chat", role),
-            causation_id=cause.event_id,
-            occurred_at=cause.occurred_at,
-        ),
-    )
+    ctx.publish(CHATS, decided(cause, event, "chat", role))

@@ -1,4 +1,4 @@
-"""Publishing a decision or fact on protocol-decisions, its id derived from its cause."""
+"""Publishing a decision or fact (protocol-decisions, chats, users), its id from its cause."""
 
 from __future__ import annotations
 
@@ -12,13 +12,20 @@ PRODUCER = "validator"
 
 def emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:
     """Queue `event` for the batch's transaction; a replayed cause re-publishes the same id."""
-    ctx.publish(
-        PROTOCOL_DECISIONS,
-        wrap(
-            event,
-            producer=PRODUCER,
-            event_id=derive_id(cause.event_id, role),
-            causation_id=cause.event_id,
-            occurred_at=cause.occurred_at,
-        ),
+    ctx.publish(PROTOCOL_DECISIONS, decided(cause, event, role))
+
+
+def decision_id(cause: Envelope, *role: str) -> str:
+    """The id of the decision `role` on `cause`: the same on every replay."""
+    return derive_id(cause.event_id, *role)
+
+
+def decided(cause: Envelope, event: Event, *role: str) -> Envelope:
+    """`event` as the decision `role` on `cause`, with the id `decision_id(cause, *role)`."""
+    return wrap(
+        event,
+        producer=PRODUCER,
+        event_id=decision_id(cause, *role),
+        causation_id=cause.event_id,
+        occurred_at=cause.occurred_at,
     )

@@ -75,6 +75,15 @@ from pushnode_shared.protocol.events.subscriptions import (
     SubscriptionSubmitted,
 )
 from pushnode_shared.protocol.events.uploads import ContentUploaded
+from pushnode_shared.protocol.events.users import (
+    KeysSubmitted,
+    UserEvent,
+    UserInputRefused,
+    UserKeysRotationSubmitted,
+    UserProfileSubmitted,
+    UserRefusalReason,
+    UserRegistrationSubmitted,
+)
 
 __all__ = [
     "AliasRejectReason",
@@ -113,6 +122,7 @@ __all__ = [
     "DeviceUnregistered",
     "Event",
     "EventDeadLettered",
+    "KeysSubmitted",
     "MessageStored",
     "MessageWithdrawn",
     "NodeRecordAppended",
@@ -130,9 +140,15 @@ __all__ = [
     "SubscriptionRemoved",
     "SubscriptionSubmitted",
     "UnknownEvent",
+    "UserEvent",
+    "UserInputRefused",
     "UserKeysRotated",
+    "UserKeysRotationSubmitted",
+    "UserProfileSubmitted",
     "UserProfileUpdated",
+    "UserRefusalReason",
     "UserRegistered",
+    "UserRegistrationSubmitted",
     "payload_of",
     "registered",
     "unwrap",

@@ -12,46 +12,48 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pushnode_shared.protocol.events.base import ConversationKeyed, UserKeyed, register
+from pushnode_shared.protocol.events.base import ConversationKeyed, register
+from pushnode_shared.protocol.events.users import UserEvent
 
 
 @register
-class UserRegistered(UserKeyed):
+class UserRegistered(UserEvent):
     """A wallet registered its PGP profile, or a stub (empty keys) was created for it."""
 
     TYPE = "UserRegistered"
 
-    did: str
     caip10: str
     public_key: str
     encrypted_private_key: str
     verification_proof: str
     origin: str | None
     registered_at: datetime
+    # The input the validator accepted (None: recorded before the validator judged users).
+    input_id: str | None = None
 
 
 @register
-class UserKeysRotated(UserKeyed):
+class UserKeysRotated(UserEvent):
     """The wallet replaced its PGP keys (PUT /v2/users/{did}/auth), proven by a new signature."""
 
     TYPE = "UserKeysRotated"
 
-    did: str
     public_key: str
     encrypted_private_key: str
     verification_proof: str
     rotated_at: datetime
+    input_id: str | None = None
 
 
 @register
-class UserProfileUpdated(UserKeyed):
+class UserProfileUpdated(UserEvent):
     """Name, description, picture or block list changed, PGP-signed by the user's key."""
 
     TYPE = "UserProfileUpdated"
 
-    did: str
     profile: dict[str, Any]
     updated_at: datetime
+    input_id: str | None = None
 
 
 @register

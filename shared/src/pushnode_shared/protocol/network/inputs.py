@@ -9,7 +9,7 @@ to two nodes is one input everywhere:
 |---|---|
 | NotificationSubmitted | kind, identity, sender (lower case), proof kind, proof signature |
 | SubscriptionSubmitted | kind, message, proof kind, signature |
-| UserRegistered, UserKeysRotated | kind, did (lower case), verification proof |
+| UserRegistrationSubmitted, UserKeysRotationSubmitted | kind, did (lower case), proof |
 | ChatRequestAccepted, ChatRequestRejected | kind, conversation, verification proof |
 | ChatMessageSent | kind, the message object as the sender signed it |
 | ContentUploaded | kind, cid |
@@ -113,8 +113,8 @@ def _upload(fields: dict[str, Any]) -> list[Any]:
 SIGNED_PARTS: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
     "NotificationSubmitted": _notification,
     "SubscriptionSubmitted": _subscription,
-    "UserRegistered": _user,
-    "UserKeysRotated": _user,
+    "UserRegistrationSubmitted": _user,
+    "UserKeysRotationSubmitted": _user,
     "ChatRequestAccepted": _chat_answer,
     "ChatRequestRejected": _chat_answer,
     "ChatMessageSent": _chat_message,

@@ -8,8 +8,8 @@ receive time, the notification id it derives) is dropped from the input and rebu
 record on every node: the receive time is the origin's, so it is the same everywhere.
 
 Replicated so far: notifications, gasless opt-ins/opt-outs and IPFS uploads. Chat and Push-user
-inputs have input ids (network.inputs) but are judged in the gateway today, so relaying them
-waits until their rules move to the validator.
+inputs have input ids (network.inputs) and are judged by the validator now; relaying them is
+the next step (KINDS below).
 """
 
 from __future__ import annotations

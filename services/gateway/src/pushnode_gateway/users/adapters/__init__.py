@@ -1,1 +1,0 @@
-"""The users feature's SQL beside the profile table (chat/adapters/chat_db.py)."""
