@@ -1,4 +1,4 @@
-"""Publishing a decision or fact on protocol-decisions, its id derived from its cause."""
+"""Publishing a decision or fact (on protocol-decisions by emit), its id derived from its cause."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ PRODUCER = "validator"
 
 def emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:
     """Queue `event` for the batch's transaction; a replayed cause re-publishes the same id."""
-    ctx.publish(
-        PROTOCOL_DECISIONS,
-        wrap(
-            event,
-            producer=PRODUCER,
-            event_id=derive_id(cause.event_id, role),
-            causation_id=cause.event_id,
-            occurred_at=cause.occurred_at,
-        ),
+    ctx.publish(PROTOCOL_DECISIONS, decided(cause, event, role))
+
+
+def decided(cause: Envelope, event: Event, role: str) -> Envelope:
+    """The envelope of a decision on `cause`: its id derived from the cause's and the role."""
+    return wrap(
+        event,
+        producer=PRODUCER,
+        event_id=derive_id(cause.event_id, role),
+        causation_id=cause.event_id,
+        occurred_at=cause.occurred_at,
     )
