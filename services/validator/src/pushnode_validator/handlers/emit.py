@@ -17,10 +17,5 @@ def emit(ctx: HandlerContext, cause: Envelope, event: Event, role: str) -> None:
 
 def decided(cause: Envelope, event: Event, role: str) -> Envelope:
     """The envelope of a decision on `cause`: its id derived from the cause's and the role."""
-    return wrap(
-        event,
-        producer=PRODUCER,
-        event_id=derive_id(cause.event_id, role),
-        causation_id=cause.event_id,
-        occurred_at=cause.occurred_at,
-    )
+    ident, why, when = derive_id(cause.event_id, role), cause.event_id, cause.occurred_at
+    return wrap(event, producer=PRODUCER, event_id=ident, causation_id=why, occurred_at=when)
