@@ -35,7 +35,8 @@ async def _peer_ids(http: httpx.AsyncClient, network: Network, i: int) -> set[st
 def _register(key_file: str, url: str) -> None:
     env = dict(os.environ, PUSHNODE_NODE_KEY_FILE=key_file)
     command = [str(ROOT / ".venv" / "bin" / "pushnode"), "node", "register", "--url", url]
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 async def test_a_node_known_only_from_the_registry_is_pulled_from_and_dropped_once_removed(

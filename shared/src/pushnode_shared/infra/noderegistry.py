@@ -14,6 +14,7 @@ import httpx
 from eth_abi.abi import encode
 from eth_account import Account
 from eth_hash.auto import keccak
+from eth_utils.address import to_checksum_address
 from pydantic import Field
 
 from pushnode_shared.infra.settings import SharedSettings
@@ -71,7 +72,7 @@ async def send(chain: ChainConfig, key: NodeKey, data: bytes) -> str:
         price = int(await _rpc(client, rpc, "eth_gasPrice"), 16)
         signed = account.sign_transaction(
             {
-                "to": chain.node_registry,
+                "to": to_checksum_address(chain.node_registry),  # eth-account wants it so
                 "data": data,
                 "nonce": int(nonce, 16),
                 "gas": gas + gas // 4,
