@@ -1,4 +1,5 @@
-"""The listener's event table and the dev chains' compiled contracts agree, topic for topic.
+"""The listener's event table and the dev chains' compiled contracts (Core, Comm and the
+NodeRegistry) agree, topic for topic.
 
 The contracts in devstack/contracts carry the real Push signatures (typos included), so a
 topic0 the listener expects that the contracts never emit, or a channel event they emit that
@@ -42,14 +43,14 @@ def emitted(contract: str) -> dict[str, str]:
 
 
 def test_every_followed_event_is_one_the_contracts_emit_or_an_older_version() -> None:
-    compiled = emitted("PushCore") | emitted("PushComm")
+    compiled = emitted("PushCore") | emitted("PushComm") | emitted("NodeRegistry")
     for event in EVENTS:
         if event.signature not in OLDER_VERSIONS:
             assert compiled.get(event.signature) == event.topic0, event.signature
 
 
 def test_every_channel_event_the_contracts_emit_is_followed() -> None:
-    compiled = emitted("PushCore") | emitted("PushComm")
+    compiled = emitted("PushCore") | emitted("PushComm") | emitted("NodeRegistry")
     missing = {
         sig
         for sig, topic0 in compiled.items()
@@ -59,7 +60,7 @@ def test_every_channel_event_the_contracts_emit_is_followed() -> None:
 
 
 def test_indexed_parameters_match_the_contracts() -> None:
-    for contract in ("PushCore", "PushComm"):
+    for contract in ("PushCore", "PushComm", "NodeRegistry"):
         abi = json.loads((ARTIFACTS / f"{contract}.json").read_text())["abi"]
         for item in abi:
             if item["type"] != "event" or item["name"] in NOT_FOLLOWED:

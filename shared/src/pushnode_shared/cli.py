@@ -1,4 +1,5 @@
-"""The `pushnode` command: run, rebuild, state-hash or migrate a service; topics; dead-letters."""
+"""The `pushnode` command: run, rebuild, state-hash or migrate a service; topics; dead-letters;
+join or leave the network (node register|remove)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import getpass
 import sys
 from importlib.metadata import EntryPoint, entry_points
 
-from pushnode_shared.infra import dlq
+from pushnode_shared.infra import dlq, noderegistry
 from pushnode_shared.infra.kafka import ensure_topics, topic_sizes
 from pushnode_shared.infra.logging import configure_logging
 from pushnode_shared.infra.service import (
@@ -61,7 +62,24 @@ def _parser(names: list[str]) -> argparse.ArgumentParser:
     again.add_argument("offsets", nargs="*", type=int, help="dead-letters offsets (default: all)")
     again.add_argument("--consumer", help="only records this consumer parked")
     again.add_argument("--force", action="store_true", help="replay records already replayed")
+    node = sub.add_parser("node", help="join or leave the network on the home chain's registry")
+    node_verbs = node.add_subparsers(dest="verb", required=True)
+    join = node_verbs.add_parser("register", help="register(url) from this node's key")
+    join.add_argument("--url", required=True, help="where peers reach this node's gateway")
+    node_verbs.add_parser("remove", help="remove(this node) from this node's key")
     return parser
+
+
+async def _node(args: argparse.Namespace) -> int:
+    settings = noderegistry.RegistrySettings()
+    key = settings.key()
+    if args.verb == "register":
+        data = noderegistry.register_call(args.url)
+    else:
+        data = noderegistry.remove_call(key.address)
+    tx_hash = await noderegistry.send(settings.home(), key, data)
+    print(f"node {key.address}: {args.verb} mined in {tx_hash}")
+    return 0
 
 
 async def _dispatch(args: argparse.Namespace, registry: dict[str, EntryPoint]) -> int:
@@ -85,6 +103,8 @@ async def _dispatch(args: argparse.Namespace, registry: dict[str, EntryPoint]) -
         return 0
     if args.command == "dlq":
         return await _dead_letters(args, SharedSettings().kafka_bootstrap)
+    if args.command == "node":
+        return await _node(args)
     return await _service_command(args, registry)
 
 

@@ -83,10 +83,9 @@ class Network:
         run_command(ROOT / "devstack" / "bin" / "network", args, self.env, timeout=600)
 
 
-def _serve(app: FastAPI) -> uvicorn.Server:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=FORGER_PORT, log_level="error")
-    )
+def serve(app: FastAPI, port: int = FORGER_PORT) -> uvicorn.Server:
+    """Run a fake peer's app on `port` in a thread (stop it with `should_exit = True`)."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     threading.Thread(target=server.run, daemon=True).start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
@@ -94,7 +93,7 @@ def _serve(app: FastAPI) -> uvicorn.Server:
     return server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")  # one network for every module here
 def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     run = uuid.uuid4().hex[:8]
     forger = Forger(NodeKey.generate())
@@ -110,7 +109,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
         PUSHNODE_NETWORK_PROXIED="1:3",
         LOG_LEVEL="INFO",
     )
-    server = _serve(forger.app())
+    server = serve(forger.app())
     link = LinkProxy({4100 + 90: 4100, 4300 + 90: 4300})  # devstack/bin/network: gateway + 90
     running = Network(env=env, var=var, forger=forger, link_1_3=link)
     try:

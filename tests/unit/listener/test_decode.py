@@ -142,3 +142,14 @@ def test_an_observation_envelope_is_what_wrap_builds() -> None:
     slow = wrap(fact, producer="listener", event_id=fast.event_id, occurred_at=fast.occurred_at)
     assert fast == slow
     assert to_record(fast) == to_record(slow)
+
+
+def test_a_node_registry_log_is_keyed_by_the_node_and_carries_its_url() -> None:
+    raw = raw_log([topic0("NodeRegistered"), topic(USER)], encode(["string"], ["http://n:4100"]))
+    fact = decode_log(11155111, raw)
+    assert fact is not None
+    assert (fact.event, fact.channel, fact.args) == (
+        "NodeRegistered",
+        USER,
+        {"node": USER, "url": "http://n:4100"},
+    )

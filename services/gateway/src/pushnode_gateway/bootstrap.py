@@ -152,17 +152,24 @@ async def bootstrap(settings: SharedSettings) -> Node:
     node.resources.push_async_callback(kubo.aclose)
     node.http_options = uvicorn_options(settings)
     node.app = create_app(
-        settings, producer, database, sockets, node.readiness, kubo, waiters, _identity(settings)
+        settings,
+        producer,
+        database,
+        sockets,
+        node.readiness,
+        kubo,
+        waiters,
+        _identity(settings, database),
     )
     return node
 
 
-def _identity(settings: Settings) -> NodeIdentity | None:
+def _identity(settings: Settings, database: Database) -> NodeIdentity | None:
     peers = parse_peers(settings.peers_json)
-    if not peers:
+    if not peers and not settings.network:
         return None
     key = NodeKey.load_or_create(settings.node_key_file or settings.data_dir / "node.key")
-    return NodeIdentity(key, peers)
+    return NodeIdentity(key, peers, database)
 
 
 async def _following(live: LiveFeed) -> tuple[bool, str]:

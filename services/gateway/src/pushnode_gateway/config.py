@@ -41,6 +41,8 @@ class Settings(SharedSettings):
     }
     # The node network (same variables as the listener's): peers, and this node's key file.
     peers_json: str = Field("", validation_alias="PUSHNODE_PEERS")
+    # In a network with no configured peers (every peer from the NodeRegistry).
+    network: bool = Field(False, validation_alias="PUSHNODE_NETWORK")
     node_key_file: Path | None = Field(None, validation_alias="PUSHNODE_NODE_KEY_FILE")
     # Dev mode (make up): the demo channel's key, for the console's "send a test notification".
     # Unset everywhere else, and then that endpoint is not mounted at all.

@@ -112,5 +112,8 @@ EVENTS: tuple[EventAbi, ...] = (
         "address indexed _channelOwnerAddress, string _ethereumChannelAddress)",
         "_ethereumChannelAddress",
     ),
+    # The network's NodeRegistry (home chain): keyed by the node, which stands in for a channel.
+    _ev("NodeRegistered", "node", ("node", "address", True), ("url", "string", False)),
+    _ev("NodeRemoved", "node", ("node", "address", True)),
 )
 BY_TOPIC0: dict[str, EventAbi] = {e.topic0: e for e in EVENTS}

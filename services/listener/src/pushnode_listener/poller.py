@@ -198,7 +198,7 @@ class ChainPoller:
         return True
 
     def _addresses(self) -> list[str]:
-        return [a for a in (self.chain.core, self.chain.comm) if a]
+        return [a for a in (self.chain.core, self.chain.comm, self.chain.node_registry) if a]
 
     async def _headers(self, start: int, end: int, head: int) -> dict[int, Header]:
         """Headers of the range's ends and of every block within finality of the head."""

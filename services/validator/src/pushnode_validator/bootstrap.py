@@ -14,6 +14,7 @@ from pushnode_shared.infra.settings import SharedSettings
 from pushnode_shared.protocol.chains import ChainConfig
 from pushnode_shared.protocol.topics import (
     CHATS,
+    NODE_RECORDS,
     PROTOCOL_DECISIONS,
     PROTOCOL_INPUTS,
     USERS,
@@ -31,7 +32,8 @@ from pushnode_validator.handlers.users import UserKeyHandlers
 MIGRATIONS = Path(__file__).parent / "migrations"
 # What this service reads and writes: the README table and (later) its Kafka ACLs.
 TOPICS = ServiceTopics(
-    consumes=(PROTOCOL_INPUTS, USERS, CHATS), produces=(PROTOCOL_DECISIONS, CHATS, USERS)
+    consumes=(PROTOCOL_INPUTS, USERS, CHATS),
+    produces=(PROTOCOL_DECISIONS, CHATS, USERS, NODE_RECORDS),
 )
 
 

@@ -28,7 +28,7 @@ SOURCES: dict[int, str] = {
 
 
 class ChainConfig(BaseModel):
-    """One chain: RPC endpoint, Core (Ethereum-side chains only) and Comm contract addresses.
+    """One chain: RPC endpoint, Core (Ethereum-side chains only), Comm and NodeRegistry addresses.
 
     `{"preset": "ethereum", "rpc_url": "…"}` takes the chain id, contracts, start block and
     confirmations from chain_presets.PRESETS; keys given beside it override the preset's.
@@ -41,6 +41,8 @@ class ChainConfig(BaseModel):
     rpc_url: str
     comm: str
     core: str | None = None
+    # The network's NodeRegistry (the home chain only): its logs are who may join as a peer.
+    node_registry: str | None = None
     start_block: int = Field(0, ge=0)
     # 0 only in the dev stack (SharedSettings refuses it elsewhere): anvil mines on demand.
     confirmations: int = Field(0, ge=0)
@@ -70,6 +72,7 @@ LOCAL_CHAINS: tuple[ChainConfig, ...] = (
         rpc_url="http://127.0.0.1:8545",
         core="0x5ab1520e2bd519bdab2e1347eee81c00a77f4946",
         comm="0x9dDCD7ed7151afab43044E4D694FA064742C428c",
+        node_registry="0x4e6f646552656769737472790000000000000000",
     ),
     ChainConfig(
         chain_id=80002,

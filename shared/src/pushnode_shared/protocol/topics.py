@@ -99,7 +99,7 @@ CHATS = Topic(
 NODE_RECORDS = Topic(
     "node-records",
     key="origin node id",
-    carries="every origin's node records this node holds, and evidence against origins",
+    carries="node records of every origin held, evidence against origins, registry decisions",
     partitions=1,
 )
 DEAD_LETTERS = Topic(

@@ -1,4 +1,5 @@
-"""The node-records tables and their reads: every record held, the evidence, the frontier."""
+"""The node-records tables and their reads: every record held, the evidence, the frontier,
+and the registry decisions that stand."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pushnode_shared.infra import columns as col
+from pushnode_shared.protocol.events import PeerRegistered, PeerRemoved
 
 metadata = sa.MetaData()
 records = sa.Table(
@@ -25,7 +27,17 @@ evidence = sa.Table(
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
 )
-STATE_TABLES = [records.name, evidence.name]
+# A registered (url) or removed (no url) node, per standing decision; a retraction deletes it.
+peer_decisions = sa.Table(
+    "gateway_node_peers",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("observation", sa.String(64), nullable=False, unique=True),
+    sa.Column("node", sa.String(42), nullable=False),
+    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    sa.Column("url", sa.String(256), nullable=True),
+)
+STATE_TABLES = [records.name, evidence.name, peer_decisions.name]
 
 
 async def frontier(conn: AsyncConnection) -> dict[str, tuple[int, str]]:
@@ -56,3 +68,15 @@ async def all_evidence(conn: AsyncConnection, limit: int) -> list[str]:
     """Evidence bodies (JSON), oldest origin first, bounded."""
     query = sa.select(evidence.c.body).order_by(evidence.c.origin, evidence.c.seq).limit(limit)
     return [row.body for row in await conn.execute(query)]
+
+
+async def standing_decisions(conn: AsyncConnection) -> list[PeerRegistered | PeerRemoved]:
+    """The registry decisions that stand, in the order they were decided (for a PeerBook)."""
+    query = sa.select(peer_decisions).order_by(peer_decisions.c.position)
+    out: list[PeerRegistered | PeerRemoved] = []
+    for row in await conn.execute(query):
+        common = {"node": row.node, "chain_id": row.chain_id, "observation": row.observation}
+        out.append(
+            PeerRemoved(**common) if row.url is None else PeerRegistered(**common, url=row.url)
+        )
+    return out

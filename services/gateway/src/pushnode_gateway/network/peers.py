@@ -1,6 +1,8 @@
 """This node's identity and its view of the peers: asked live, briefly cached, never trusted.
 
-GET /apis/v1/node/peers asks each configured peer for its frontier (signed, with a short
+The peers are the configured ones and those the registry decisions on node-records admit
+(network.adapters), folded by the same PeerBook as the listener's and re-read every few
+seconds. GET /apis/v1/node/peers asks each peer for its frontier (signed, with a short
 timeout) and compares it with ours: reachable or not, its frontier, and how many records it
 holds that we do not yet (the lag).
 """
@@ -13,9 +15,12 @@ from typing import Any
 
 import httpx
 
+from pushnode_gateway.network.adapters import standing_decisions
+from pushnode_shared.infra.db import Database
 from pushnode_shared.infra.untrusted import BadJson, load_json
 from pushnode_shared.protocol.network.auth import sign_request
 from pushnode_shared.protocol.network.keys import NodeKey
+from pushnode_shared.protocol.network.peerbook import PeerBook
 from pushnode_shared.protocol.network.peers import Peer
 
 PROBE_SECONDS = 2.0
@@ -24,20 +29,43 @@ MAX_PROBE_BYTES = 1024 * 1024
 
 
 class NodeIdentity:
-    """The node key, the configured peers, and the last probe of them."""
+    """The node key, the peers (configured and registered), and the last probe of them."""
 
-    def __init__(self, key: NodeKey, peers: list[Peer]) -> None:
-        self.key, self.peers = key, peers
-        self.addresses = frozenset(p.address for p in peers)
+    def __init__(
+        self,
+        key: NodeKey,
+        peers: list[Peer],
+        database: Database | None = None,
+        cache_seconds: float = CACHE_SECONDS,
+    ) -> None:
+        self.key, self.configured, self.database = key, peers, database
+        self.cache_seconds = cache_seconds
         self._cache: tuple[float, list[dict[str, Any]]] | None = None
+        self._peers: tuple[float, list[Peer]] | None = None
         self._lock = asyncio.Lock()
+
+    async def peers(self) -> list[Peer]:
+        """The current peers: configured, then registered (re-read every `cache_seconds`)."""
+        if self._peers is None or time.monotonic() - self._peers[0] >= self.cache_seconds:
+            book = PeerBook(self.key.address, self.configured)
+            if self.database is not None:
+                async with self.database.engine.connect() as conn:
+                    for decision in await standing_decisions(conn):
+                        book.apply(decision)
+            self._peers = (time.monotonic(), book.peers())
+        return self._peers[1]
+
+    async def addresses(self) -> frozenset[str]:
+        """The node ids a node request is answered for."""
+        return frozenset(p.address for p in await self.peers())
 
     async def view(self, ours: dict[str, int]) -> list[dict[str, Any]]:
         """Every peer: node id, url, reachable, frontier and lag (cached for a moment)."""
         async with self._lock:
             if self._cache is None or time.monotonic() - self._cache[0] > CACHE_SECONDS:
+                peers = await self.peers()
                 async with httpx.AsyncClient(timeout=PROBE_SECONDS) as client:
-                    probes = await asyncio.gather(*(self._probe(client, p) for p in self.peers))
+                    probes = await asyncio.gather(*(self._probe(client, p) for p in peers))
                 self._cache = (time.monotonic(), list(probes))
             probes = self._cache[1]
         return [p | {"lag": _lag(p["frontier"], ours)} for p in probes]

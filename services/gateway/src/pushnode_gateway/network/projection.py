@@ -1,16 +1,26 @@
 """node-records as tables the node API reads (network.adapters).
 
-Consumes NodeRecordAppended and PeerMisbehaved from node-records; produces nothing. Rows are
-keyed by (origin, seq) and by evidence id, so a replay writes nothing twice.
+Consumes NodeRecordAppended, PeerMisbehaved and the registry decisions (PeerRegistered,
+PeerRemoved, PeerRetracted) from node-records; produces nothing. Rows are keyed by (origin,
+seq), evidence id and the judged observation, so a replay writes nothing twice.
 """
 
 from __future__ import annotations
 
-from pushnode_gateway.network.adapters import evidence, records
+import sqlalchemy as sa
+
+from pushnode_gateway.network.adapters import evidence, peer_decisions, records
 from pushnode_shared.infra.consumer import Handler, HandlerContext
 from pushnode_shared.infra.db import insert_ignore
 from pushnode_shared.infra.envelope import Envelope
-from pushnode_shared.protocol.events import NodeRecordAppended, PeerMisbehaved, payload_of
+from pushnode_shared.protocol.events import (
+    NodeRecordAppended,
+    PeerMisbehaved,
+    PeerRegistered,
+    PeerRemoved,
+    PeerRetracted,
+    payload_of,
+)
 
 
 async def on_node_record_appended(ctx: HandlerContext, envelope: Envelope) -> None:
@@ -36,7 +46,27 @@ async def on_peer_misbehaved(ctx: HandlerContext, envelope: Envelope) -> None:
     await insert_ignore(ctx.session, evidence, row)
 
 
+async def on_peer_registered(ctx: HandlerContext, envelope: Envelope) -> None:
+    found = payload_of(envelope, PeerRegistered)
+    row = found.model_dump(include={"observation", "node", "chain_id", "url"})
+    await insert_ignore(ctx.session, peer_decisions, row)
+
+
+async def on_peer_removed(ctx: HandlerContext, envelope: Envelope) -> None:
+    found = payload_of(envelope, PeerRemoved)
+    row = found.model_dump(include={"observation", "node", "chain_id"}) | {"url": None}
+    await insert_ignore(ctx.session, peer_decisions, row)
+
+
+async def on_peer_retracted(ctx: HandlerContext, envelope: Envelope) -> None:
+    gone = payload_of(envelope, PeerRetracted).observation
+    await ctx.session.execute(sa.delete(peer_decisions).where(peer_decisions.c.observation == gone))
+
+
 HANDLERS: dict[str, Handler] = {
     "NodeRecordAppended": on_node_record_appended,
     "PeerMisbehaved": on_peer_misbehaved,
+    "PeerRegistered": on_peer_registered,
+    "PeerRemoved": on_peer_removed,
+    "PeerRetracted": on_peer_retracted,
 }

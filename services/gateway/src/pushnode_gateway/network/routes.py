@@ -1,6 +1,7 @@
 """GET /apis/v1/node/{frontier,records,evidence,peers,state-hash}: the node API.
 
-`frontier` and `records` answer configured peers only (a node signature in the headers);
+`frontier` and `records` answer known peers only, configured or registered (a node signature
+in the headers);
 `evidence`, `peers` and `state-hash` are public, for the console and for anyone checking that
 nodes agree. Every page is bounded; records stream out as they are read.
 """
@@ -30,14 +31,15 @@ MAX_EVIDENCE = 256
 def _identity(request: Request) -> NodeIdentity:
     identity: NodeIdentity | None = getattr(request.app.state, "node_identity", None)
     if identity is None:
-        raise ApiError(404, "NOT_IN_A_NETWORK", "this node has no peers configured")
+        raise ApiError(404, "NOT_IN_A_NETWORK", "this node is not in a network")
     return identity
 
 
 IdentityDep = Annotated[NodeIdentity, Depends(_identity)]
 
 
-def _peer(request: Request, identity: IdentityDep) -> str:
+async def _peer(request: Request, identity: IdentityDep) -> str:
+    peers = await identity.addresses()
     try:
         return check_request(
             request.headers,
@@ -45,7 +47,7 @@ def _peer(request: Request, identity: IdentityDep) -> str:
             request.url.path,
             request.url.query,
             now=int(time.time()),
-            peers=identity.addresses,
+            peers=peers,
         )
     except Unauthorised as exc:
         raise ApiError(401, "NOT_A_PEER", str(exc)) from exc
@@ -94,7 +96,7 @@ async def node_evidence(database: DatabaseDep) -> dict[str, Any]:
 
 @router.get("/v1/node/peers")
 async def node_peers(identity: IdentityDep, database: DatabaseDep) -> dict[str, Any]:
-    """Each configured peer: node id, url, reachable, frontier, lag behind it."""
+    """Each known peer: node id, url, reachable, frontier, lag behind it."""
     async with database.engine.connect() as conn:
         ours = {o: s for o, (s, _) in (await adapters.frontier(conn)).items()}
     return {"node": identity.key.address, "peers": await identity.view(ours)}

@@ -1,4 +1,4 @@
-"""node-records folded into this node's ReplicaLog, from the start at every start.
+"""node-records folded into this node's ReplicaLog and peer set, from the start at every start.
 
 The log is the checkpoint: the highest contiguous `seq` per origin on node-records is the
 frontier, and the records committed there are the head hashes the next ones must link to.
@@ -11,10 +11,12 @@ import asyncio
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from pushnode_listener.network.peers import LivePeers
 from pushnode_shared.infra.envelope import MalformedEvent, from_record
 from pushnode_shared.infra.logging import get_logger
 from pushnode_shared.protocol.events import NodeRecordAppended, PeerMisbehaved, unwrap
 from pushnode_shared.protocol.network.log import ReplicaLog
+from pushnode_shared.protocol.network.peerbook import DECISIONS
 from pushnode_shared.protocol.topics import NODE_RECORDS
 
 log = get_logger(__name__)
@@ -23,10 +25,13 @@ log = get_logger(__name__)
 class RecordsFold:
     """Keeps `replica` equal to node-records; `caught_up` is set once the end is reached."""
 
-    def __init__(self, bootstrap: str, replica: ReplicaLog, lock: asyncio.Lock) -> None:
+    def __init__(
+        self, bootstrap: str, replica: ReplicaLog, lock: asyncio.Lock, peers: LivePeers
+    ) -> None:
         # The lock: a relay page's add-then-publish must not interleave with the fold, or a
         # failed publish's rollback would also drop records folded in the meantime.
         self.bootstrap, self.replica, self.lock = bootstrap, replica, lock
+        self.peers = peers
         self.caught_up = asyncio.Event()
         self.position = 0
         self._moved = asyncio.Condition()
@@ -56,6 +61,8 @@ class RecordsFold:
             self.replica.add(event.record)
         elif isinstance(event, PeerMisbehaved):
             self.replica.add_evidence(event.evidence)
+        elif isinstance(event, DECISIONS):
+            self.peers.apply(event)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Read from offset 0, forever; set caught_up at the end offset seen at the start."""

@@ -1,8 +1,9 @@
-"""The replication Transport over HTTP: signed GETs to the configured peers' gateways.
+"""The replication Transport over HTTP: signed GETs to the known peers' gateways.
 
 Every answer is bounded (bytes read, records per page, evidence per answer) and parsed as
 untrusted JSON; anything else than the API's shape is PeerUnreachable, never an exception
-that stops replication. Only configured peers are ever asked: no URL comes from an answer.
+that stops replication. Only configured or registered peers are asked: no URL comes from an
+answer.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ class HttpTransport:
 
     def __init__(self, key: NodeKey, peers: Sequence[Peer], client: httpx.AsyncClient) -> None:
         self.key, self.client = key, client
+        self.set_peers(peers)
+
+    def set_peers(self, peers: Sequence[Peer]) -> None:
+        """Ask these peers from now on, at these URLs (configured or registered, never answered)."""
         self.urls = {p.address: p.url for p in peers}
 
     async def _get(self, peer: str, path: str, params: dict[str, Any]) -> Any:

@@ -3,7 +3,8 @@
 Consumes ChainEventObserved, ChainEventRetracted, NotificationSubmitted and
 SubscriptionSubmitted; produces ChannelCreated/Updated/StateChanged, Delegate*, ChannelAlias*,
 SubscriptionAdded/Removed/Rejected, NotificationAccepted, NotificationRejected and, for a
-retracted SendNotification that was accepted, NotificationWithdrawn (withdrawals.py). Output ids
+retracted SendNotification that was accepted, NotificationWithdrawn (withdrawals.py); and
+for NodeRegistry logs, Peer* decisions on node-records (registry.py). Output ids
 derive from the input event id, so a replayed batch re-publishes the same events.
 Notifications, off-chain and on-chain, take one path (notifications.py); facts chain.py.
 """
@@ -24,8 +25,9 @@ from pushnode_validator.domain import facts
 from pushnode_validator.domain.identities import ipfs_cid
 from pushnode_validator.domain.keys import PgpCheck
 from pushnode_validator.domain.notice import Notice
+from pushnode_validator.domain.peers import REGISTRY_EVENTS
 from pushnode_validator.domain.ratelimit import NO_LIMIT, RateLimit
-from pushnode_validator.handlers import chain, withdrawals
+from pushnode_validator.handlers import chain, registry, withdrawals
 from pushnode_validator.handlers.emit import PRODUCER
 from pushnode_validator.handlers.notifications import (
     Judging,
@@ -108,6 +110,9 @@ class Handlers:
         log = payload_of(envelope, ChainEventObserved)
         if await db.applied_facts(ctx.session, envelope.event_id) is not None:
             return  # a re-emission of an event already applied (or a notification judged)
+        if log.event in REGISTRY_EVENTS:
+            await registry.on_registry_log(ctx, envelope, log, self.chains)
+            return
         if log.event == "SendNotification":
             await self._notification(ctx, envelope)
             await db.mark_applied(ctx.session, envelope.event_id, log.channel, [])
@@ -126,6 +131,9 @@ class Handlers:
         done = await db.applied_facts(ctx.session, retracted.retracted_event_id)
         if done is None:
             return  # never applied (or already undone): nothing to reverse
+        if retracted.event in REGISTRY_EVENTS:
+            await registry.on_registry_retracted(ctx, envelope, retracted, done)
+            return
         await withdrawals.withdraw(ctx, await self._view(ctx), envelope, retracted)
         undone = [u for u in (facts.undo(f) for f in reversed(done)) if u is not None]
         await chain.apply_facts(ctx, envelope, retracted.channel, undone, "undo")

@@ -1,4 +1,5 @@
-"""Publishing a decision or fact (protocol-decisions, chats, users), its id from its cause."""
+"""Publishing a decision or fact (protocol-decisions, chats, users, node-records), its id from
+its cause."""
 
 from __future__ import annotations
 

@@ -58,7 +58,14 @@ from pushnode_shared.protocol.events.devices import (
     DeviceUnregistered,
     Platform,
 )
-from pushnode_shared.protocol.events.network import NodeRecordAppended, PeerMisbehaved
+from pushnode_shared.protocol.events.network import (
+    NodeRecordAppended,
+    PeerMisbehaved,
+    PeerRefused,
+    PeerRegistered,
+    PeerRemoved,
+    PeerRetracted,
+)
 from pushnode_shared.protocol.events.notifications import (
     Broadcast,
     NotificationAccepted,
@@ -131,6 +138,10 @@ __all__ = [
     "NotificationSubmitted",
     "NotificationWithdrawn",
     "PeerMisbehaved",
+    "PeerRefused",
+    "PeerRegistered",
+    "PeerRemoved",
+    "PeerRetracted",
     "Platform",
     "Recipient",
     "RejectReason",

@@ -33,3 +33,48 @@ class PeerMisbehaved(Event):
 
     def key(self) -> str:
         return self.evidence.origin
+
+
+class _RegistryDecision(Event):
+    """A decision on one NodeRegistry log: the node it is about and the observation judged."""
+
+    node: str  # the node id (its checksummed address)
+    chain_id: int
+    observation: str  # event id of the ChainEventObserved it judged (named by a retraction)
+
+    def key(self) -> str:
+        return self.node
+
+
+@register
+class PeerRegistered(_RegistryDecision):
+    """The validator accepted a NodeRegistered log: `node` is reachable at `url` (a move if
+    it was registered already)."""
+
+    TYPE = "PeerRegistered"
+
+    url: str
+
+
+@register
+class PeerRemoved(_RegistryDecision):
+    """The validator accepted a NodeRemoved log: `node` is no longer a registered peer."""
+
+    TYPE = "PeerRemoved"
+
+
+@register
+class PeerRefused(_RegistryDecision):
+    """A NodeRegistered log the validator refused (a URL no node may be asked at), and why."""
+
+    TYPE = "PeerRefused"
+
+    url: str
+    reason: str
+
+
+@register
+class PeerRetracted(_RegistryDecision):
+    """The chain dropped the registry log of `observation`: its decision no longer counts."""
+
+    TYPE = "PeerRetracted"

@@ -76,6 +76,13 @@ class ReplicaLog:
         self._inputs: set[str] = set()  # input ids of applied records
         self._journal: list[str] | None = None  # input ids added since the open snapshot
 
+    def add_origin(self, origin: str) -> None:
+        """Keep records of one more origin from now on (a peer that joined); a known one stays."""
+        if origin not in self.origins:
+            self.origins = self.origins | {origin}
+            self._records[origin], self._waiting[origin] = [], {}
+            self._heads[origin] = (0, GENESIS)
+
     def snapshot(self) -> Snapshot:
         """Mark the state, so a failed publish can put it back (one snapshot at a time)."""
         self._journal = []

@@ -79,6 +79,10 @@ class Replicator:
         self.peers = {p: PeerView(p) for p in peers}
         self._rng = random.Random()
 
+    def set_peers(self, peers: Sequence[str]) -> None:
+        """Ask these peers from the next round on (between rounds; kept peers keep their view)."""
+        self.peers = {p: self.peers.get(p) or PeerView(p) for p in peers}
+
     async def round(self) -> int:
         """One pull from every peer, in random order; the number of records accepted."""
         order = list(self.peers)
