@@ -113,7 +113,7 @@ EVENTS: tuple[EventAbi, ...] = (
         "_ethereumChannelAddress",
     ),
     # The network's NodeRegistry (home chain): keyed by the node, which stands in for a channel.
-    _ev("NodeRegistered", "node", ("node", "address", True), ("url", "string", False)),
-    _ev("NodeRemoved", "node", ("node", "address", True)),
+    _ev("NodeRegistered(address indexed node, string url)", "node"),
+    _ev("NodeRemoved(address indexed node)", "node"),
 )
 BY_TOPIC0: dict[str, EventAbi] = {e.topic0: e for e in EVENTS}
