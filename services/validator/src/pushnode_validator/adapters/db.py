@@ -94,6 +94,8 @@ STATE_TABLES = [
     "validator_chat_threads",  # chat_state.py: 1:1 conversations as judged
     "validator_chat_accepted",  # chat_state.py: messages accepted once
     "validator_chat_blocks",  # chat_state.py: block lists in force
+    "validator_channel_settings",  # settings.py: channels' notification settings
+    "validator_user_settings",  # settings.py: subscribers' choices
 ]
 
 
