@@ -5,26 +5,16 @@ Revision ID: settings_0001
 Revises: validator_0004
 """
 
-import sqlalchemy as sa
 from alembic import op
+
+from pushnode_shared.protocol.settings_tables import create_settings_tables
 
 revision = "settings_0001"
 down_revision = "validator_0004"
 
 
 def upgrade() -> None:
-    op.create_table(
-        "validator_channel_settings",
-        sa.Column("channel", sa.String(42), primary_key=True),
-        sa.Column("settings", sa.Text, nullable=False),
-        sa.Column("description", sa.Text, nullable=False),
-    )
-    op.create_table(
-        "validator_user_settings",
-        sa.Column("channel", sa.String(42), primary_key=True),
-        sa.Column("subscriber", sa.String(42), primary_key=True),
-        sa.Column("setting", sa.Text, nullable=False),
-    )
+    create_settings_tables("validator")
 
 
 def downgrade() -> None:
