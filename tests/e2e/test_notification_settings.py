@@ -33,6 +33,9 @@ async def created_channel(http: httpx.AsyncClient, node: RunningNode) -> str:
     )
     assert upload.status_code == 200, upload.text
     receipt = deploy.create_channel(w3, key, f"1+{upload.json()['cid']}".encode())
+    # The SDK approves 50 PUSH x channelUpdateCounter, which is 0 for a channel never
+    # updated, and then deposits 50: a dapp's wallet has approved Core before, as here.
+    deploy.approve_push(w3, key, deploy.ADD_CHANNEL_MIN_FEES)
     await wait_for("the channel on the log", lambda: _past(http, node, receipt["blockNumber"]))
     return key
 
