@@ -12,6 +12,10 @@
 
 const { ethers } = require('ethers');
 const { PushAPI } = require('@pushprotocol/restapi');
+// PushAPI's own notification client, built as PushAPI.initialize builds it but without the
+// wallet's PGP key: with one, subscribe signs the opt-in pgpv4, which pushnode does not take
+// for opt-ins yet (issue 16's report); without, eip712v2 as subscribeV2 does.
+const { Notification } = require('@pushprotocol/restapi/src/lib/pushNotification/notification');
 const { ENV, caip, checks, check, eventually, guarded, socketFor } = require('./harness');
 
 const input = JSON.parse(process.env.PUSHNODE_SDK_INPUT || '{}');
@@ -30,8 +34,7 @@ async function main() {
   const owner = await PushAPI.initialize(new ethers.Wallet(input.channelKey, provider), { env: ENV });
   const channel = caip(owner.account);
   const [aliceWallet, bobWallet] = [input.aliceKey, input.bobKey].map((key) => new ethers.Wallet(key));
-  const alice = await PushAPI.initialize(aliceWallet, { env: ENV });
-  const bob = await PushAPI.initialize(bobWallet, { env: ENV });
+  const [alice, bob] = [aliceWallet, bobWallet].map((w) => ({ notification: new Notification(w, ENV, w.address) }));
   const sockets = { alice: socketFor(aliceWallet), bob: socketFor(bobWallet) };
   const tag = Date.now().toString(36);
   const title = {
