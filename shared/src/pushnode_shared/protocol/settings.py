@@ -6,10 +6,14 @@ setting is `1-<default>` (boolean), `2-<enabled>-<default>-<lower>-<upper>[-<tic
 (slider) or `3-<enabled>-<default lower>-<default upper>-<lower>-<upper>[-<ticker>]` (range).
 A wallet's settings (the v2 opt-in's `userSetting`) are `<enabled count>+<type>-<enabled>
 [-<value>[-<upper>]]…`, one per channel setting, in the same order.
+A notification's category (the SDK's `channel.send(…, {payload: {category}})`) is the
+payload's `data.index`: `<category>-1` (boolean), `<category>-2-<value>` (slider) or
+`<category>-3-<value>` (range), the value being the channel's default as the SDK sends it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 BOOLEAN, SLIDER, RANGE = 1, 2, 3
@@ -88,3 +92,44 @@ def enabled_for(channel: list[Setting], chosen: list[Setting] | None, category: 
         return bool(chosen[category - 1]["enabled"])
     setting = channel[category - 1]
     return bool(setting["default"]) if setting["type"] == BOOLEAN else bool(setting["enabled"])
+
+
+@dataclass(frozen=True)
+class Category:
+    """A notification's category: the 1-based setting it belongs to, that setting's type and,
+    for a slider or range, the value it is about."""
+
+    index: int
+    kind: int
+    value: int | float | None = None
+
+
+def category_of(index: object) -> Category | None:
+    """The category a payload's `data.index` names; None when it names none (absent or "")."""
+    if index is None or index == "":
+        return None
+    parts = str(index).split("-")
+    if len(parts) < 2 or not parts[0].isdigit() or parts[1] not in ("1", "2", "3"):
+        raise BadSettings(f"index {index!r} is not <category>-<type>[-<value>]")
+    kind = int(parts[1])
+    if (kind == BOOLEAN) != (len(parts) == 2) or len(parts) > 3:
+        raise BadSettings(f"index {index!r}: a boolean has no value, a slider or range one")
+    value = _number(parts[2]) if kind != BOOLEAN else None
+    return Category(index=int(parts[0]), kind=kind, value=value)
+
+
+def receives(channel: list[Setting], chosen: list[Setting] | None, category: Category) -> bool:
+    """Whether a subscriber gets a notification of `category`: the setting is on for them
+    (enabled_for) and, for a slider, their value is the notification's; for a range, the
+    notification's value lies in their range (the channel's default without a choice)."""
+    on = enabled_for(channel, chosen, category.index)  # BadSettings: no such category
+    setting = channel[category.index - 1]
+    if setting["type"] != category.kind:
+        raise BadSettings(f"category {category.index} is a type {setting['type']} setting")
+    if not on or category.kind == BOOLEAN:
+        return on
+    mine = chosen[category.index - 1] if chosen and category.index <= len(chosen) else None
+    value = mine["user"] if mine is not None else setting["default"]
+    if category.kind == SLIDER:
+        return bool(value == category.value)
+    return bool(value["lower"] <= category.value <= value["upper"])

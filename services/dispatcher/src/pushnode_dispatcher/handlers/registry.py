@@ -124,5 +124,7 @@ async def devices_for(ctx: HandlerContext, stored: MessageStored) -> list[tuple[
                 f"subscriptions of {audience.channel} folded to {folded}, "
                 f"the broadcast is at {audience.position}"
             )
-        found += await db.devices_reached(ctx.session, audience.channel, audience.position)
+        pairs = await db.devices_reached(ctx.session, audience.channel, audience.position)
+        kept = set(audience.reaches([wallet for wallet, _ in pairs]))  # its category's
+        found += [(wallet, device) for wallet, device in pairs if wallet in kept]
     return found

@@ -63,7 +63,7 @@ def channel_item(stored: MessageStored) -> dict[str, Any]:
     item["spam"] = [r.address for r in stored.recipients if r.spam]
     item["chain_id"] = stored.chain_id
     if stored.broadcast is not None:
-        item["broadcast"] = stored.broadcast.model_dump()
+        item["broadcast"] = stored.broadcast.model_dump(exclude={"held_back"})
     return item
 
 

@@ -39,6 +39,9 @@ async def on_message_stored(ctx: HandlerContext, envelope: Envelope) -> None:
                 feed_item(stored, inbox.READER),
             )
         )
+        if audience.held_back:
+            held = ctx.buffer("held_back", partial(inbox.add_held_back, ctx.session))
+            held.extend(inbox.held_back_rows(stored.notification_id, audience.held_back))
     feed_rows = ctx.buffer("feeds", partial(db.add_feed_rows, ctx.session))
     for recipient in stored.recipients:
         item = feed_item(stored, recipient.address)

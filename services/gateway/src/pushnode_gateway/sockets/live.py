@@ -16,8 +16,9 @@ of it was written: deterministic ids, idempotent projections); the live feed rem
 ids it pushed lately and pushes each once.
 
 A broadcast lists no recipients: it goes to those of this process's connected wallets that
-were subscribed at its position (audience.py), so its cost follows the sockets held here,
-not the channel's subscriber count.
+were subscribed at its position (audience.py), less those its category held back
+(Broadcast.held_back), so its cost follows the sockets held here, not the channel's
+subscriber count.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ async def push_stored(
         await push_item(sockets, stored, wallets, spam)
     if stored.broadcast is not None and audience is not None:
         reached = sorted(await audience.reached(stored.broadcast, sockets.wallets()))
+        reached = stored.broadcast.reaches(reached)  # its category held these back
         await push_item(sockets, stored, reached, False)
 
 

@@ -96,6 +96,8 @@ STATE_TABLES = [
     "validator_chat_accepted",  # chat_state.py: messages accepted once
     "validator_chat_blocks",  # chat_state.py: block lists in force
     "validator_user_profiles",  # profiles.py: accepted profile proofs
+    "validator_channel_settings",  # settings.py: channels' notification settings
+    "validator_user_settings",  # settings.py: subscribers' choices
 ]
 
 

@@ -48,6 +48,7 @@ class Verdict:
     bucket: Bucket | None = None  # the channel's rate bucket after an accepted notification
     broadcast: bool = False  # to every subscriber at this point: no recipient list
     signing_key: str | None = None  # fingerprint of the PGP key a pgpv4 proof verified with
+    held_back: tuple[str, ...] = ()  # a broadcast's subscribers its category leaves out
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def decision_event(
             sender=sub.sender,
             signer=verdict.signer,
             recipients=list(verdict.recipients),
-            broadcast=audience if verdict.broadcast else None,
+            broadcast=_audience(verdict, audience),
             identity=sub.identity,
             payload=verdict.payload or {},
             verification_proof=sub.verification_proof,
@@ -213,3 +214,11 @@ def decision_event(
         reason=verdict.reason,
         detail=verdict.detail,
     )
+
+
+def _audience(verdict: Verdict, audience: Broadcast | None) -> Broadcast | None:
+    if not verdict.broadcast or audience is None:
+        return None
+    if verdict.held_back:
+        return audience.model_copy(update={"held_back": list(verdict.held_back)})
+    return audience

@@ -18,7 +18,7 @@ from pushnode_shared.protocol.events import (
     SubscriptionSubmitted,
     payload_of,
 )
-from pushnode_validator.adapters import db, replays
+from pushnode_validator.adapters import db, replays, settings
 from pushnode_validator.adapters.ipfs import PayloadFetcher, fetch_metadata
 from pushnode_validator.domain import channel_meta, facts
 from pushnode_validator.domain.aliases import judge_alias
@@ -72,6 +72,7 @@ async def judge_subscription(
         await replays.record_optin(ctx.session, optin_id, sub.channel, sub.subscriber)
     if before is not None:
         await db.save_channel(ctx.session, before, apply(fact, before))
+        await settings.record(ctx.session, fact)
         fact = (await _stamp(ctx, sub.channel, [fact]))[0]
         changed = sub.channel
     emit(ctx, envelope, fact, "optin")
@@ -93,6 +94,7 @@ async def apply_facts(
         after = before
         for fact in await _stamp(ctx, name, batch):
             after = apply(fact, after)
+            await settings.record(ctx.session, fact)
             emit(ctx, cause, fact, f"{role}-{index}")
             index += 1
         await db.save_channel(ctx.session, before, after)

@@ -17,14 +17,22 @@ from pushnode_shared.protocol.events import (
     Broadcast,
     ChainEventObserved,
     NotificationSubmitted,
+    RejectReason,
     payload_of,
 )
-from pushnode_validator.adapters import userkeys
+from pushnode_shared.protocol.settings import BadSettings
+from pushnode_validator.adapters import settings, userkeys
 from pushnode_validator.adapters.batch import BatchView
 from pushnode_validator.adapters.ipfs import PayloadFetcher
+from pushnode_validator.domain.categories import Audience, category_in, narrowed, refused
 from pushnode_validator.domain.keys import PgpCheck
 from pushnode_validator.domain.notice import Notice, from_log, submitted
-from pushnode_validator.domain.notifications import Context, decision_event, judge_in
+from pushnode_validator.domain.notifications import (
+    Context,
+    Verdict,
+    decision_event,
+    judge_in,
+)
 from pushnode_validator.domain.ratelimit import RateLimit
 from pushnode_validator.handlers.emit import emit
 
@@ -95,7 +103,7 @@ async def judge_notice(
         pgp_key=key,
         pgp=judging.pgp,
     )
-    verdict = judge_in(notice, context)
+    verdict = await with_category(ctx, home, judge_in(notice, context))
     if verdict.bucket is not None:
         view.spend(home, verdict.bucket)
     if not already:
@@ -107,3 +115,21 @@ async def judge_notice(
     decision = decision_event(sub, verdict, Broadcast(channel=home, position=position))
     # A duplicate's refusal gets its own id, never the id of the original verdict.
     emit(ctx, envelope, decision, "decision-duplicate" if already else "decision")
+
+
+async def with_category(ctx: HandlerContext, home: str, verdict: Verdict) -> Verdict:
+    """An accepted verdict with its category applied against the validator's own settings
+    fold (the recipients' choices, or every subscriber's for a broadcast)."""
+    if not verdict.accepted:
+        return verdict
+    try:
+        category = category_in(verdict.payload)
+    except BadSettings as exc:
+        return refused(RejectReason.BAD_PAYLOAD, f"data.index: {exc}")
+    if category is None:
+        return verdict
+    listed = [r.address for r in verdict.recipients if not r.spam]
+    wallets = None if verdict.broadcast else listed
+    defined = await settings.defined(ctx.session, home)
+    audience = Audience(defined, await settings.choices(ctx.session, home, wallets))
+    return narrowed(verdict, category, audience)

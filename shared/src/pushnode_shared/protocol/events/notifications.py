@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from pushnode_shared.protocol.events.base import ChannelKeyed, register
 
@@ -33,6 +33,8 @@ class RejectReason(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
     PGP_KEY_NOT_REGISTERED = "PGP_KEY_NOT_REGISTERED"
     DUPLICATE_OPTIN = "DUPLICATE_OPTIN"  # an opt-in/out signature already applied once
+    # A category whose subscribers, held back and reached alike, are too many to list.
+    CATEGORY_TOO_WIDE = "CATEGORY_TOO_WIDE"
 
 
 class Recipient(BaseModel):
@@ -51,12 +53,32 @@ class Broadcast(BaseModel):
     the count after them as `position`); a broadcast carries the count it was judged at. Its
     recipients are the wallets whose period [added at, removed at) contains that position, so
     accepting a broadcast to a million subscribers writes no row per subscriber.
+
+    A broadcast with a category (the payload's `data.index`) also lists the subscribers the
+    validator held back (their settings turn that category off, or their value does not
+    match): every consumer leaves exactly these out, live and on replay alike.
     """
 
     model_config = ConfigDict(frozen=True)
 
     channel: str  # the channel whose subscribers it reaches (an alias sender's home channel)
     position: int
+    held_back: list[str] = []
+
+    @model_serializer(mode="wrap")
+    def _without_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A broadcast without a category is written (and stored, so its CID kept) as before.
+        data: dict[str, Any] = handler(self)
+        if not self.held_back:
+            data.pop("held_back", None)
+        return data
+
+    def reaches(self, wallets: list[str]) -> list[str]:
+        """`wallets` (subscribed at the position) without those held back."""
+        if not self.held_back:
+            return wallets
+        held = set(self.held_back)
+        return [w for w in wallets if w not in held]
 
 
 @register

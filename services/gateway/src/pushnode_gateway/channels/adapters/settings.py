@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pushnode_gateway.db import metadata, subscriptions
-from pushnode_shared.infra import columns as col
 from pushnode_shared.infra.logging import get_logger
+from pushnode_shared.protocol import settings_tables as store
 from pushnode_shared.protocol.settings import (
     BadSettings,
     channel_settings,
@@ -20,39 +20,21 @@ from pushnode_shared.protocol.settings import (
 
 log = get_logger(__name__)
 
-channel_table = sa.Table(
-    "gateway_channel_settings",
-    metadata,
-    col.address("channel", key=True),
-    sa.Column("settings", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-)
-user_table = sa.Table(
-    "gateway_user_settings",
-    metadata,
-    col.address("channel", key=True),
-    col.address("subscriber", key=True),
-    sa.Column("setting", sa.Text, nullable=False),
-)
-STATE_TABLES = [channel_table.name, user_table.name]
+TABLES = store.settings_tables(metadata, "gateway")
+channel_table, user_table = TABLES.channels, TABLES.users
+STATE_TABLES = TABLES.names
 
 
 async def set_channel(session: AsyncSession, channel: str, settings: str, description: str) -> None:
     """The channel's latest settings replace the earlier ones."""
-    await session.execute(sa.delete(channel_table).where(channel_table.c.channel == channel))
-    values = {"channel": channel, "settings": settings, "description": description}
-    await session.execute(sa.insert(channel_table).values(**values))
+    await store.set_channel(session, TABLES, channel, settings, description)
 
 
 async def set_user(
     session: AsyncSession, channel: str, subscriber: str, setting: str | None
 ) -> None:
     """A wallet's choice for a channel (None: it has none, e.g. it unsubscribed)."""
-    where = (user_table.c.channel == channel) & (user_table.c.subscriber == subscriber)
-    await session.execute(sa.delete(user_table).where(where))
-    if setting:
-        values = {"channel": channel, "subscriber": subscriber, "setting": setting}
-        await session.execute(sa.insert(user_table).values(**values))
+    await store.set_user(session, TABLES, channel, subscriber, setting)
 
 
 async def channel_json(conn: AsyncConnection, channels_: list[str]) -> dict[str, str]:

@@ -7,6 +7,8 @@ periods (indexed by subscriber) to the broadcasts of those channels whose positi
 contains (indexed by channel, position), and unions them with the wallet's own rows
 (targeted and subset notifications). Broadcasts only ever land in the inbox: their audience is
 the subscribers. Ordering, pagination and the item shape are those of the per-wallet rows.
+A broadcast with a category leaves out the subscribers the validator held back
+(`gateway_broadcast_held_back`, from Broadcast.held_back).
 """
 
 from __future__ import annotations
@@ -34,8 +36,14 @@ broadcasts = sa.Table(
     sa.Column("item", sa.Text, nullable=False),
     sa.Index("ix_gateway_broadcasts_audience", "channel", "position"),
 )
+held_back = sa.Table(
+    "gateway_broadcast_held_back",
+    metadata,
+    sa.Column("notification_id", sa.String(64), primary_key=True),
+    sa.Column("subscriber", sa.String(42), primary_key=True),
+)
 PERIODS = period_tables(metadata, "gateway")
-STATE_TABLES = [broadcasts.name, *PERIODS.names]
+STATE_TABLES = [broadcasts.name, held_back.name, *PERIODS.names]
 # Stored in a broadcast's item where a per-wallet row has the wallet, filled in at read time.
 READER = ""
 
@@ -55,6 +63,16 @@ def broadcast_row(notification_id: str, channel: str, position: int, sender: str
 async def add_broadcasts(session: AsyncSession, rows: list[Row]) -> None:
     """Insert broadcast rows; a replayed one stays as it is."""
     await insert_ignore_many(session, broadcasts, rows)
+
+
+def held_back_rows(notification_id: str, subscribers: list[str]) -> list[Row]:
+    """The rows that keep a broadcast out of these subscribers' inboxes."""
+    return [{"notification_id": notification_id, "subscriber": s} for s in subscribers]
+
+
+async def add_held_back(session: AsyncSession, rows: list[Row]) -> None:
+    """Insert held-back rows; a replayed one stays as it is."""
+    await insert_ignore_many(session, held_back, rows)
 
 
 def _rows(
@@ -80,8 +98,13 @@ def _rows(
     if spam:
         return mine.subquery()
     p, b = PERIODS.periods.c, broadcasts.c
+    h = held_back.c
+    kept = ~sa.exists().where((h.notification_id == b.notification_id) & (h.subscriber == wallet))
     reached = (
-        (p.subscriber == wallet) & covering(PERIODS, b.position) & _between(b.epoch, start, end)
+        (p.subscriber == wallet)
+        & covering(PERIODS, b.position)
+        & _between(b.epoch, start, end)
+        & kept
     )
     if channel is not None:
         reached = reached & (b.sender == channel)

@@ -8,6 +8,8 @@ Revises: users_0001
 import sqlalchemy as sa
 from alembic import op
 
+from pushnode_shared.protocol.settings_tables import create_settings_tables
+
 revision = "tags_0001"
 down_revision = "users_0001"
 
@@ -25,18 +27,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(42), primary_key=True),
         sa.Column("verified_by", sa.String(42), nullable=False),
     )
-    op.create_table(
-        "gateway_channel_settings",
-        sa.Column("channel", sa.String(42), primary_key=True),
-        sa.Column("settings", sa.Text, nullable=False),
-        sa.Column("description", sa.Text, nullable=False),
-    )
-    op.create_table(
-        "gateway_user_settings",
-        sa.Column("channel", sa.String(42), primary_key=True),
-        sa.Column("subscriber", sa.String(42), primary_key=True),
-        sa.Column("setting", sa.Text, nullable=False),
-    )
+    create_settings_tables("gateway")
 
 
 def downgrade() -> None:
