@@ -46,16 +46,24 @@ async def on_peer_misbehaved(ctx: HandlerContext, envelope: Envelope) -> None:
     await insert_ignore(ctx.session, evidence, row)
 
 
+async def _next_position(ctx: HandlerContext) -> int:
+    # Counted from the rows, not a database sequence: a sequence keeps counting through
+    # rolled-back batches and a rebuild, so the positions (in the state hash) would differ
+    # between live and replay. node-records has one partition and one writer at a time.
+    top = await ctx.session.scalar(sa.select(sa.func.max(peer_decisions.c.position)))
+    return int(top or 0) + 1
+
+
 async def on_peer_registered(ctx: HandlerContext, envelope: Envelope) -> None:
     found = payload_of(envelope, PeerRegistered)
     row = found.model_dump(include={"observation", "node", "chain_id", "url"})
-    await insert_ignore(ctx.session, peer_decisions, row)
+    await insert_ignore(ctx.session, peer_decisions, row | {"position": await _next_position(ctx)})
 
 
 async def on_peer_removed(ctx: HandlerContext, envelope: Envelope) -> None:
     found = payload_of(envelope, PeerRemoved)
     row = found.model_dump(include={"observation", "node", "chain_id"}) | {"url": None}
-    await insert_ignore(ctx.session, peer_decisions, row)
+    await insert_ignore(ctx.session, peer_decisions, row | {"position": await _next_position(ctx)})
 
 
 async def on_peer_retracted(ctx: HandlerContext, envelope: Envelope) -> None:
