@@ -31,7 +31,7 @@ evidence = sa.Table(
 peer_decisions = sa.Table(
     "gateway_node_peers",
     metadata,
-    sa.Column("position", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),  # projection.py
     sa.Column("observation", sa.String(64), nullable=False, unique=True),
     sa.Column("node", sa.String(42), nullable=False),
     sa.Column("chain_id", sa.BigInteger, nullable=False),
