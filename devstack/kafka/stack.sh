@@ -111,7 +111,9 @@ kafka_ready() {
   local start; start="$(cat "$RUN/kafka.logstart" 2>/dev/null || echo 0)"
   # A truncated/rotated log: look at all of it.
   (($(stat -c %s "$(logfile kafka)") >= start)) || start=0
-  tail -c +"$((start + 1))" "$(logfile kafka)" | grep -q 'Kafka Server started'
+  # Not `tail | grep -q`: grep leaves at the first match, and once more than a pipe's worth
+  # of log follows the line tail dies of SIGPIPE, which pipefail makes "not ready" for good.
+  grep -q 'Kafka Server started' < <(tail -c +"$((start + 1))" "$(logfile kafka)")
 }
 
 kafka_procs() { echo kafka; }

@@ -198,10 +198,11 @@ def stack(*args: str) -> None:
     """devstack/bin/stack on the test run's own stack (PUSHNODE_VAR), never `make up`'s."""
     if "PUSHNODE_VAR" not in os.environ:
         pytest.fail("needs the throw-away stack of devstack/bin/test-run (PUSHNODE_VAR)")
-    subprocess.run(
+    done = subprocess.run(
         [str(ROOT / "devstack" / "bin" / "stack"), *args],
-        check=True,
         capture_output=True,
         text=True,
         timeout=300,
     )
+    if done.returncode != 0:  # the script's own words say why, not just its exit status
+        pytest.fail(f"stack {' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
